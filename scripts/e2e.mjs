@@ -1,0 +1,107 @@
+// `npm run test:e2e`: CODI inside a real VS Code (code-server 1.139, see shared/E2E.md), offline.
+//   1. build (node scripts/build.mjs --tests) and make sure Node 24, code-server and Chromium are there,
+//   2. host: the mocha suite in the extension host, through @vscode/test-electron's runTests with
+//      scripts/codeShim.mjs as the "VS Code executable", against a local Gemini stand-in,
+//   3. ui: the Playwright walkthrough (test/e2e/ui/walkthrough.ts) on the packaged .vsix.
+// CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
+import { spawn } from 'node:child_process';
+import { chmodSync, existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { runTests } from '@vscode/test-electron';
+import { copySampleWorkspace, ensureEnv, log, makeRunDir, root, startGeminiStandInProcess, writeUserSettings } from './e2eEnv.mjs';
+import { packageExtension } from './package.mjs';
+
+const only = (process.env.CODI_E2E ?? '').trim().toLowerCase();
+if (only && only !== 'host' && only !== 'ui') {
+  console.error(`CODI_E2E must be "host", "ui" or unset (both), not "${only}"`);
+  process.exit(2);
+}
+const wantHost = only !== 'ui';
+const wantUi = only !== 'host';
+
+/** @type {{ part: string, seconds: number, ok: boolean, note?: string }[]} */
+const results = [];
+
+/** Times one part; a failure is recorded (and printed) instead of thrown, so the summary always appears.
+ * @param {string} part @param {() => Promise<unknown>} fn */
+async function timed(part, fn) {
+  const t = Date.now();
+  try {
+    await fn();
+    results.push({ part, seconds: (Date.now() - t) / 1000, ok: true });
+    return true;
+  } catch (e) {
+    const note = e instanceof Error ? e.message : String(e);
+    results.push({ part, seconds: (Date.now() - t) / 1000, ok: false, note });
+    console.error(`\n[e2e] ${part} FAILED: ${note}\n`);
+    return false;
+  }
+}
+
+/** @param {string} cmd @param {string[]} args @param {NodeJS.ProcessEnv} [env] */
+function run(cmd, args, env = process.env) {
+  return new Promise((res, rej) => {
+    const child = spawn(cmd, args, { cwd: root, stdio: 'inherit', env });
+    child.on('error', rej);
+    child.on('exit', (code, signal) => (code === 0 ? res(undefined) : rej(new Error(`${cmd} ${args.join(' ')} exited with ${code ?? signal}`))));
+  });
+}
+
+async function hostSuite() {
+  const testsPath = join(root, 'out/test/e2e/suite/index.js');
+  if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: the --tests build did not produce it`);
+  const gemini = await startGeminiStandInProcess();
+  const runDir = makeRunDir('host');
+  let ok = false;
+  try {
+    log(`extension-host suite: Gemini stand-in at ${gemini.url}, run folder ${runDir}`);
+    const workspace = copySampleWorkspace(runDir);
+    const userDataDir = join(runDir, 'ud');
+    writeUserSettings(userDataDir, { 'codi.apiBaseUrl': gemini.url });
+    const shim = join(root, 'scripts/codeShim.mjs');
+    chmodSync(shim, 0o755); // test-electron spawns it directly
+    await runTests({
+      vscodeExecutablePath: shim,
+      extensionDevelopmentPath: root,
+      extensionTestsPath: testsPath,
+      launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${join(runDir, 'ext')}`],
+      extensionTestsEnv: { GOOGLE_GEMINI_BASE_URL: gemini.url },
+    });
+    ok = true;
+  } finally {
+    await gemini.stop();
+    if (ok && !process.env.CODI_KEEP_RUN) rmSync(runDir, { recursive: true, force: true });
+    else log(`run folder kept: ${runDir}`);
+  }
+}
+
+async function main() {
+  const started = Date.now();
+  let ready = await timed('build', () => run(process.execPath, [join(root, 'scripts/build.mjs'), '--tests']));
+  ready = ready && await timed('env setup', () => ensureEnv());
+  if (ready && wantHost) await timed('ext-host suite', hostSuite);
+  if (ready && wantUi) {
+    /** @type {string | undefined} */
+    let vsix;
+    const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
+    if (packaged) {
+      await timed('UI walkthrough', () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui/walkthrough.ts')],
+        { ...process.env, CODI_VSIX: vsix }));
+    }
+  }
+
+  const tests = results.filter((r) => r.part === 'ext-host suite' || r.part === 'UI walkthrough');
+  const failed = results.filter((r) => !r.ok);
+  console.log('\n── e2e summary ─────────────────────────────');
+  for (const r of results) console.log(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.part.padEnd(16)} ${r.seconds.toFixed(1).padStart(7)} s`);
+  console.log(`  total                  ${((Date.now() - started) / 1000).toFixed(1).padStart(7)} s`);
+  console.log(`e2e: ${tests.filter((r) => r.ok).length} passed, ${tests.filter((r) => !r.ok).length} failed`);
+  if (failed.length) {
+    for (const r of failed) console.error(`  ${r.part}: ${(r.note ?? '').split('\n')[0]}`);
+    process.exitCode = 1;
+  } else if (tests.length === 0) {
+    process.exitCode = 1;
+  }
+}
+
+main().catch((e) => { console.error(e); process.exitCode = 1; });

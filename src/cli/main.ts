@@ -1,0 +1,201 @@
+import { existsSync, promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { CodiError, nextStepFor } from '../core/errors';
+import { createGeminiClient } from '../core/gemini/client';
+import { SHIPPED_PRICES } from '../core/gemini/pricing';
+import { explain } from '../core/pipelines/explain';
+import { TraceStore } from '../core/store/traceStore';
+import { Tracer } from '../core/tracing/tracer';
+import type { ErrorKind } from '../shared/types';
+import { checkFlags, intFlag, languageOf, parseArgs, parseFileRange, UsageError } from './args';
+import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from './format';
+
+declare const CODI_VERSION: string | undefined;
+const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
+
+const USAGE = `codi — explain code with Gemini; every run judged and traced locally
+
+Usage:
+  codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge]
+  codi traces list [--json] [--limit N]
+  codi traces show <id> [--json]
+
+Environment:
+  GEMINI_API_KEY or GOOGLE_API_KEY   API key (GOOGLE_API_KEY wins when both are set)
+  GOOGLE_GEMINI_BASE_URL             endpoint override (proxy, gateway, test stand-in)
+  CODI_HOME                          trace store folder (default ~/.codi)
+  CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
+
+Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.`;
+
+export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
+
+export function exitCodeFor(kind: ErrorKind): number {
+  switch (kind) {
+    case 'bad-input':
+      return EXIT.usage;
+    case 'no-key':
+    case 'auth':
+      return EXIT.key;
+    case 'cancelled':
+      return EXIT.cancelled;
+    default:
+      return EXIT.model;
+  }
+}
+
+function storeDir(): string {
+  return process.env.CODI_HOME || join(homedir(), '.codi');
+}
+
+function wasmPath(): string {
+  // The bundle ships sql-wasm.wasm beside itself; from sources, use the package's copy.
+  const bundled = join(__dirname, 'sql-wasm.wasm');
+  return existsSync(bundled) ? bundled : require.resolve('sql.js/dist/sql-wasm.wasm');
+}
+
+const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });
+const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+
+async function cmdExplain(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['model']);
+  checkFlags(args, ['json', 'model', 'no-judge']);
+  if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
+  const spec = parseFileRange(args.positionals[0]!);
+  const abs = resolve(spec.path);
+  const text = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new CodiError('bad-input', `Cannot read ${spec.path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  const lines = text.split(/\r?\n/);
+  const start = spec.start ?? 1;
+  const end = Math.min(spec.end ?? lines.length, lines.length);
+  if (start > lines.length) throw new CodiError('bad-input', `${spec.path} has ${lines.length} lines; line ${start} does not exist.`);
+  const code = lines.slice(start - 1, end).join('\n');
+
+  const json = args.flags.has('json');
+  const model = String(args.flags.get('model') ?? process.env.CODI_MODEL ?? 'gemini-2.5-flash');
+  const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
+  const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
+  const store = await openStore();
+  const abort = new AbortController();
+  const onSigint = () => abort.abort();
+  process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigint);
+  try {
+    const r = await explain(
+      { code, language: languageOf(abs), file: relative(process.cwd(), abs) || abs, startLine: start, endLine: end },
+      {
+        tracer: new Tracer(store),
+        gemini: () => createGeminiClient({ apiKey, baseUrl, timeoutMs: 120_000 }),
+        prices: SHIPPED_PRICES,
+        signal: abort.signal,
+        model,
+        judgeModel: process.env.CODI_JUDGE_MODEL || model,
+        judgeEnabled: !args.flags.has('no-judge'),
+        maxInputChars: 200_000,
+        clientVersion: `codi-cli/${VERSION}`,
+        onText: json ? undefined : (d) => process.stdout.write(d),
+        onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
+      },
+    );
+    const t = r.trace;
+    const latencyMs = t.endTime === null ? null : t.endTime - t.startTime;
+    if (json) {
+      print(
+        JSON.stringify(
+          {
+            traceId: t.id,
+            output: r.output,
+            model,
+            score: r.judge?.score ?? null,
+            judge: r.judge,
+            usage: t.usage ?? { promptTokens: 0, outputTokens: 0, thinkingTokens: 0, totalTokens: 0 },
+            costUsd: t.costUsd,
+            latencyMs,
+            ...(r.error ? { error: r.error.toInfo() } : {}),
+            ...(r.judgeError ? { judgeError: r.judgeError } : {}),
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
+      if (!r.error) process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(latencyMs)} · trace ${t.id}\n`);
+    }
+    if (r.error) {
+      process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+      return exitCodeFor(r.error.kind);
+    }
+    return EXIT.ok;
+  } finally {
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    await store.close();
+  }
+}
+
+async function cmdTraces(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'list') {
+    const args = parseArgs(rest, ['limit']);
+    checkFlags(args, ['json', 'limit']);
+    if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+    const limit = intFlag(args, 'limit', 1, 10_000) ?? 50;
+    const store = await openStore();
+    const rows = store.list({ limit });
+    await store.close();
+    print(args.flags.has('json') ? JSON.stringify(rows, null, 2) : formatList(rows));
+    return EXIT.ok;
+  }
+  if (sub === 'show') {
+    const args = parseArgs(rest, []);
+    checkFlags(args, ['json']);
+    if (args.positionals.length !== 1) throw new UsageError('traces show needs one <id>');
+    const store = await openStore();
+    const t = store.get(args.positionals[0]!);
+    await store.close();
+    if (!t) {
+      process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
+      return EXIT.usage;
+    }
+    print(args.flags.has('json') ? JSON.stringify(traceJson(t), null, 2) : formatTrace(t));
+    return EXIT.ok;
+  }
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list or show');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [cmd, ...rest] = argv;
+  try {
+    if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
+      print(USAGE);
+      return cmd ? EXIT.ok : EXIT.usage;
+    }
+    if (cmd === '--version') {
+      print(VERSION);
+      return EXIT.ok;
+    }
+    if (cmd === 'explain') return await cmdExplain(rest);
+    if (cmd === 'traces') return await cmdTraces(rest);
+    throw new UsageError(`unknown command "${cmd}"`);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      process.stderr.write(`codi: ${err.message}\n\n${USAGE}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof CodiError) {
+      process.stderr.write(`codi: ${err.message}\n${nextStepFor(err.kind)}\n`);
+      return exitCodeFor(err.kind);
+    }
+    process.stderr.write(`codi: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    return 1;
+  }
+}
+
+if (require.main === module) {
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

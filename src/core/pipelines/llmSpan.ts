@@ -1,0 +1,73 @@
+import type { SpanType } from '../../shared/types';
+import type { GeminiClient, GenerationResult, JsonRequest } from '../gemini/client';
+import { UnparsableJsonError } from '../gemini/client';
+import type { PriceTable } from '../gemini/pricing';
+import { costOf } from '../gemini/pricing';
+import type { RenderedPrompt } from '../prompts/prompt';
+import type { SpanHandle, TraceHandle } from '../tracing/tracer';
+
+/** Ports the pipelines need; the host and the CLI each provide them. */
+export interface ModelContext {
+  /** Builds the client; throws a `no-key` CodiError when no key is set (recorded on the trace). */
+  gemini: () => GeminiClient;
+  prices: PriceTable;
+  signal?: AbortSignal;
+}
+
+type Parent = TraceHandle | SpanHandle;
+
+function record(span: SpanHandle, r: GenerationResult, prices: PriceTable): void {
+  span.set({ model: r.model, provider: 'google_ai', usage: r.usage, costUsd: costOf(r.model, r.usage, prices) });
+  span.attr({ finishReason: r.finishReason, ttftMs: r.ttftMs, chunks: r.chunks, latencyMs: r.latencyMs, modelVersion: r.modelVersion });
+}
+
+function spanInput(prompt: RenderedPrompt, model: string) {
+  return { model, prompt: prompt.name, promptVersion: prompt.version, system: prompt.system, user: prompt.user };
+}
+
+/** A streaming text call recorded as one LLM span (model, usage, cost, prompt version, ttft, chunks). */
+export function streamSpan(
+  ctx: ModelContext,
+  parent: Parent,
+  name: string,
+  model: string,
+  prompt: RenderedPrompt,
+  onText?: (delta: string) => void,
+): Promise<GenerationResult> {
+  return parent.span(name, 'llm', spanInput(prompt, model), async (span) => {
+    span.set({ model, provider: 'google_ai' });
+    span.attr({ promptName: prompt.name, promptVersion: prompt.version });
+    const r = await ctx.gemini().stream({ model, prompt: prompt.user, systemInstruction: prompt.system, signal: ctx.signal }, onText);
+    record(span, r, ctx.prices);
+    span.set({ output: r.text });
+    return r;
+  });
+}
+
+/** A structured-output call recorded as one span; a malformed answer still records its usage and cost. */
+export function jsonSpan(
+  ctx: ModelContext,
+  parent: Parent,
+  name: string,
+  type: SpanType,
+  model: string,
+  prompt: RenderedPrompt,
+  schema: JsonRequest['schema'],
+): Promise<GenerationResult & { json: unknown }> {
+  return parent.span(name, type, spanInput(prompt, model), async (span) => {
+    span.set({ model, provider: 'google_ai' });
+    span.attr({ promptName: prompt.name, promptVersion: prompt.version });
+    try {
+      const r = await ctx.gemini().generateJson({ model, prompt: prompt.user, systemInstruction: prompt.system, schema, temperature: 0, signal: ctx.signal });
+      record(span, r, ctx.prices);
+      span.set({ output: r.json });
+      return r;
+    } catch (err) {
+      if (err instanceof UnparsableJsonError) {
+        record(span, err.result, ctx.prices);
+        span.set({ output: err.result.text });
+      }
+      throw err;
+    }
+  });
+}

@@ -1,0 +1,164 @@
+import type { ErrorInfo, Score, SpanRecord, SpanType, TraceRecord, TraceType, Usage } from '../../shared/types';
+import { addUsage, emptyUsage } from '../../shared/types';
+import { toCodiError } from '../errors';
+import { uuidv7 } from '../ids';
+
+/** Where finished traces go (the store). */
+export interface TraceSink {
+  saveTrace(trace: TraceRecord): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+export const systemClock: Clock = { now: () => Date.now() };
+
+export interface StartTraceOptions {
+  name: string;
+  type: TraceType;
+  input: unknown;
+  metadata?: Record<string, unknown>;
+  tags?: string[];
+  threadId?: string | null;
+}
+
+/**
+ * One span being recorded. Children are opened from their parent handle, so the context travels with
+ * the call and no global "current span" is needed (concurrent runs cannot mix their spans).
+ */
+export class SpanHandle {
+  constructor(
+    private readonly trace: TraceHandle,
+    readonly record: SpanRecord,
+  ) {}
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  /** Runs `fn` inside a child span; the span ends (with the error, if any) when `fn` settles. */
+  span<T>(name: string, type: SpanType, input: unknown, fn: (span: SpanHandle) => Promise<T>): Promise<T> {
+    return this.trace.runSpan(name, type, input, this.record.id, fn);
+  }
+
+  set(patch: Partial<Pick<SpanRecord, 'output' | 'model' | 'provider' | 'usage' | 'costUsd'>>): void {
+    Object.assign(this.record, patch);
+  }
+
+  attr(attributes: Record<string, unknown>): void {
+    Object.assign(this.record.attributes, attributes);
+  }
+
+  addScore(score: Omit<Score, 'spanId'>): void {
+    this.trace.addScore({ ...score, spanId: this.record.id });
+  }
+}
+
+/** One trace being recorded. `end()` computes the totals and hands the record to the sink. */
+export class TraceHandle {
+  readonly record: TraceRecord;
+  private ended = false;
+
+  constructor(
+    private readonly sink: TraceSink,
+    private readonly clock: Clock,
+    opts: StartTraceOptions,
+  ) {
+    const startTime = clock.now();
+    this.record = {
+      id: uuidv7(startTime),
+      name: opts.name,
+      type: opts.type,
+      startTime,
+      endTime: null,
+      input: opts.input,
+      output: null,
+      metadata: { ...(opts.metadata ?? {}) },
+      tags: [...(opts.tags ?? [])],
+      threadId: opts.threadId ?? null,
+      error: null,
+      usage: null,
+      costUsd: null,
+      spans: [],
+      scores: [],
+    };
+  }
+
+  get id(): string {
+    return this.record.id;
+  }
+
+  span<T>(name: string, type: SpanType, input: unknown, fn: (span: SpanHandle) => Promise<T>): Promise<T> {
+    return this.runSpan(name, type, input, null, fn);
+  }
+
+  /** @internal used by SpanHandle for children. */
+  async runSpan<T>(name: string, type: SpanType, input: unknown, parentSpanId: string | null, fn: (span: SpanHandle) => Promise<T>): Promise<T> {
+    const startTime = this.clock.now();
+    const record: SpanRecord = {
+      id: uuidv7(startTime),
+      traceId: this.record.id,
+      parentSpanId,
+      name,
+      type,
+      startTime,
+      endTime: null,
+      input,
+      output: null,
+      model: null,
+      provider: null,
+      usage: null,
+      costUsd: null,
+      error: null,
+      attributes: {},
+    };
+    this.record.spans.push(record);
+    try {
+      return await fn(new SpanHandle(this, record));
+    } catch (err) {
+      record.error = toCodiError(err).toInfo();
+      throw err;
+    } finally {
+      record.endTime = this.clock.now();
+    }
+  }
+
+  addScore(score: Score): void {
+    this.record.scores.push({ ...score, spanId: score.spanId ?? null });
+  }
+
+  setMetadata(patch: Record<string, unknown>): void {
+    Object.assign(this.record.metadata, patch);
+  }
+
+  /** Ends the trace once: totals usage and cost over its spans and saves it. */
+  async end(result: { output?: unknown; error?: ErrorInfo | null }): Promise<TraceRecord> {
+    if (this.ended) return this.record;
+    this.ended = true;
+    const r = this.record;
+    r.endTime = this.clock.now();
+    if (result.output !== undefined) r.output = result.output;
+    r.error = result.error ?? null;
+    let usage: Usage | null = null;
+    let cost: number | null = null;
+    for (const s of r.spans) {
+      if (s.usage) usage = addUsage(usage ?? emptyUsage(), s.usage);
+      if (s.costUsd !== null) cost = (cost ?? 0) + s.costUsd;
+    }
+    r.usage = usage;
+    r.costUsd = cost;
+    await this.sink.saveTrace(r);
+    return r;
+  }
+}
+
+export class Tracer {
+  constructor(
+    private readonly sink: TraceSink,
+    private readonly clock: Clock = systemClock,
+  ) {}
+
+  startTrace(opts: StartTraceOptions): TraceHandle {
+    return new TraceHandle(this.sink, this.clock, opts);
+  }
+}

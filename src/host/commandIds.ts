@@ -1,0 +1,15 @@
+/**
+ * Every command id CODI contributes. Kept free of `vscode` so a unit test can check it against
+ * package.json; the handlers live in commands.ts.
+ */
+export const COMMAND_IDS = [
+  'codi.explainSelection',
+  'codi.setGeminiApiKey',
+  'codi.clearGeminiApiKey',
+  'codi.showTrace',
+  'codi.refreshTraces',
+  'codi.showLog',
+  'codi.openSettings',
+] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];

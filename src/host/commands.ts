@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import type { HostAction } from '../shared/protocol';
+import type { TraceSummary } from '../shared/types';
+import type { CommandId } from './commandIds';
+import { showFailure } from './errors';
+import type { ExplainDeps } from './explainCommand';
+import { runExplain, selectionInput } from './explainCommand';
+import type { ExplainInput } from '../core/pipelines/explain';
+import { TracePanel } from './panels/tracePanel';
+import type { Secrets } from './secrets';
+import type { Session } from './session';
+import type { TracesTree } from './views/tracesTree';
+
+export interface CommandContext {
+  extension: vscode.ExtensionContext;
+  session: Session;
+  secrets: Secrets;
+  log: vscode.LogOutputChannel;
+  tree: TracesTree;
+}
+
+type Handler = (...args: unknown[]) => unknown;
+
+/** The one command table: every id in package.json maps to its handler here. */
+export function commandTable(c: CommandContext): Record<CommandId, Handler> {
+  let lastInput: ExplainInput | null = null;
+  const version = String((c.extension.extension.packageJSON as { version?: unknown }).version ?? 'dev');
+
+  const showTrace = async (traceId: string) => {
+    const store = await c.session.getStore();
+    const trace = store.get(traceId);
+    if (!trace) {
+      void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local store (it may have been cleared).`);
+      return;
+    }
+    TracePanel.show(c.extension.extensionUri, c.log, trace, showTrace);
+  };
+
+  const runAction = async (action: HostAction) => {
+    if (action === 'retry') {
+      if (lastInput) await runExplain(lastInput, deps);
+      return;
+    }
+    const ids: Record<Exclude<HostAction, 'retry'>, CommandId> = { setApiKey: 'codi.setGeminiApiKey', showLog: 'codi.showLog', openSettings: 'codi.openSettings' };
+    await vscode.commands.executeCommand(ids[action]);
+  };
+
+  const deps: ExplainDeps = { session: c.session, extensionUri: c.extension.extensionUri, extensionVersion: version, log: c.log, viewTrace: showTrace, runAction };
+
+  return {
+    'codi.explainSelection': async () => {
+      const input = selectionInput(vscode.window.activeTextEditor);
+      if (!input) return undefined;
+      lastInput = input;
+      return runExplain(input, deps);
+    },
+    'codi.setGeminiApiKey': async (arg?: unknown) => {
+      // Tests and other extensions may pass the key; people type it into a password box.
+      const key =
+        typeof arg === 'string'
+          ? arg
+          : await vscode.window.showInputBox({
+              title: 'CODI: Gemini API Key',
+              prompt: 'Paste your Gemini API key (from Google AI Studio). It is kept in VS Code\'s secret storage, never in settings.',
+              password: true,
+              ignoreFocusOut: true,
+              placeHolder: 'AIza…',
+              validateInput: (v) => (v.trim().length < 8 ? 'That does not look like an API key.' : v.trim() !== v ? 'Remove the spaces around the key.' : undefined),
+            });
+      if (key === undefined) return;
+      await c.secrets.set('codi.geminiApiKey', key.trim());
+      c.log.info('Gemini API key updated.');
+      void vscode.window.showInformationMessage('CODI: Gemini API key saved in secret storage.');
+    },
+    'codi.clearGeminiApiKey': async () => {
+      await c.secrets.delete('codi.geminiApiKey');
+      c.log.info('Gemini API key removed.');
+      void vscode.window.showInformationMessage('CODI: Gemini API key removed.');
+    },
+    'codi.showTrace': async (arg?: unknown) => {
+      const id = typeof arg === 'string' ? arg : (arg as { id?: unknown } | undefined)?.id;
+      if (typeof id === 'string') await showTrace(id);
+      else if (arg && typeof arg === 'object' && 'trace' in arg) await showTrace((arg as { trace: TraceSummary }).trace.id);
+    },
+    'codi.refreshTraces': async () => {
+      await (await c.session.getStore()).refresh();
+      c.tree.refresh();
+    },
+    'codi.showLog': () => c.log.show(true),
+    'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
+  };
+}
+
+/** Registers the table; every handler's failure is logged and shown with its next step. */
+export function registerCommands(table: Record<CommandId, Handler>, log: vscode.LogOutputChannel): vscode.Disposable[] {
+  return Object.entries(table).map(([id, handler]) =>
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+      try {
+        return await handler(...args);
+      } catch (err) {
+        await showFailure(err, log, id);
+        return undefined;
+      }
+    }),
+  );
+}

@@ -1,0 +1,57 @@
+import * as vscode from 'vscode';
+import { nextStepFor, toCodiError } from '../core/errors';
+import type { HostAction } from '../shared/protocol';
+import type { ErrorKind } from '../shared/types';
+
+/** The follow-up actions offered for each kind of failure. */
+export function actionsFor(kind: ErrorKind): HostAction[] {
+  switch (kind) {
+    case 'no-key':
+    case 'auth':
+      return ['setApiKey', 'showLog'];
+    case 'quota':
+    case 'timeout':
+    case 'network':
+    case 'service':
+      return ['retry', 'openSettings', 'showLog'];
+    case 'model-output':
+      return ['retry', 'showLog'];
+    case 'bad-input':
+    case 'cancelled':
+      return [];
+    case 'internal':
+      return ['showLog'];
+  }
+}
+
+export const ACTION_LABELS: Record<HostAction, string> = {
+  setApiKey: 'Set API Key',
+  showLog: 'Show Log',
+  openSettings: 'Open Settings',
+  retry: 'Retry',
+};
+
+export const ACTION_COMMANDS: Record<Exclude<HostAction, 'retry'>, string> = {
+  setApiKey: 'codi.setGeminiApiKey',
+  showLog: 'codi.showLog',
+  openSettings: 'codi.openSettings',
+};
+
+/**
+ * Shows a failure with its next step and action buttons; logs it. Resolves with the chosen action so
+ * the caller can handle "retry" itself.
+ */
+export async function showFailure(err: unknown, log: vscode.LogOutputChannel, context: string): Promise<HostAction | undefined> {
+  const e = toCodiError(err);
+  log.error(`${context}: [${e.kind}] ${e.message}${e.stack && e.kind === 'internal' ? `\n${e.stack}` : ''}`);
+  if (e.kind === 'cancelled') {
+    void vscode.window.showInformationMessage(`CODI: ${context} cancelled. The trace is recorded.`);
+    return undefined;
+  }
+  const actions = actionsFor(e.kind);
+  const show = e.kind === 'bad-input' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+  const picked = await show(`CODI: ${e.message} ${nextStepFor(e.kind)}`, ...actions.map((a) => ACTION_LABELS[a]));
+  const action = actions.find((a) => ACTION_LABELS[a] === picked);
+  if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
+  return action;
+}

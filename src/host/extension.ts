@@ -1,0 +1,51 @@
+import * as vscode from 'vscode';
+import { commandTable, registerCommands } from './commands';
+import { Secrets } from './secrets';
+import { Session } from './session';
+import { TracesTree } from './views/tracesTree';
+
+/** How often a visible Traces view looks for traces written by other windows or the CLI. */
+const REFRESH_MS = 5000;
+
+/**
+ * Registers commands and views only: no I/O here. The store, sql.js and the Gemini SDK load on first use.
+ */
+export function activate(context: vscode.ExtensionContext): void {
+  const t0 = performance.now();
+  const log = vscode.window.createOutputChannel('CODI', { log: true });
+  context.subscriptions.push(log);
+  try {
+    const secrets = new Secrets(context.secrets);
+    const session = new Session(context, secrets);
+    const tree = new TracesTree(async () => (await session.getStore()).list({ limit: 500 }));
+    const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
+    context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));
+
+    let timer: NodeJS.Timeout | undefined;
+    const poll = () => {
+      clearInterval(timer);
+      timer = view.visible ? setInterval(() => void session.getStore().then((s) => s.refresh()).catch((e: unknown) => log.warn(`refresh failed: ${String(e)}`)), REFRESH_MS) : undefined;
+    };
+    context.subscriptions.push(view.onDidChangeVisibility(poll), { dispose: () => clearInterval(timer) });
+    poll();
+
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree }), log));
+    if (context.extensionMode !== vscode.ExtensionMode.Production) {
+      // For the end-to-end suite: what the tree shows, without scraping the DOM.
+      context.subscriptions.push(
+        vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
+        vscode.commands.registerCommand('codi._test.treeItems', async () => {
+          const days = await tree.getChildren();
+          const items = await Promise.all(days.map((d) => tree.getChildren(d)));
+          return items.flat().map((n) => tree.getTreeItem(n)).map((i) => ({ label: String(i.label), description: String(i.description ?? '') }));
+        }),
+      );
+    }
+    log.info(`CODI activated in ${(performance.now() - t0).toFixed(1)} ms (store: ${session.storeDir})`);
+  } catch (err) {
+    log.error(`CODI failed to activate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    void vscode.window.showErrorMessage(`CODI failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((a) => a && log.show());
+  }
+}
+
+export function deactivate(): void {}

@@ -1,0 +1,106 @@
+import * as vscode from 'vscode';
+import type { HostAction, ResultViewState } from '../../shared/protocol';
+import { Disposable } from '../disposable';
+import { WebviewChannel } from './webviewChannel';
+import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+
+export interface ResultPanelActions {
+  viewTrace(traceId: string): Promise<void>;
+  runAction(action: HostAction): Promise<void>;
+}
+
+/**
+ * The result panel beside the editor: one panel, reused by each run, showing the streamed answer,
+ * its judge badge and criteria, and follow-up actions.
+ */
+export class ResultPanel extends Disposable {
+  private static current: ResultPanel | undefined;
+  private state: ResultViewState;
+  private readonly channel: WebviewChannel;
+
+  static show(extensionUri: vscode.Uri, actions: ResultPanelActions, log: vscode.LogOutputChannel, initial: ResultViewState): ResultPanel {
+    const existing = ResultPanel.current;
+    if (existing && !existing.isDisposed) {
+      existing.panel.reveal(vscode.ViewColumn.Beside, true);
+      existing.replace(initial);
+      return existing;
+    }
+    const panel = vscode.window.createWebviewPanel('codi.result', 'CODI', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+      ...webviewOptions(extensionUri),
+      retainContextWhenHidden: true,
+    });
+    ResultPanel.current = new ResultPanel(panel, extensionUri, actions, log, initial);
+    return ResultPanel.current;
+  }
+
+  private constructor(
+    private readonly panel: vscode.WebviewPanel,
+    extensionUri: vscode.Uri,
+    actions: ResultPanelActions,
+    log: vscode.LogOutputChannel,
+    initial: ResultViewState,
+  ) {
+    super();
+    this.state = initial;
+    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'codi.svg');
+    this._register(panel.onDidDispose(() => this.dispose()));
+    this.channel = this._register(
+      new WebviewChannel(
+        panel.webview,
+        {
+          viewTrace: async ({ traceId }) => {
+            await actions.viewTrace(traceId);
+            return { ok: true };
+          },
+          runAction: async ({ action }) => {
+            await actions.runAction(action);
+            return { ok: true };
+          },
+          copy: async ({ text }) => {
+            await vscode.env.clipboard.writeText(text);
+            void vscode.window.setStatusBarMessage('CODI: copied to the clipboard', 2000);
+            return { ok: true };
+          },
+        },
+        () => this.channel.post('result/state', this.state),
+        log,
+      ),
+    );
+    this.updateTitle();
+    panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'result', title: 'CODI' });
+  }
+
+  get traceId(): string | null {
+    return this.state.traceId;
+  }
+
+  /** Starts showing another run. */
+  replace(state: ResultViewState): void {
+    this.state = state;
+    this.updateTitle();
+    this.channel.post('result/state', state);
+  }
+
+  /** Updates fields of the current run (status, judge, usage…). */
+  update(patch: Partial<ResultViewState>): void {
+    this.state = { ...this.state, ...patch };
+    this.updateTitle();
+    this.channel.post('result/state', this.state);
+  }
+
+  /** Appends streamed text without resending the whole state. */
+  append(text: string): void {
+    this.state = { ...this.state, markdown: this.state.markdown + text };
+    this.channel.post('result/append', { traceId: this.state.traceId, text });
+  }
+
+  private updateTitle(): void {
+    this.panel.title = `CODI · ${this.state.title}`;
+  }
+
+  override dispose(): void {
+    if (ResultPanel.current === this) ResultPanel.current = undefined;
+    this.panel.dispose();
+    super.dispose();
+  }
+}

@@ -1,0 +1,99 @@
+import * as vscode from 'vscode';
+import type { TraceSummary } from '../../shared/types';
+import { scoreBand } from '../../shared/types';
+import { Disposable } from '../disposable';
+
+type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
+
+const TYPE_ICONS: Record<TraceSummary['type'], string> = {
+  explain: 'comment-discussion',
+  summarize: 'list-flat',
+  generate: 'wand',
+  judge: 'law',
+  experiment: 'beaker',
+};
+
+function dayLabel(ms: number, now = new Date()): string {
+  const d = new Date(ms);
+  const startOf = (x: Date) => new Date(x.getFullYear(), x.getMonth(), x.getDate()).getTime();
+  const diff = Math.round((startOf(now) - startOf(d)) / 86_400_000);
+  if (diff === 0) return 'Today';
+  if (diff === 1) return 'Yesterday';
+  return d.toLocaleDateString(undefined, { weekday: 'short', year: 'numeric', month: 'short', day: 'numeric' });
+}
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return '';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+/** The badge of a trace: codicon and theme colour by score band, or an error marker. */
+export function badgeIcon(t: TraceSummary): vscode.ThemeIcon {
+  if (t.error) return new vscode.ThemeIcon(t.error.kind === 'cancelled' ? 'circle-slash' : 'error', new vscode.ThemeColor(t.error.kind === 'cancelled' ? 'disabledForeground' : 'testing.iconFailed'));
+  switch (scoreBand(t.score)) {
+    case 'good':
+      return new vscode.ThemeIcon('pass-filled', new vscode.ThemeColor('testing.iconPassed'));
+    case 'fair':
+      return new vscode.ThemeIcon('warning', new vscode.ThemeColor('editorWarning.foreground'));
+    case 'poor':
+      return new vscode.ThemeIcon('error', new vscode.ThemeColor('testing.iconFailed'));
+    case 'none':
+      return new vscode.ThemeIcon(TYPE_ICONS[t.type]);
+  }
+}
+
+/** The "Traces" tree: newest first, grouped by day; each item shows type, title, score badge and duration. */
+export class TracesTree extends Disposable implements vscode.TreeDataProvider<Node> {
+  private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
+  readonly onDidChangeTreeData = this.changed.event;
+
+  constructor(private readonly load: () => Promise<TraceSummary[]>) {
+    super();
+  }
+
+  refresh(): void {
+    this.changed.fire(undefined);
+  }
+
+  async getChildren(node?: Node): Promise<Node[]> {
+    if (node?.kind === 'trace') return [];
+    if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
+    const traces = await this.load();
+    const days: Node[] = [];
+    for (const t of traces) {
+      const label = dayLabel(t.startTime);
+      const last = days[days.length - 1];
+      if (last?.kind === 'day' && last.label === label) last.traces.push(t);
+      else days.push({ kind: 'day', label, traces: [t] });
+    }
+    return days;
+  }
+
+  getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'day') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
+      item.id = `day:${node.label}`;
+      item.description = `${node.traces.length} trace${node.traces.length === 1 ? '' : 's'}`;
+      item.contextValue = 'day';
+      return item;
+    }
+    const t = node.trace;
+    const title = t.name.replace(/^Explain /, '');
+    const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
+    item.id = t.id;
+    item.iconPath = badgeIcon(t);
+    const score = t.score === null ? null : t.score.toFixed(2);
+    const time = new Date(t.startTime).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
+    item.description = [t.type, t.error ? t.error.kind : score, formatDuration(t.durationMs), time].filter(Boolean).join(' · ');
+    const md = new vscode.MarkdownString(undefined, true);
+    md.appendMarkdown(`**${t.type}** · $(${TYPE_ICONS[t.type]}) \`${t.id}\`\n\n`);
+    md.appendText(`${t.name}\n`);
+    md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
+    if (t.error) md.appendMarkdown(`\n$(error) **${t.error.kind}**: `).appendText(t.error.message);
+    item.tooltip = md;
+    item.contextValue = t.error ? 'trace.error' : 'trace';
+    item.command = { command: 'codi.showTrace', title: 'Show Trace', arguments: [t.id] };
+    item.accessibilityInformation = { label: `${t.type} ${title}, score ${score ?? 'none'}, ${formatDuration(t.durationMs)}` };
+    return item;
+  }
+}

@@ -1,0 +1,100 @@
+/**
+ * The one typed protocol between the extension host and its webviews.
+ *
+ * - Webview → host: requests `{id, method, params}`, answered by `{id, result}` or `{id, error}`.
+ * - Host → webview: events `{event, data}`, sent only after the webview said `ready`.
+ *
+ * The host validates every incoming message with {@link parseWebviewRequest} before acting on it.
+ */
+import type { ErrorInfo, JudgeVerdict, TraceRecord, Usage } from './types';
+
+/** Follow-up actions a webview may ask the host to run (mapped to commands on the host). */
+export type HostAction = 'setApiKey' | 'showLog' | 'openSettings' | 'retry';
+export const HOST_ACTIONS: readonly HostAction[] = ['setApiKey', 'showLog', 'openSettings', 'retry'];
+
+export type PanelKind = 'result' | 'trace';
+
+/** What the result panel shows for one run. Sent whole; streaming text also arrives as deltas. */
+export interface ResultViewState {
+  /** The trace of this run; null until the run has started recording. */
+  traceId: string | null;
+  /** For example "Explain · src/app.ts:12–30". */
+  title: string;
+  status: 'running' | 'judging' | 'done' | 'error' | 'cancelled';
+  /** The model output so far, as Markdown (rendered sanitised by the webview). */
+  markdown: string;
+  model: string;
+  usage: Usage | null;
+  costUsd: number | null;
+  latencyMs: number | null;
+  judge: JudgeVerdict | null;
+  judgeStatus: 'off' | 'pending' | 'done' | 'error';
+  /** Why the judge failed, when judgeStatus is 'error'. */
+  judgeError: string | null;
+  error: (ErrorInfo & { actions: HostAction[] }) | null;
+}
+
+/** What the trace panel shows. */
+export interface TraceViewState {
+  trace: TraceRecord;
+}
+
+/** Webview → host requests: method → [params, result]. */
+export interface WebviewRequests {
+  /** First message of every webview; the host answers and only then starts sending events. */
+  ready: [{ panel: PanelKind }, { ok: true }];
+  /** Open the trace panel for a trace. */
+  viewTrace: [{ traceId: string }, { ok: true }];
+  /** Run a follow-up action such as "Set API key". */
+  runAction: [{ action: HostAction }, { ok: true }];
+  /** Copy text to the clipboard. */
+  copy: [{ text: string }, { ok: true }];
+}
+
+/** Host → webview events: name → data. */
+export interface HostEvents {
+  'result/state': ResultViewState;
+  /** Streaming text appended to the current result. */
+  'result/append': { traceId: string | null; text: string };
+  'trace/state': TraceViewState;
+}
+
+export type WebviewMethod = keyof WebviewRequests;
+export type ParamsOf<M extends WebviewMethod> = WebviewRequests[M][0];
+export type ResultOf<M extends WebviewMethod> = WebviewRequests[M][1];
+
+export type WebviewRequest = {
+  [M in WebviewMethod]: { id: number; method: M; params: ParamsOf<M> };
+}[WebviewMethod];
+
+export type HostResponse =
+  | { id: number; result: ResultOf<WebviewMethod> }
+  | { id: number; error: { message: string } };
+
+export type HostEvent = {
+  [E in keyof HostEvents]: { event: E; data: HostEvents[E] };
+}[keyof HostEvents];
+
+export type HostMessage = HostResponse | HostEvent;
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isString = (v: unknown, max = 10_000): v is string => typeof v === 'string' && v.length <= max;
+
+/** Shape checks for each method's params; a method not listed here is not accepted. */
+const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boolean } = {
+  ready: (p) => p.panel === 'result' || p.panel === 'trace',
+  viewTrace: (p) => isString(p.traceId, 64) && /^[0-9a-f-]{36}$/.test(p.traceId),
+  runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
+  copy: (p) => isString(p.text, 5_000_000),
+};
+
+/** Validates a message that came from a webview. Returns null for anything malformed. */
+export function parseWebviewRequest(msg: unknown): WebviewRequest | null {
+  if (!isObject(msg)) return null;
+  const { id, method, params } = msg;
+  if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return null;
+  if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(paramCheckers, method)) return null;
+  if (!isObject(params)) return null;
+  if (!paramCheckers[method as WebviewMethod](params)) return null;
+  return msg as unknown as WebviewRequest;
+}

@@ -1,0 +1,92 @@
+// Extension tests that run inside a real VS Code extension host (code-server 1.139 via scripts/codeShim.mjs).
+// The workspace is a copy of samples/workspace; user settings point codi.apiBaseUrl at a local Gemini
+// stand-in (scripts/e2e.mjs), so no request leaves the machine.
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import type { TraceSummary } from '../../../src/shared/types';
+
+const EXTENSION_ID = 'codi-dev.codi';
+
+interface ContributedCommand {
+  command: string;
+}
+
+/** Exposed by the host for tests only: the trace list the Traces view shows, newest first. */
+async function listTraces(): Promise<TraceSummary[]> {
+  const traces = await vscode.commands.executeCommand<TraceSummary[] | undefined>('codi._test.listTraces');
+  assert.ok(Array.isArray(traces), 'codi._test.listTraces should return an array of trace summaries');
+  return traces;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+function openTabLabels(): string[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
+}
+
+export function registerExtensionTests(): void {
+  suite('CODI extension', () => {
+    let extension: vscode.Extension<unknown>;
+
+    suiteSetup(async () => {
+      const found = vscode.extensions.getExtension(EXTENSION_ID);
+      assert.ok(found, `extension ${EXTENSION_ID} is not installed in the extension host`);
+      extension = found;
+      const baseUrl = vscode.workspace.getConfiguration('codi').get<string>('apiBaseUrl') ?? '';
+      assert.match(baseUrl, /^http:\/\/127\.0\.0\.1:\d+/, 'codi.apiBaseUrl must point at the local Gemini stand-in');
+    });
+
+    test('activates without error', async () => {
+      await extension.activate();
+      assert.equal(extension.isActive, true);
+    });
+
+    test('registers every command that package.json contributes', async () => {
+      const contributed = (extension.packageJSON as { contributes: { commands: ContributedCommand[] } })
+        .contributes.commands.map((c) => c.command);
+      assert.ok(contributed.length >= 5, `expected CODI's commands in package.json, got ${contributed.join(', ')}`);
+      const registered = new Set(await vscode.commands.getCommands(true));
+      assert.deepEqual(contributed.filter((c) => !registered.has(c)), [], 'contributed commands without a handler');
+    });
+
+    test('explain a selection: streamed answer, judged trace, Traces view, trace panel', async () => {
+      await vscode.commands.executeCommand('codi.setGeminiApiKey', 'e2e-test-key');
+
+      const folder = vscode.workspace.workspaceFolders?.[0];
+      assert.ok(folder, 'the sample workspace should be open');
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'lru.ts'));
+      const editor = await vscode.window.showTextDocument(doc);
+      const start = doc.getText().split('\n').findIndex((l) => l.includes('get(key: K)'));
+      assert.ok(start > 0, 'sample file should contain the get() method');
+      editor.selection = new vscode.Selection(start, 0, start + 12, 0);
+      assert.ok(!editor.selection.isEmpty);
+
+      const before = new Set((await listTraces()).map((t) => t.id));
+      await vscode.commands.executeCommand('codi.explainSelection');
+
+      // The judge scores after the answer has streamed: wait for the new trace to carry its score.
+      const trace = await waitFor('a judged explain trace', async () =>
+        (await listTraces()).find((t) => !before.has(t.id) && t.type === 'explain' && typeof t.score === 'number'));
+      assert.equal(trace.error, null, `the explain trace recorded an error: ${JSON.stringify(trace.error)}`);
+      assert.ok(trace.score !== null && trace.score >= 0 && trace.score <= 1, `score ${trace.score} should be in 0..1`);
+      assert.ok(openTabLabels().some((l) => l.startsWith('CODI')), `no CODI result panel among tabs: ${openTabLabels().join(' | ')}`);
+
+      // The Traces view lists the same summaries, newest first.
+      await vscode.commands.executeCommand('codi.traces.focus');
+      await vscode.commands.executeCommand('codi.refreshTraces');
+      const listed = await listTraces();
+      assert.equal(listed[0]?.id, trace.id, 'the new trace should be first in the Traces view');
+
+      await vscode.commands.executeCommand('codi.showTrace', trace.id);
+      await waitFor('the trace panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI Trace')) ? true : undefined), 10_000);
+    });
+  });
+}

@@ -1,0 +1,33 @@
+// Mocha bootstrap that runs inside the VS Code extension host (extensionTestsPath). esbuild bundles this
+// file with the test files (imported statically, no globbing); `mocha` stays external and is loaded from
+// the project's node_modules at run time.
+import * as mochaModule from 'mocha';
+import { registerExtensionTests } from './extension.test';
+
+type MochaClass = typeof import('mocha');
+
+/** mocha 12 is an ES module over a CJS core; depending on the interop layer its class sits at `.default`. */
+function loadMocha(): MochaClass {
+  let m: unknown = mochaModule;
+  for (let i = 0; i < 3 && typeof m !== 'function' && m; i++) m = (m as { default?: unknown }).default;
+  if (typeof m !== 'function') throw new Error('could not load the Mocha class from the "mocha" package');
+  return m as MochaClass;
+}
+
+export function run(): Promise<void> {
+  const Mocha = loadMocha();
+  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  // Give the test files mocha's tdd globals (suite, test, suiteSetup…), as mocha.loadFiles would.
+  mocha.suite.emit('pre-require', globalThis, 'extension.test.ts', mocha);
+  registerExtensionTests();
+  return new Promise((resolve, reject) => {
+    try {
+      mocha.run((failures) => {
+        if (failures > 0) reject(new Error(`${failures} extension test(s) failed`));
+        else resolve();
+      });
+    } catch (err) {
+      reject(err instanceof Error ? err : new Error(String(err)));
+    }
+  });
+}

@@ -1,0 +1,209 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '../shared/base.css';
+import './result.css';
+import type { HostAction, ResultViewState } from '../../src/shared/protocol';
+import { clear, h, icon } from '../shared/dom';
+import { renderMarkdownInto } from '../shared/markdown';
+import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
+import {
+  errorBox,
+  headerBadge,
+  isBusy,
+  judgeErrorBox,
+  metaSection,
+  qualitySection,
+  statusIcon,
+  statusText,
+} from './view';
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+
+const progress = h('div', { id: 'progress', class: 'progress', attrs: { 'aria-hidden': 'true' } });
+const title = h('h1', { id: 'title' });
+const modelItem = h('span', { id: 'model', class: 'subtitle-item' });
+const statusIconSlot = h('span', { class: 'status-icon' });
+const status = h('span', { id: 'status', attrs: { 'aria-live': 'polite' } });
+const badgeSlot = h('span', { id: 'badge-slot' });
+
+const viewTraceButton = h('vscode-button', { id: 'view-trace', attrs: { icon: 'list-tree' } }, 'View trace');
+viewTraceButton.secondary = true;
+const copyButton = h('vscode-button', { id: 'copy', attrs: { icon: 'copy' } }, 'Copy');
+copyButton.secondary = true;
+
+const header = h(
+  'header',
+  { class: 'page-header' },
+  h(
+    'div',
+    { class: 'heading' },
+    title,
+    h('div', { class: 'subtitle' }, modelItem, h('span', { class: 'subtitle-item status-line' }, statusIconSlot, status)),
+  ),
+  h('div', { class: 'toolbar' }, badgeSlot, viewTraceButton, copyButton),
+);
+const notices = h('div', { id: 'notices' });
+const explanation = h('article', { id: 'explanation', class: 'markdown-body', attrs: { 'aria-label': 'Explanation' } });
+const placeholder = h('div', { id: 'placeholder', class: 'placeholder muted' });
+const quality = h('div', { id: 'quality-slot' });
+const meta = h('div', { id: 'meta-slot' });
+
+app.append(progress, header, notices, placeholder, explanation, quality, meta);
+
+let state: ResultViewState | null = null;
+let renderedMarkdown: string | null = null;
+let frame = 0;
+
+function emptyState(traceId: string | null): ResultViewState {
+  return {
+    traceId,
+    title: '',
+    status: 'running',
+    markdown: '',
+    model: '',
+    usage: null,
+    costUsd: null,
+    latencyMs: null,
+    judge: null,
+    judgeStatus: 'pending',
+    judgeError: null,
+    error: null,
+  };
+}
+
+function runAction(action: HostAction): void {
+  void request('runAction', { action }).catch((err: unknown) => console.error('[codi] runAction failed', err));
+}
+
+function renderExplanation(s: ResultViewState): void {
+  const empty = s.markdown.trim() === '';
+  explanation.classList.toggle('hidden', empty);
+  placeholder.classList.toggle('hidden', !empty || s.status === 'error');
+  clear(placeholder);
+  if (empty && s.status === 'running') {
+    placeholder.append(icon('loading', 'codicon-modifier-spin'), ' Waiting for the model…');
+  } else if (empty && s.status === 'cancelled') {
+    placeholder.append('Cancelled before the model answered.');
+  } else if (empty) {
+    placeholder.append('The model returned no text.');
+  }
+  if (s.markdown === renderedMarkdown) return;
+  // Follow the stream only when the reader is already at the bottom; never yank them away from what they read.
+  const root = document.scrollingElement ?? document.documentElement;
+  const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 48;
+  renderMarkdownInto(explanation, s.markdown);
+  renderedMarkdown = s.markdown;
+  if (atBottom && isBusy(s) && root.scrollTop > 0) root.scrollTop = root.scrollHeight;
+}
+
+function render(s: ResultViewState): void {
+  const busy = isBusy(s);
+  app.setAttribute('aria-busy', String(busy));
+  document.body.dataset.status = s.status;
+  document.title = s.title || 'CODI';
+
+  clear(progress);
+  if (busy) progress.append(h('vscode-progress-bar', { attrs: { 'aria-label': statusText(s) } }));
+
+  title.textContent = s.title || 'CODI';
+  clear(modelItem);
+  if (s.model) modelItem.append(icon('sparkle'), s.model);
+  modelItem.classList.toggle('hidden', !s.model);
+  clear(statusIconSlot);
+  statusIconSlot.append(statusIcon(s));
+  status.textContent = statusText(s);
+  status.parentElement?.setAttribute('data-status', s.status);
+
+  clear(badgeSlot);
+  const badge = headerBadge(s);
+  if (badge) badgeSlot.append(badge);
+
+  viewTraceButton.disabled = !s.traceId;
+  viewTraceButton.title = s.traceId ? 'Open the trace of this run' : 'The trace is recorded once the run starts';
+  copyButton.disabled = s.markdown.trim() === '';
+  copyButton.title = 'Copy the answer as Markdown';
+
+  clear(notices);
+  const err = errorBox(s, runAction);
+  if (err) notices.append(err);
+  const judgeErr = judgeErrorBox(s);
+  if (judgeErr) notices.append(judgeErr);
+
+  renderExplanation(s);
+
+  clear(quality);
+  const q = qualitySection(s);
+  if (q) quality.append(q);
+  clear(meta);
+  const m = metaSection(s);
+  if (m) meta.append(m);
+}
+
+function scheduleMarkdown(): void {
+  if (frame) return;
+  const run = (): void => {
+    frame = 0;
+    if (!state) return;
+    renderExplanation(state);
+    copyButton.disabled = state.markdown.trim() === '';
+    saveState(state);
+  };
+  // rAF does not fire in a hidden webview; a timer keeps the text current for when it is shown again.
+  frame = document.visibilityState === 'hidden' ? window.setTimeout(run, 100) : requestAnimationFrame(run);
+}
+
+function setState(s: ResultViewState): void {
+  state = s;
+  render(s);
+  saveState(s);
+}
+
+viewTraceButton.addEventListener('click', () => {
+  if (!state?.traceId || viewTraceButton.disabled) return;
+  void request('viewTrace', { traceId: state.traceId }).catch((err: unknown) => console.error('[codi] viewTrace failed', err));
+});
+
+let copiedTimer = 0;
+copyButton.addEventListener('click', () => {
+  if (!state || copyButton.disabled) return;
+  void request('copy', { text: state.markdown }).then(
+    () => {
+      copyButton.icon = 'check';
+      copyButton.textContent = 'Copied';
+      window.clearTimeout(copiedTimer);
+      copiedTimer = window.setTimeout(() => {
+        copyButton.icon = 'copy';
+        copyButton.textContent = 'Copy';
+      }, 1500);
+    },
+    (err: unknown) => console.error('[codi] copy failed', err),
+  );
+});
+
+onEvent('result/state', (s) => setState(s));
+onEvent('result/append', ({ traceId, text }) => {
+  if (!state) state = emptyState(traceId);
+  // A delta from an earlier run (the panel was reused) must not leak into this one.
+  if (traceId !== null && state.traceId !== null && traceId !== state.traceId) return;
+  if (state.traceId === null && traceId !== null) {
+    state.traceId = traceId;
+    viewTraceButton.disabled = false;
+  }
+  state.markdown += text;
+  scheduleMarkdown();
+});
+
+const isResultState = (v: unknown): v is ResultViewState =>
+  typeof v === 'object' && v !== null && typeof (v as ResultViewState).markdown === 'string' && typeof (v as ResultViewState).status === 'string';
+
+const saved = loadState(isResultState);
+if (saved) setState(saved);
+else {
+  // Nothing to show until the host's first snapshot: a progress bar, no guessed status.
+  progress.append(h('vscode-progress-bar', { attrs: { 'aria-label': 'Loading' } }));
+  title.textContent = 'CODI';
+  viewTraceButton.disabled = true;
+  copyButton.disabled = true;
+}
+
+void connect('result').catch((err: unknown) => console.error('[codi] ready failed', err));

@@ -1,0 +1,207 @@
+import type { HostAction, ResultViewState } from '../../src/shared/protocol';
+import type { ErrorKind, JudgeVerdict } from '../../src/shared/types';
+import { scoreBadge, scoreMeter } from '../shared/badge';
+import { h, icon, stat } from '../shared/dom';
+import { formatCost, formatDuration, formatScore, formatTokens } from '../shared/format';
+
+export const actionLabels: Record<HostAction, string> = {
+  setApiKey: 'Set API key',
+  showLog: 'Show log',
+  openSettings: 'Open settings',
+  retry: 'Retry',
+};
+
+const actionIcons: Record<HostAction, string> = {
+  setApiKey: 'key',
+  showLog: 'output',
+  openSettings: 'settings-gear',
+  retry: 'refresh',
+};
+
+const errorTitles: Record<ErrorKind, string> = {
+  'no-key': 'No Gemini API key',
+  auth: 'The API key was rejected',
+  quota: 'Quota or rate limit reached',
+  network: 'Could not reach the model',
+  timeout: 'The request timed out',
+  cancelled: 'Cancelled',
+  'bad-input': 'This input cannot be sent',
+  'model-output': 'The model returned an unusable answer',
+  service: 'The model service failed',
+  internal: 'Something went wrong inside CODI',
+};
+
+/** The verb of the running pipeline, from the title the host gives ("Explain · …", "Summarize · …"). */
+function runningText(title: string): string {
+  const t = title.trim().toLowerCase();
+  if (t.startsWith('summar')) return 'Summarizing…';
+  if (t.startsWith('generat')) return 'Generating…';
+  return 'Explaining…';
+}
+
+export function statusText(s: ResultViewState): string {
+  switch (s.status) {
+    case 'running':
+      return runningText(s.title);
+    case 'judging':
+      return 'Judging…';
+    case 'done':
+      return 'Done';
+    case 'cancelled':
+      return 'Cancelled';
+    case 'error':
+      return s.error?.message ?? 'Failed';
+  }
+}
+
+export function statusIcon(s: ResultViewState): HTMLSpanElement {
+  switch (s.status) {
+    case 'running':
+    case 'judging':
+      return icon('loading', 'codicon-modifier-spin');
+    case 'done':
+      return icon('check');
+    case 'cancelled':
+      return icon('circle-slash');
+    case 'error':
+      return icon('error');
+  }
+}
+
+export const isBusy = (s: ResultViewState): boolean => s.status === 'running' || s.status === 'judging';
+
+export function errorBox(s: ResultViewState, onAction: (a: HostAction) => void): HTMLElement | null {
+  const err = s.error;
+  if (!err || s.status === 'cancelled') return null;
+  const actions = err.actions.map((a, i) => {
+    const b = h('vscode-button', {
+      class: 'error-action',
+      id: `action-${a}`,
+      attrs: { 'data-action': a, icon: actionIcons[a] },
+      on: { click: () => onAction(a) },
+    }, actionLabels[a]);
+    b.secondary = i > 0;
+    return b;
+  });
+  return h(
+    'div',
+    { id: 'error', class: 'notice notice-error', role: 'alert', attrs: { 'data-kind': err.kind } },
+    icon('error'),
+    h(
+      'div',
+      { class: 'notice-body' },
+      h('div', { class: 'notice-title' }, errorTitles[err.kind] ?? 'Error'),
+      h('div', { class: 'notice-message', id: 'error-message' }, err.message),
+      err.status ? h('div', { class: 'notice-detail muted' }, `HTTP ${err.status}`) : null,
+      actions.length ? h('div', { class: 'notice-actions' }, ...actions) : null,
+    ),
+  );
+}
+
+export function judgeErrorBox(s: ResultViewState): HTMLElement | null {
+  if (s.judgeStatus !== 'error') return null;
+  return h(
+    'div',
+    { id: 'judge-error', class: 'notice notice-warning', role: 'status' },
+    icon('warning'),
+    h(
+      'div',
+      { class: 'notice-body' },
+      h('div', { class: 'notice-message' }, `Judge failed: ${s.judgeError ?? 'unknown error'}`),
+      h('div', { class: 'muted' }, 'The explanation is complete; only its quality score is missing.'),
+    ),
+  );
+}
+
+function criteriaList(judge: JudgeVerdict): HTMLElement {
+  return h(
+    'ul',
+    { id: 'criteria', class: 'criteria' },
+    ...judge.criteria.map((c) =>
+      h(
+        'li',
+        { class: 'criterion', attrs: { 'data-name': c.name } },
+        h('span', { class: 'criterion-name' }, c.name),
+        scoreMeter(c.score, `${c.name} ${formatScore(c.score)}`),
+        h('span', { class: 'criterion-score' }, formatScore(c.score)),
+        h('span', { class: 'criterion-reason' }, c.reason),
+      ),
+    ),
+  );
+}
+
+export function qualitySection(s: ResultViewState): HTMLElement | null {
+  if (s.judgeStatus === 'off' || s.judgeStatus === 'error') return null;
+  const title = h('h2', { class: 'section-title' }, 'Quality');
+  if (s.judgeStatus === 'pending' || !s.judge) {
+    if (s.status === 'running' || s.status === 'error' || s.status === 'cancelled') return null;
+    return h(
+      'section',
+      { id: 'quality', class: 'section quality pending' },
+      title,
+      h('div', { class: 'muted judge-pending' }, icon('loading', 'codicon-modifier-spin'), ' The judge is scoring this answer…'),
+    );
+  }
+  const judge = s.judge;
+  return h(
+    'section',
+    { id: 'quality', class: 'section quality' },
+    title,
+    h(
+      'div',
+      { class: 'overall', attrs: { 'data-score': String(judge.score) } },
+      h('span', { class: 'overall-label' }, 'Overall'),
+      scoreMeter(judge.score, `Overall ${formatScore(judge.score)}`),
+      h('span', { class: 'overall-score' }, formatScore(judge.score)),
+      h('p', { class: 'overall-reason', id: 'judge-reason' }, judge.reason),
+    ),
+    judge.criteria.length ? criteriaList(judge) : null,
+  );
+}
+
+/** The one quality badge of the panel, in the header; clicking it scrolls to the criteria. */
+export function headerBadge(s: ResultViewState): HTMLElement | null {
+  if (s.judgeStatus !== 'done' || !s.judge) return null;
+  const badge = scoreBadge(s.judge.score, { title: `Quality ${formatScore(s.judge.score)}: ${s.judge.reason}` });
+  badge.id = 'quality-badge';
+  badge.tabIndex = 0;
+  const reveal = (): void => document.getElementById('quality')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  badge.addEventListener('click', reveal);
+  badge.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      reveal();
+    }
+  });
+  return badge;
+}
+
+export function metaSection(s: ResultViewState): HTMLElement | null {
+  const u = s.usage;
+  if (!u && s.costUsd === null && s.latencyMs === null) return null;
+  const tokens = u
+    ? h(
+        'span',
+        null,
+        formatTokens(u.totalTokens),
+        h(
+          'span',
+          { class: 'muted' },
+          `${formatTokens(u.promptTokens)} in · ${formatTokens(u.outputTokens)} out` +
+            (u.thinkingTokens ? ` · ${formatTokens(u.thinkingTokens)} thinking` : ''),
+        ),
+      )
+    : '—';
+  return h(
+    'section',
+    { id: 'meta', class: 'section meta' },
+    h(
+      'div',
+      { class: 'stats' },
+      stat('Tokens', tokens, u ? `Prompt ${u.promptTokens}, output ${u.outputTokens}, thinking ${u.thinkingTokens}` : undefined),
+      stat('Cost', formatCost(s.costUsd), 'Estimated from the price table (USD)'),
+      stat('Latency', formatDuration(s.latencyMs)),
+      stat('Model', s.model || '—'),
+    ),
+  );
+}

@@ -1,0 +1,245 @@
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
+import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
+import '../shared/base.css';
+import './trace.css';
+import type { TraceViewState } from '../../src/shared/protocol';
+import type { TraceRecord } from '../../src/shared/types';
+import { scoreBadge } from '../shared/badge';
+import { clear, h, icon, stat } from '../shared/dom';
+import { formatAbsoluteTime, formatCost, formatDuration, formatRelativeTime, formatTokens } from '../shared/format';
+import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
+import { collapsible, judgeSection, keyValues, spanDetail, splitJudgeScores } from './detail';
+import { flattenSpans, spanRow, timelineOf, waterfallHeader, type SpanNode } from './waterfall';
+
+interface SavedState {
+  trace: TraceRecord;
+  selectedSpanId: string | null;
+  collapsed: string[];
+}
+
+const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
+
+let trace: TraceRecord | null = null;
+let selectedSpanId: string | null = null;
+const collapsed = new Set<string>();
+let rows: SpanNode[] = [];
+
+function copy(text: string): void {
+  void request('copy', { text }).catch((err: unknown) => console.error('[codi] copy failed', err));
+}
+
+function persist(): void {
+  if (trace) saveState({ trace, selectedSpanId, collapsed: [...collapsed] } satisfies SavedState);
+}
+
+function traceDuration(t: TraceRecord): number | null {
+  if (t.endTime !== null) return t.endTime - t.startTime;
+  const ends = t.spans.map((s) => s.endTime).filter((e): e is number => e !== null);
+  return ends.length ? Math.max(...ends) - t.startTime : null;
+}
+
+function renderHeader(t: TraceRecord): HTMLElement {
+  const { overall } = splitJudgeScores(t.scores);
+  const badge = overall ? scoreBadge(overall.value, { title: `Judge ${overall.value.toFixed(2)}: ${overall.reason}` }) : null;
+  if (badge) badge.id = 'trace-score';
+  const copyId = h('vscode-toolbar-button', {
+    id: 'copy-trace-id',
+    title: 'Copy trace ID',
+    attrs: { icon: 'copy', label: 'Copy trace ID' },
+    on: { click: () => copy(t.id) },
+  });
+  const running = t.endTime === null && !t.error;
+  return h(
+    'header',
+    { class: 'page-header', id: 'trace-header' },
+    h(
+      'div',
+      { class: 'heading' },
+      h('h1', { id: 'trace-name' }, t.name),
+      h(
+        'div',
+        { class: 'subtitle' },
+        h('span', { class: 'chip', id: 'trace-type' }, t.type),
+        running ? h('span', { class: 'chip chip-running' }, icon('loading', 'codicon-modifier-spin'), 'running') : null,
+        t.error ? h('span', { class: 'chip chip-error' }, icon('error'), 'failed') : null,
+        h('span', { class: 'subtitle-item', title: formatAbsoluteTime(t.startTime) }, icon('history'), formatRelativeTime(t.startTime)),
+        h('span', { class: 'subtitle-item trace-id-item' }, h('span', { class: 'muted' }, 'ID'), h('code', { id: 'trace-id', class: 'mono' }, t.id), copyId),
+      ),
+    ),
+    h('div', { class: 'toolbar' }, badge),
+  );
+}
+
+function renderStats(t: TraceRecord): HTMLElement {
+  const u = t.usage;
+  const model = typeof t.metadata.model === 'string' ? t.metadata.model : null;
+  const prompt = typeof t.metadata.promptName === 'string' ? `${t.metadata.promptName}${typeof t.metadata.promptVersion === 'string' ? `@${t.metadata.promptVersion}` : ''}` : null;
+  return h(
+    'div',
+    { class: 'stats trace-stats', id: 'trace-stats' },
+    stat('Started', formatAbsoluteTime(t.startTime)),
+    stat('Duration', formatDuration(traceDuration(t))),
+    stat(
+      'Tokens',
+      u ? h('span', null, formatTokens(u.totalTokens), h('span', { class: 'muted' }, `${formatTokens(u.promptTokens)} in · ${formatTokens(u.outputTokens)} out${u.thinkingTokens ? ` · ${formatTokens(u.thinkingTokens)} thinking` : ''}`)) : '—',
+    ),
+    stat('Cost', formatCost(t.costUsd)),
+    model ? stat('Model', model) : null,
+    prompt ? stat('Prompt', prompt) : null,
+  );
+}
+
+function renderWaterfall(t: TraceRecord): HTMLElement {
+  const timeline = timelineOf(t);
+  rows = flattenSpans(t.spans, collapsed);
+  const tree = h('div', { id: 'waterfall', class: 'waterfall', role: 'tree', attrs: { 'aria-label': 'Spans' } });
+  tree.append(waterfallHeader(timeline));
+  if (rows.length === 0) tree.append(h('div', { class: 'empty muted' }, 'This trace has no spans.'));
+  for (const node of rows) {
+    tree.append(
+      spanRow(node, timeline, node.span.id === selectedSpanId, collapsed.has(node.span.id), {
+        onSelect: (id) => select(id, true),
+        onToggle: toggle,
+      }),
+    );
+  }
+  tree.addEventListener('keydown', onTreeKey);
+  return h(
+    'section',
+    { class: 'section' },
+    h('h2', { class: 'section-title' }, 'Spans', h('span', { class: 'count' }, String(t.spans.length))),
+    tree,
+  );
+}
+
+function renderMetadata(t: TraceRecord): HTMLElement | null {
+  const entries: [string, unknown][] = Object.entries(t.metadata);
+  if (t.threadId) entries.unshift(['thread', t.threadId]);
+  if (t.tags.length) entries.unshift(['tags', t.tags.join(', ')]);
+  if (!entries.length) return null;
+  return h('div', { class: 'section' }, collapsible('Trace metadata', false, keyValues(entries, 'meta.'), { id: 'trace-metadata' }));
+}
+
+const detailSlot = h('div', { id: 'detail-slot' });
+
+function renderDetail(t: TraceRecord): void {
+  clear(detailSlot);
+  const span = t.spans.find((s) => s.id === selectedSpanId);
+  detailSlot.append(
+    span ? spanDetail(t, span, copy) : h('div', { id: 'span-detail', class: 'section empty muted' }, 'Select a span to see its input, output and attributes.'),
+  );
+}
+
+function render(): void {
+  clear(app);
+  if (!trace) return;
+  const t = trace;
+  app.setAttribute('aria-busy', 'false');
+  document.title = `Trace · ${t.name}`;
+  const running = t.endTime === null && !t.error;
+  if (running) app.append(h('div', { class: 'progress' }, h('vscode-progress-bar', { attrs: { 'aria-label': 'Trace running' } })));
+  app.append(renderHeader(t), renderStats(t));
+  if (t.error) {
+    app.append(
+      h(
+        'div',
+        { id: 'trace-error', class: 'notice notice-error', role: 'alert' },
+        icon('error'),
+        h('div', { class: 'notice-body' }, h('div', { class: 'notice-title' }, `Failed: ${t.error.kind}${t.error.status ? ` (HTTP ${t.error.status})` : ''}`), h('div', { class: 'notice-message' }, t.error.message)),
+      ),
+    );
+  }
+  app.append(renderWaterfall(t), detailSlot);
+  renderDetail(t);
+  const judge = judgeSection(t);
+  if (judge) app.append(judge);
+  const meta = renderMetadata(t);
+  if (meta) app.append(meta);
+}
+
+function select(spanId: string, focus: boolean): void {
+  if (selectedSpanId === spanId && document.getElementById('span-detail')?.dataset.spanId === spanId) return;
+  selectedSpanId = spanId;
+  // Update rows in place: a full re-render would reset the detail pane's open sections and the scroll.
+  for (const row of Array.from(document.querySelectorAll<HTMLElement>('.span-row'))) {
+    const on = row.dataset.spanId === spanId;
+    row.classList.toggle('selected', on);
+    row.setAttribute('aria-selected', String(on));
+    row.tabIndex = on ? 0 : -1;
+    if (on && focus) {
+      row.focus();
+      row.scrollIntoView({ block: 'nearest' });
+    }
+  }
+  if (trace) renderDetail(trace);
+  persist();
+}
+
+function toggle(spanId: string): void {
+  if (collapsed.has(spanId)) collapsed.delete(spanId);
+  else collapsed.add(spanId);
+  const scrollY = window.scrollY;
+  render();
+  window.scrollTo(0, scrollY);
+  document.querySelector<HTMLElement>(`.span-row[data-span-id="${CSS.escape(spanId)}"]`)?.focus();
+  persist();
+}
+
+function onTreeKey(e: KeyboardEvent): void {
+  const idx = rows.findIndex((r) => r.span.id === selectedSpanId);
+  const current = rows[idx];
+  let next: number | null = null;
+  switch (e.key) {
+    case 'ArrowDown':
+      next = Math.min(rows.length - 1, idx + 1);
+      break;
+    case 'ArrowUp':
+      next = Math.max(0, idx - 1);
+      break;
+    case 'Home':
+      next = 0;
+      break;
+    case 'End':
+      next = rows.length - 1;
+      break;
+    case 'ArrowRight':
+      if (current?.hasChildren && collapsed.has(current.span.id)) toggle(current.span.id);
+      else if (current?.hasChildren) next = idx + 1;
+      break;
+    case 'ArrowLeft':
+      if (current?.hasChildren && !collapsed.has(current.span.id)) toggle(current.span.id);
+      else if (current?.span.parentSpanId) next = rows.findIndex((r) => r.span.id === current.span.parentSpanId);
+      break;
+    default:
+      return;
+  }
+  e.preventDefault();
+  if (next !== null && next >= 0 && rows[next]) select(rows[next].span.id, true);
+}
+
+function setTrace(t: TraceRecord, preferredSpanId: string | null): void {
+  if (trace?.id !== t.id) collapsed.clear();
+  trace = t;
+  const ids = new Set(t.spans.map((s) => s.id));
+  if (preferredSpanId && ids.has(preferredSpanId)) selectedSpanId = preferredSpanId;
+  else if (!selectedSpanId || !ids.has(selectedSpanId)) selectedSpanId = flattenSpans(t.spans)[0]?.span.id ?? null;
+  render();
+  persist();
+}
+
+onEvent('trace/state', (s: TraceViewState) => setTrace(s.trace, selectedSpanId));
+
+const isSaved = (v: unknown): v is SavedState =>
+  typeof v === 'object' && v !== null && typeof (v as SavedState).trace === 'object' && Array.isArray((v as SavedState).trace?.spans);
+
+const saved = loadState(isSaved);
+if (saved) {
+  for (const id of saved.collapsed ?? []) collapsed.add(id);
+  trace = saved.trace;
+  setTrace(saved.trace, saved.selectedSpanId);
+} else {
+  app.append(h('div', { class: 'progress' }, h('vscode-progress-bar', { attrs: { 'aria-label': 'Loading trace' } })));
+}
+
+void connect('trace').catch((err: unknown) => console.error('[codi] ready failed', err));
