@@ -16,6 +16,12 @@ import { format } from 'node:util';
 import { chromium } from 'playwright-core';
 import { chromiumArgs, chromiumPath, ensureChromium, makeRunDir, startCodeServer } from './e2eEnv.mjs';
 
+// Workbench chatter that says nothing about the tests (shown with CODE_SHIM_VERBOSE=1). The gallery look-ups
+// fail by design: these machines reach no extension gallery.
+const NOISE = [/ENOTFOUND open-vsx\.org/, /^(Resolving|Resolved) connection token/, /^Creating a socket/,
+  /^\[reconnection-grace-time\]/, /^Updating additional builtin extensions cache/, /^\[Service Worker\]/,
+  /^\[AgentHost/, /^\[AccountPolicyGate\]/];
+
 /** @param {string[]} argv */
 function parseArgs(argv) {
   /** @type {{ devPaths: string[], testsPath?: string, userDataDir?: string, extensionsDir?: string, folder?: string }} */
@@ -60,12 +66,15 @@ async function main() {
   }
   try {
     const page = ctx.pages()[0] ?? await ctx.newPage();
-    if (process.env.CODE_SHIM_VERBOSE) page.on('console', (m) => { if (m.type() === 'error') console.error(`[workbench] ${m.text()}`); });
+    const verbose = Boolean(process.env.CODE_SHIM_VERBOSE);
+    let suppressed = 0;
+    if (verbose) page.on('console', (m) => { if (m.type() === 'error') console.error(`[workbench] ${m.text()}`); });
     /** @type {(code: unknown) => void} */
     let exited = () => {};
     const exitCode = new Promise((r) => { exited = r; });
     await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown[]} */ logArgs) => {
       const line = format(...(logArgs ?? []));
+      if (!verbose && NOISE.some((re) => re.test(line))) { suppressed++; return; }
       if (type === 'error' || type === 'warn') console.error(line); else console.log(line);
     });
     await page.exposeFunction('codeAutomationExit', (/** @type {unknown} */ code) => exited(code));
@@ -81,6 +90,7 @@ async function main() {
     let timer;
     const code = await Promise.race([exitCode, new Promise((r) => { timer = setTimeout(() => r('timeout'), timeoutMs); })]);
     clearTimeout(timer);
+    if (suppressed) console.log(`code-shim: ${suppressed} workbench log line(s) without test output hidden (CODE_SHIM_VERBOSE=1 shows them)`);
     if (code === 'timeout') console.error(`code-shim: the extension tests reported no result within ${timeoutMs} ms (code-server log: ${cs.logFile})`);
     return code === 0 ? 0 : 1;
   } finally {

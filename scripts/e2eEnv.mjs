@@ -166,6 +166,7 @@ export const baseUserSettings = {
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
   'window.commandCenter': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
   'typescript.tsserver.experimental.enableProjectDiagnostics': false,
 };
@@ -249,7 +250,9 @@ export async function startCodeServer(o) {
 
 /** Starts the Gemini stand-in (test/support/geminiStandIn.ts) in a child Node with tsx; resolves with its URL. */
 export async function startGeminiStandInProcess() {
-  const code = "const { startGeminiStandIn } = await import('./test/support/geminiStandIn.ts');" +
+  // The .ts file is CommonJS to Node (no "type": "module"), so its exports may sit under `default`.
+  const code = "const m = await import('./test/support/geminiStandIn.ts');" +
+    'const startGeminiStandIn = m.startGeminiStandIn ?? m.default.startGeminiStandIn;' +
     'const g = await startGeminiStandIn(); console.log(`CODI_STANDIN_URL ${g.url}`);' +
     "process.on('SIGTERM', () => g.close().finally(() => process.exit(0)));";
   const child = spawnTracked(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],

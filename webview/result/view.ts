@@ -1,8 +1,10 @@
 import type { HostAction, ResultViewState } from '../../src/shared/protocol';
-import type { ErrorKind, JudgeVerdict } from '../../src/shared/types';
+import type { JudgeVerdict } from '../../src/shared/types';
 import { scoreBadge, scoreMeter } from '../shared/badge';
-import { h, icon, stat } from '../shared/dom';
-import { formatCost, formatDuration, formatScore, formatTokens } from '../shared/format';
+import { h, icon, stat, usageValue } from '../shared/dom';
+import { errorTitles } from '../shared/errors';
+import { formatCost, formatDuration, formatScore } from '../shared/format';
+import { renderInlineMarkdownInto } from '../shared/markdown';
 
 export const actionLabels: Record<HostAction, string> = {
   setApiKey: 'Set API key',
@@ -18,18 +20,6 @@ const actionIcons: Record<HostAction, string> = {
   retry: 'refresh',
 };
 
-const errorTitles: Record<ErrorKind, string> = {
-  'no-key': 'No Gemini API key',
-  auth: 'The API key was rejected',
-  quota: 'Quota or rate limit reached',
-  network: 'Could not reach the model',
-  timeout: 'The request timed out',
-  cancelled: 'Cancelled',
-  'bad-input': 'This input cannot be sent',
-  'model-output': 'The model returned an unusable answer',
-  service: 'The model service failed',
-  internal: 'Something went wrong inside CODI',
-};
 
 /** The verb of the running pipeline, from the title the host gives ("Explain · …", "Summarize · …"). */
 function runningText(title: string): string {
@@ -124,7 +114,7 @@ function criteriaList(judge: JudgeVerdict): HTMLElement {
         h('span', { class: 'criterion-name' }, c.name),
         scoreMeter(c.score, `${c.name} ${formatScore(c.score)}`),
         h('span', { class: 'criterion-score' }, formatScore(c.score)),
-        h('span', { class: 'criterion-reason' }, c.reason),
+        renderInlineMarkdownInto(h('span', { class: 'criterion-reason' }), c.reason),
       ),
     ),
   );
@@ -149,13 +139,17 @@ export function qualitySection(s: ResultViewState): HTMLElement | null {
     title,
     h(
       'div',
-      { class: 'overall', attrs: { 'data-score': String(judge.score) } },
-      h('span', { class: 'overall-label' }, 'Overall'),
-      scoreMeter(judge.score, `Overall ${formatScore(judge.score)}`),
-      h('span', { class: 'overall-score' }, formatScore(judge.score)),
-      h('p', { class: 'overall-reason', id: 'judge-reason' }, judge.reason),
+      { class: 'quality-table' },
+      h(
+        'div',
+        { class: 'overall', attrs: { 'data-score': String(judge.score) } },
+        h('span', { class: 'overall-label' }, 'Overall'),
+        scoreMeter(judge.score, `Overall ${formatScore(judge.score)}`),
+        h('span', { class: 'overall-score' }, formatScore(judge.score)),
+        renderInlineMarkdownInto(h('p', { class: 'overall-reason', id: 'judge-reason' }), judge.reason),
+      ),
+      judge.criteria.length ? criteriaList(judge) : null,
     ),
-    judge.criteria.length ? criteriaList(judge) : null,
   );
 }
 
@@ -179,26 +173,13 @@ export function headerBadge(s: ResultViewState): HTMLElement | null {
 export function metaSection(s: ResultViewState): HTMLElement | null {
   const u = s.usage;
   if (!u && s.costUsd === null && s.latencyMs === null) return null;
-  const tokens = u
-    ? h(
-        'span',
-        null,
-        formatTokens(u.totalTokens),
-        h(
-          'span',
-          { class: 'muted' },
-          `${formatTokens(u.promptTokens)} in · ${formatTokens(u.outputTokens)} out` +
-            (u.thinkingTokens ? ` · ${formatTokens(u.thinkingTokens)} thinking` : ''),
-        ),
-      )
-    : '—';
   return h(
     'section',
     { id: 'meta', class: 'section meta' },
     h(
       'div',
       { class: 'stats' },
-      stat('Tokens', tokens, u ? `Prompt ${u.promptTokens}, output ${u.outputTokens}, thinking ${u.thinkingTokens}` : undefined),
+      stat('Tokens', usageValue(u), u ? `Prompt ${u.promptTokens}, output ${u.outputTokens}, thinking ${u.thinkingTokens}` : undefined),
       stat('Cost', formatCost(s.costUsd), 'Estimated from the price table (USD)'),
       stat('Latency', formatDuration(s.latencyMs)),
       stat('Model', s.model || '—'),

@@ -1,4 +1,6 @@
 /** Tiny DOM builders: every text goes through textContent, never through HTML parsing. */
+import type { Usage } from '../../src/shared/types';
+import { formatTokens } from './format';
 
 export type Child = Node | string | number | null | undefined | false;
 
@@ -58,4 +60,11 @@ export function stat(label: string, value: Child, title?: string): HTMLDivElemen
     h('span', { class: 'stat-label' }, label),
     h('span', { class: 'stat-value' }, value),
   );
+}
+
+/** Total tokens with the split underneath: "1,432" / "412 in · 286 out · 734 thinking". */
+export function usageValue(u: Usage | null): Child {
+  if (!u) return '—';
+  const split = `${formatTokens(u.promptTokens)} in · ${formatTokens(u.outputTokens)} out${u.thinkingTokens ? ` · ${formatTokens(u.thinkingTokens)} thinking` : ''}`;
+  return h('span', { class: 'stat-stack' }, formatTokens(u.totalTokens), h('span', { class: 'stat-detail' }, split));
 }

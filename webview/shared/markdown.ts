@@ -1,4 +1,4 @@
-import DOMPurify from 'dompurify';
+import DOMPurify, { type Config } from 'dompurify';
 import MarkdownIt from 'markdown-it';
 
 /**
@@ -21,7 +21,7 @@ md.renderer.rules.image = (tokens, idx) => {
   return safeUrl.test(src) ? `<a href="${md.utils.escapeHtml(src)}">${text}</a>` : text;
 };
 
-const purifyConfig = {
+const purifyConfig: Config & { RETURN_TRUSTED_TYPE: false } = {
   ALLOWED_TAGS: [
     'a', 'p', 'br', 'hr', 'em', 'strong', 's', 'del', 'code', 'pre', 'blockquote', 'ul', 'ol', 'li',
     'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'table', 'thead', 'tbody', 'tr', 'th', 'td', 'span',
@@ -30,7 +30,7 @@ const purifyConfig = {
   ALLOWED_URI_REGEXP: /^https?:\/\//i,
   ALLOW_DATA_ATTR: false,
   RETURN_TRUSTED_TYPE: false,
-} as const;
+};
 
 let hooked = false;
 function installHooks(): void {
@@ -63,4 +63,11 @@ export function renderMarkdownInto(target: HTMLElement, markdown: string): void 
     const lang = /language-([\w+#.-]+)/.exec(code?.className ?? '')?.[1];
     if (lang) pre.dataset.lang = lang;
   }
+}
+
+/** One line of model text (a judge's reason) with inline Markdown only: `code`, *emphasis*, links. */
+export function renderInlineMarkdownInto(target: HTMLElement, text: string): HTMLElement {
+  installHooks();
+  target.innerHTML = DOMPurify.sanitize(md.renderInline(text), purifyConfig);
+  return target;
 }

@@ -1,8 +1,9 @@
 import type { Score, SpanRecord, TraceRecord } from '../../src/shared/types';
 import { scoreBadge } from '../shared/badge';
-import { h, icon, stat, type Child } from '../shared/dom';
-import { formatAbsoluteTime, formatCost, formatDuration, formatPayload, formatTokens } from '../shared/format';
-import { renderMarkdownInto } from '../shared/markdown';
+import { h, icon, stat, usageValue, type Child } from '../shared/dom';
+import { formatAbsoluteTime, formatCost, formatDuration, formatPayload } from '../shared/format';
+import { errorTitle } from '../shared/errors';
+import { renderInlineMarkdownInto, renderMarkdownInto } from '../shared/markdown';
 import { spanDuration, spanTypeIcon } from './waterfall';
 
 export type CopyFn = (text: string) => void;
@@ -16,13 +17,18 @@ const attributeLabels: Record<string, string> = {
   attempts: 'Attempts',
   retryCount: 'Retries',
   fallbackFrom: 'Fallback from',
+  latencyMs: 'Latency',
+  modelVersion: 'Model version',
   temperature: 'Temperature',
   thinkingBudget: 'Thinking budget',
 };
 
-const humanize = (key: string): string =>
-  attributeLabels[key] ??
-  key.replace(/[_.-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
+export const humanize = (key: string): string => {
+  const known = attributeLabels[key];
+  if (known) return known;
+  const words = key.replace(/Ms$/, '').replace(/[_.-]+/g, ' ').replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase();
+  return words.charAt(0).toUpperCase() + words.slice(1);
+};
 
 function attributeValue(key: string, value: unknown): string {
   if (typeof value === 'number' && /Ms$/.test(key)) return formatDuration(value);
@@ -68,13 +74,18 @@ export function payloadView(value: unknown, asMarkdown: boolean): HTMLElement {
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const entries = Object.entries(value as Record<string, unknown>);
     const flat = entries.every(([, v]) => v === null || ['string', 'number', 'boolean'].includes(typeof v));
-    if (flat && entries.some(([, v]) => typeof v === 'string' && v.includes('\n'))) {
+    const isBlock = (v: unknown): boolean => typeof v === 'string' && (v.includes('\n') || v.length > 120);
+    if (flat && entries.some(([, v]) => isBlock(v))) {
+      const short = entries.filter(([, v]) => !isBlock(v));
       return h(
         'div',
         { class: 'payload-fields' },
-        ...entries.map(([k, v]) =>
-          h('div', { class: 'payload-field' }, h('div', { class: 'payload-field-name' }, k), h('pre', { class: 'payload payload-text' }, String(v))),
-        ),
+        short.length ? keyValues(short, 'input.') : null,
+        ...entries
+          .filter(([, v]) => isBlock(v))
+          .map(([k, v]) =>
+            h('div', { class: 'payload-field' }, h('div', { class: 'payload-field-name', title: k }, humanize(k)), h('pre', { class: 'payload payload-text' }, String(v))),
+          ),
       );
     }
   }
@@ -124,7 +135,7 @@ function scoreRows(scores: Score[]): HTMLElement {
         { class: 'score-row', attrs: { 'data-name': s.name, 'data-source': s.source } },
         scoreBadge(s.value, { compact: true, name: displayScoreName(s.name) }),
         h('span', { class: 'score-name' }, displayScoreName(s.name)),
-        h('span', { class: 'score-reason' }, s.reason),
+        renderInlineMarkdownInto(h('span', { class: 'score-reason' }), s.reason),
       ),
     ),
   );
@@ -142,12 +153,7 @@ export function spanDetail(trace: TraceRecord, span: SpanRecord, copy: CopyFn): 
     stat('Start', `+${formatDuration(offset)}`, formatAbsoluteTime(span.startTime)),
     stat('Duration', span.endTime === null ? 'running…' : formatDuration(spanDuration(span))),
     span.model ? stat('Model', span.model, span.provider ? `Provider: ${span.provider}` : undefined) : null,
-    u
-      ? stat(
-          'Tokens',
-          h('span', null, formatTokens(u.totalTokens), h('span', { class: 'muted' }, `${formatTokens(u.promptTokens)} in · ${formatTokens(u.outputTokens)} out${u.thinkingTokens ? ` · ${formatTokens(u.thinkingTokens)} thinking` : ''}`)),
-        )
-      : null,
+    u ? stat('Tokens', usageValue(u)) : null,
     span.costUsd !== null ? stat('Cost', formatCost(span.costUsd)) : null,
   );
   return h(
@@ -163,7 +169,7 @@ export function spanDetail(trace: TraceRecord, span: SpanRecord, copy: CopyFn): 
     ),
     stats,
     span.error
-      ? h('div', { class: 'notice notice-error span-error-box', role: 'alert' }, icon('error'), h('div', { class: 'notice-body' }, h('div', { class: 'notice-title' }, `Error: ${span.error.kind}${span.error.status ? ` (HTTP ${span.error.status})` : ''}`), h('div', { class: 'notice-message' }, span.error.message)))
+      ? h('div', { class: 'notice notice-error span-error-box', role: 'alert' }, icon('error'), h('div', { class: 'notice-body' }, h('div', { class: 'notice-title' }, errorTitle(span.error.kind, span.error.status)), h('div', { class: 'notice-message' }, span.error.message)))
       : null,
     h(
       'div',
@@ -202,7 +208,7 @@ export function judgeSection(trace: TraceRecord): HTMLElement | null {
           'div',
           { class: 'judge-overall', attrs: { 'data-name': overall.name } },
           scoreBadge(overall.value, { label: 'Overall' }),
-          h('p', { class: 'judge-overall-reason' }, overall.reason),
+          renderInlineMarkdownInto(h('p', { class: 'judge-overall-reason' }), overall.reason),
         )
       : null,
     criteria.length ? scoreRows(criteria) : null,

@@ -6,8 +6,9 @@ import './trace.css';
 import type { TraceViewState } from '../../src/shared/protocol';
 import type { TraceRecord } from '../../src/shared/types';
 import { scoreBadge } from '../shared/badge';
-import { clear, h, icon, stat } from '../shared/dom';
-import { formatAbsoluteTime, formatCost, formatDuration, formatRelativeTime, formatTokens } from '../shared/format';
+import { clear, h, icon, stat, usageValue } from '../shared/dom';
+import { formatAbsoluteTime, formatCost, formatDuration, formatRelativeTime } from '../shared/format';
+import { errorTitle } from '../shared/errors';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { collapsible, judgeSection, keyValues, spanDetail, splitJudgeScores } from './detail';
 import { flattenSpans, spanRow, timelineOf, waterfallHeader, type SpanNode } from './waterfall';
@@ -74,19 +75,20 @@ function renderHeader(t: TraceRecord): HTMLElement {
 function renderStats(t: TraceRecord): HTMLElement {
   const u = t.usage;
   const model = typeof t.metadata.model === 'string' ? t.metadata.model : null;
-  const prompt = typeof t.metadata.promptName === 'string' ? `${t.metadata.promptName}${typeof t.metadata.promptVersion === 'string' ? `@${t.metadata.promptVersion}` : ''}` : null;
+  const m = t.metadata;
+  const promptName = typeof m.prompt === 'string' ? m.prompt : typeof m.promptName === 'string' ? m.promptName : null;
+  const prompt = promptName ? `${promptName}${typeof m.promptVersion === 'string' ? ` @ ${m.promptVersion}` : ''}` : null;
+  const judgeModel = typeof m.judgeModel === 'string' ? m.judgeModel : null;
   return h(
     'div',
     { class: 'stats trace-stats', id: 'trace-stats' },
     stat('Started', formatAbsoluteTime(t.startTime)),
     stat('Duration', formatDuration(traceDuration(t))),
-    stat(
-      'Tokens',
-      u ? h('span', null, formatTokens(u.totalTokens), h('span', { class: 'muted' }, `${formatTokens(u.promptTokens)} in · ${formatTokens(u.outputTokens)} out${u.thinkingTokens ? ` · ${formatTokens(u.thinkingTokens)} thinking` : ''}`)) : '—',
-    ),
+    stat('Tokens', usageValue(u)),
     stat('Cost', formatCost(t.costUsd)),
     model ? stat('Model', model) : null,
     prompt ? stat('Prompt', prompt) : null,
+    judgeModel ? stat('Judge', judgeModel) : null,
   );
 }
 
@@ -146,7 +148,7 @@ function render(): void {
         'div',
         { id: 'trace-error', class: 'notice notice-error', role: 'alert' },
         icon('error'),
-        h('div', { class: 'notice-body' }, h('div', { class: 'notice-title' }, `Failed: ${t.error.kind}${t.error.status ? ` (HTTP ${t.error.status})` : ''}`), h('div', { class: 'notice-message' }, t.error.message)),
+        h('div', { class: 'notice-body' }, h('div', { class: 'notice-title' }, errorTitle(t.error.kind, t.error.status)), h('div', { class: 'notice-message' }, t.error.message)),
       ),
     );
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Database, SqlJsStatic } from 'sql.js';
@@ -73,12 +74,11 @@ export class TraceStore implements TraceSink {
   static async open(opts: TraceStoreOptions): Promise<TraceStore> {
     const SQL = await loadSqlJs(opts.wasmPath);
     await fs.mkdir(opts.dir, { recursive: true });
-    const file = join(opts.dir, DB_FILE);
-    const bytes = await fs.readFile(file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
-    const db = bytes ? new SQL.Database(bytes) : new SQL.Database();
-    const store = new TraceStore(db, SQL, opts.dir);
-    store.migrate();
-    store.fileStamp = await store.stamp();
+    const store = new TraceStore(new SQL.Database(), SQL, opts.dir);
+    // Read through the same path as a refresh: the stamp is taken before the file, so a write that lands
+    // in between is merged at the next pull instead of being missed.
+    store.createSchema();
+    await store.pullIfChanged(true);
     return store;
   }
 
@@ -92,19 +92,28 @@ export class TraceStore implements TraceSink {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  private migrate(): void {
+  private createSchema(): void {
     this.db.run(SCHEMA);
-    const row = this.db.exec("SELECT value FROM meta WHERE key = 'schema_version'");
-    const version = row[0] ? Number(row[0].values[0]![0]) : 0;
-    if (version > SCHEMA_VERSION) {
-      throw new Error(`The trace store at ${this.dir} was written by a newer CODI (schema ${version}; this version reads ${SCHEMA_VERSION}). Update CODI; the store was not changed.`);
-    }
     this.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
   }
 
+  /** The schema version a database file was written with (0 when it has none). */
+  private static versionOf(db: Database): number {
+    try {
+      const row = db.exec("SELECT value FROM meta WHERE key = 'schema_version'");
+      return row[0] ? Number(row[0].values[0]![0]) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  /**
+   * The generation token of the file on disk. Each write stores a fresh random token beside the file
+   * (before the rename, under the lock), so a changed file is always noticed: file times are too coarse
+   * and inode numbers get reused, so stat() alone misses fast writers.
+   */
   private async stamp(): Promise<string> {
-    const st = await fs.stat(this.file).catch(() => null);
-    return st ? `${st.mtimeMs}:${st.size}:${st.ino}` : '';
+    return fs.readFile(`${this.file}.gen`, 'utf8').catch(() => '');
   }
 
   private insert(t: TraceRecord, db: Database = this.db): void {
@@ -133,6 +142,11 @@ export class TraceStore implements TraceSink {
   private mergeFrom(bytes: Uint8Array): number {
     const other = new this.SQL.Database(bytes);
     try {
+      const version = TraceStore.versionOf(other);
+      if (version > SCHEMA_VERSION) {
+        throw new Error(`The trace store at ${this.dir} was written by a newer CODI (schema ${version}; this version reads ${SCHEMA_VERSION}). Update CODI; the store was not changed.`);
+      }
+      // Older schemas migrate forward here: each row's record JSON is re-inserted in the current shape.
       const rows = other.exec('SELECT record FROM traces');
       let added = 0;
       for (const [record] of rows[0]?.values ?? []) {
@@ -170,17 +184,17 @@ export class TraceStore implements TraceSink {
   /** Reloads traces other processes wrote since we last looked. Returns how many were new. */
   refresh(): Promise<number> {
     return this.serialize(async () => {
-      const added = await this.pullIfChanged();
+      const added = await withFileLock(join(this.dir, 'traces.lock'), () => this.pullIfChanged());
       if (added > 0) this.emit();
       return added;
     });
   }
 
-  private async pullIfChanged(): Promise<number> {
+  private async pullIfChanged(force = false): Promise<number> {
     const now = await this.stamp();
-    if (now === this.fileStamp || now === '') return 0;
-    const bytes = await fs.readFile(this.file);
-    const added = this.mergeFrom(bytes);
+    if (now === this.fileStamp && !force) return 0;
+    const bytes = await fs.readFile(this.file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
+    const added = bytes ? this.mergeFrom(bytes) : 0;
     this.fileStamp = now;
     return added;
   }
@@ -196,8 +210,10 @@ export class TraceStore implements TraceSink {
     } finally {
       await fh.close();
     }
+    const gen = randomUUID();
+    await fs.writeFile(`${this.file}.gen`, gen);
     await fs.rename(tmp, this.file);
-    this.fileStamp = await this.stamp();
+    this.fileStamp = gen;
   }
 
   private emit(): void {

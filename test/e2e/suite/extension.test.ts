@@ -77,7 +77,8 @@ export function registerExtensionTests(): void {
         (await listTraces()).find((t) => !before.has(t.id) && t.type === 'explain' && typeof t.score === 'number'));
       assert.equal(trace.error, null, `the explain trace recorded an error: ${JSON.stringify(trace.error)}`);
       assert.ok(trace.score !== null && trace.score >= 0 && trace.score <= 1, `score ${trace.score} should be in 0..1`);
-      assert.ok(openTabLabels().some((l) => l.startsWith('CODI')), `no CODI result panel among tabs: ${openTabLabels().join(' | ')}`);
+      await waitFor('the CODI result panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI')) ? true : undefined), 10_000)
+        .catch(() => assert.fail(`no CODI result panel among the tabs: ${openTabLabels().join(' | ')}`));
 
       // The Traces view lists the same summaries, newest first.
       await vscode.commands.executeCommand('codi.traces.focus');
@@ -86,7 +87,8 @@ export function registerExtensionTests(): void {
       assert.equal(listed[0]?.id, trace.id, 'the new trace should be first in the Traces view');
 
       await vscode.commands.executeCommand('codi.showTrace', trace.id);
-      await waitFor('the trace panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI Trace')) ? true : undefined), 10_000);
+      await waitFor('the trace panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI Trace')) ? true : undefined), 10_000)
+        .catch(() => assert.fail(`no "CODI Trace" panel among the tabs: ${openTabLabels().join(' | ')}`));
     });
   });
 }

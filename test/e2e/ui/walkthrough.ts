@@ -144,8 +144,12 @@ async function main(): Promise<void> {
       page.locator('.tabs-container .tab', { hasText: 'CODI Trace' }).first().waitFor({ timeout: 10_000 }));
     await shoot(page, shots, '03-trace-panel.png');
 
-    // Bonus: the same panel in the dark theme (VS Code applies a changed settings.json live).
-    env.writeUserSettings(cs.userDataDir, { 'workbench.colorTheme': 'Default Dark Modern' });
+    // Bonus: the same panel in the dark theme, picked the way a person does.
+    await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
+    await check('the theme picker lists "Dark Modern"', () =>
+      page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ timeout: 10_000 }));
+    await page.keyboard.type('Dark Modern');
+    await page.keyboard.press('Enter');
     await check('the workbench switches to the dark theme', () => page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 }));
     await shoot(page, shots, '04-trace-panel-dark.png');
 
@@ -164,6 +168,13 @@ async function main(): Promise<void> {
     if (origins.length) step(`non-local origins requested: ${origins.join(', ')}`);
     if (unexpected.length) throw new Error(`UI step failed: the workbench contacted unexpected non-local origins: ${unexpected.join(', ')}`);
     ok = true;
+  } catch (err) {
+    const page = ctx?.pages()[0];
+    if (page) {
+      await page.screenshot({ path: join(shots, 'failure.png') }).catch(() => {});
+      step('screenshot of the failure: test/e2e/screenshots/failure.png');
+    }
+    throw err;
   } finally {
     await ctx?.close().catch(() => {});
     await cs.stop();
