@@ -31,10 +31,23 @@ const node = {
   define: { CODI_VERSION: JSON.stringify(pkg.version) },
 };
 
+// The heavy libraries are bundled on their own and required on first use, so loading the extension
+// (activation) and starting the CLI do not parse them.
+const LAZY = { '@google/genai': 'genai', 'sql.js': 'sqljs' };
+/** @type {import('esbuild').Plugin} */
+const lazyLibs = {
+  name: 'lazy-libs',
+  setup(b) {
+    b.onResolve({ filter: /^(@google\/genai|sql\.js)$/ }, (a) => (a.kind === 'dynamic-import' ? { path: `./lib/${LAZY[a.path]}.js`, external: true } : undefined));
+  },
+};
+const host = { ...node, plugins: [lazyLibs], supported: { 'dynamic-import': false } };
+
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [
-  { ...node, entryPoints: { extension: 'src/host/extension.ts' }, outdir: 'dist' },
-  { ...node, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...host, entryPoints: { extension: 'src/host/extension.ts' }, outdir: 'dist' },
+  { ...host, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { 'lib/genai': 'node_modules/@google/genai/dist/node/index.cjs', 'lib/sqljs': 'node_modules/sql.js/dist/sql-wasm.js' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

@@ -18,6 +18,8 @@ export interface CodeServer {
   logFile: string;
   userDataDir: string;
   extensionsDir: string;
+  /** Resolves with the exit code when code-server ends (by stop() or on its own). */
+  exited: Promise<number | null>;
   stop(): Promise<void>;
 }
 

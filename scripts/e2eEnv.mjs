@@ -187,7 +187,7 @@ export function isolatedEnv(runDir) {
 
 /** Installs a .vsix into an extensions dir with code-server's CLI. @param {string} runDir @param {string} vsix */
 export function installVsix(runDir, vsix, userDataDir = join(runDir, 'ud'), extensionsDir = join(runDir, 'ext')) {
-  execFileSync(node24, [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix],
+  execFileSync(node24, [codeServerEntry, '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--install-extension', vsix, '--force'],
     { env: isolatedEnv(runDir), stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
@@ -245,7 +245,9 @@ export async function startCodeServer(o) {
     await new Promise((r) => setTimeout(r, 100));
   }
   if (!o.quiet) log(`code-server pid ${child.pid} up on ${url} in ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  return { url, port, pid: child.pid, logFile, userDataDir, extensionsDir, stop: () => stopChild(child) };
+  /** @type {Promise<number | null>} */
+  const exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  return { url, port, pid: child.pid, logFile, userDataDir, extensionsDir, exited, stop: () => stopChild(child) };
 }
 
 /** Starts the Gemini stand-in (test/support/geminiStandIn.ts) in a child Node with tsx; resolves with its URL. */

@@ -29,6 +29,10 @@ export async function packageExtension(o = {}) {
     mkdirSync(dirname(ignoreFile), { recursive: true });
     writeFileSync(ignoreFile, fallbackIgnore.join('\n') + '\n');
   }
+  // vsce turns README links into absolute repository URLs, which it can only guess for GitHub/GitLab; for any
+  // other repository the links stay relative (VS Code resolves them inside the installed extension).
+  const repoUrl = typeof pkg.repository === 'string' ? pkg.repository : pkg.repository?.url ?? '';
+  const rewriteRelativeLinks = /github\.com|gitlab\.com/.test(repoUrl);
   const hasLicense = readdirSync(root).some((f) => /^licen[cs]e(\.|$)/i.test(f));
   const t0 = Date.now();
   await createVSIX({
@@ -38,6 +42,7 @@ export async function packageExtension(o = {}) {
     ignoreFile,
     skipLicense: !hasLicense, // vsce would otherwise stop and ask on stdin (no stdin in CI)
     allowMissingRepository: true,
+    rewriteRelativeLinks,
   });
   console.log(`[package] ${packagePath} (${(statSync(packagePath).size / 1024).toFixed(0)} KB) in ${Date.now() - t0} ms`);
   return packagePath;

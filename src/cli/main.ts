@@ -52,7 +52,7 @@ function storeDir(): string {
 function wasmPath(): string {
   // The bundle ships sql-wasm.wasm beside itself; from sources, use the package's copy.
   const bundled = join(__dirname, 'sql-wasm.wasm');
-  return existsSync(bundled) ? bundled : require.resolve('sql.js/dist/sql-wasm.wasm');
+  return existsSync(bundled) ? bundled : join(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
 }
 
 const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });

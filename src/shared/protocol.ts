@@ -83,7 +83,7 @@ const isString = (v: unknown, max = 10_000): v is string => typeof v === 'string
 /** Shape checks for each method's params; a method not listed here is not accepted. */
 const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boolean } = {
   ready: (p) => p.panel === 'result' || p.panel === 'trace',
-  viewTrace: (p) => isString(p.traceId, 64) && /^[0-9a-f-]{36}$/.test(p.traceId),
+  viewTrace: (p) => isString(p.traceId, 64) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(p.traceId),
   runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
   copy: (p) => isString(p.text, 5_000_000),
 };

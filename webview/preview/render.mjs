@@ -95,6 +95,7 @@ const server = createServer((req, res) => {
       if (!file.startsWith(ext)) return send(403, 'text/plain', 'forbidden');
       return send(200, types[extname(file)] ?? 'application/octet-stream', readFileSync(file));
     }
+    if (url.pathname === '/favicon.ico') return send(204, 'text/plain', '');
     send(404, 'text/plain', 'not found');
   } catch (err) {
     send(500, 'text/plain', String(err));
@@ -154,6 +155,7 @@ console.log('[preview] result panel');
   await push(page, 'result/state', { ...fx.resultRunning, status: 'judging', markdown: fx.explanation, usage: fx.usage, costUsd: 0.00196, latencyMs: 4380 });
   await settle(page);
   check((await page.textContent('#status')) === 'Judging…', '#status says "Judging…" while judging');
+  await shoot(page, 'result-judging-dark');
   check((await page.locator('.badge').count()) === 0, 'no .badge before the judge has scored');
   await push(page, 'result/state', fx.resultDone);
   await settle(page);
@@ -161,14 +163,13 @@ console.log('[preview] result panel');
   check((await page.locator('.badge').count()) === 1, 'exactly one .badge once judged');
   check((await page.textContent('.badge'))?.includes('0.86'), '.badge shows 0.86');
   check((await page.locator('.criterion').count()) === 4, 'four criteria listed');
+  await shoot(page, 'result-done-dark');
   await page.click('#view-trace');
   await page.click('#copy');
   await settle(page);
   const sent = await page.evaluate(() => window.__preview.sent);
   check(sent.some((m) => m.method === 'viewTrace' && m.params.traceId === fx.traceId), '#view-trace sends viewTrace with the trace id');
   check(sent.some((m) => m.method === 'copy' && m.params.text === fx.explanation), '#copy sends the markdown');
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await shoot(page, 'result-done-dark');
   await page.close();
 }
 for (const theme of ['light', 'hc']) {
@@ -189,11 +190,11 @@ for (const theme of ['dark', 'light']) {
   await settle(page);
   const labels = await page.locator('#error vscode-button').allTextContents();
   check(labels.join('|') === 'Set API key|Open settings|Show log', `error actions labelled (${labels.join(', ')})`);
+  await shoot(page, `result-error-${theme}`);
   await page.click('#action-setApiKey');
   await settle(page);
   const sent = await page.evaluate(() => window.__preview.sent);
   check(sent.some((m) => m.method === 'runAction' && m.params.action === 'setApiKey'), 'an error action sends runAction');
-  await shoot(page, `result-error-${theme}`);
   await page.close();
 }
 {
@@ -238,19 +239,38 @@ for (const theme of ['dark', 'light', 'hc']) {
     await settle(page);
     check((await page.getAttribute('#span-detail', 'data-span-id')) === 's-judge', 'ArrowDown selects the next span');
     await page.keyboard.press('ArrowUp');
+    await settle(page);
+    check((await page.locator('#span-output .payload-markdown h2').count()) === 2, 'model output rendered as Markdown');
+    await page.hover('#span-output');
+    await page.click('#span-output vscode-toolbar-button[icon="code"]');
+    await settle(page);
+    check((await page.locator('#span-output pre.payload-text').count()) === 1, 'raw toggle shows the exact text');
+    await page.click('#span-output vscode-toolbar-button[icon="code"]');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shoot(page, `trace-${theme}`);
     await page.click('#copy-trace-id');
     await settle(page);
     const sent = await page.evaluate(() => window.__preview.sent);
     check(sent.some((m) => m.method === 'copy' && m.params.text === fx.traceId), 'copy trace id sends the id');
   } else {
     await page.click('.span-row[data-span-id="s-gen"]');
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await shoot(page, `trace-${theme}`);
   }
-  await page.evaluate(() => window.scrollTo(0, 0));
-  await shoot(page, `trace-${theme}`);
   if (theme === 'dark') {
     await page.click('.span-row[data-span-id="s-judge"]');
     await shoot(page, 'trace-judge-dark');
   }
+  await page.close();
+}
+{
+  const page = await open('trace', 'dark', 520, 900);
+  await push(page, 'trace/state', { trace: fx.trace });
+  await page.click('.span-row[data-span-id="s-judge"] .twistie');
+  await settle(page);
+  check((await page.locator('.span-row').count()) === 3, 'collapsing a span hides its children');
+  await page.click('.span-row[data-span-id="s-gen"]');
+  await shoot(page, 'trace-narrow-dark');
   await page.close();
 }
 {

@@ -158,9 +158,31 @@ export const themes = {
   hc: { bodyClass: 'vscode-high-contrast', kind: 'vscode-high-contrast', vars: { ...common, ...highContrast } },
 };
 
-/** The stylesheet that stands in for the variables VS Code sets on the webview's <html>. */
+// VS Code's own webview defaults (workbench/contrib/webview/browser/pre/index.html), in their cascade layer,
+// so the preview shows what the panels' CSS wins over and what it inherits.
+const vscodeDefaults = `@layer vscode-default {
+  html { scrollbar-color: var(--vscode-scrollbarSlider-background) var(--vscode-editor-background); }
+  body {
+    overscroll-behavior-x: none; background-color: transparent; color: var(--vscode-editor-foreground);
+    font-family: var(--vscode-font-family); font-weight: var(--vscode-font-weight); font-size: var(--vscode-font-size);
+    margin: 0; padding: 0 20px;
+  }
+  img, video { max-width: 100%; max-height: 100%; }
+  a, a code { color: var(--vscode-textLink-foreground); }
+  a:hover { color: var(--vscode-textLink-activeForeground); }
+  code {
+    font-family: var(--monaco-monospace-font); color: var(--vscode-textPreformat-foreground);
+    background-color: var(--vscode-textPreformat-background); padding: 1px 3px; border-radius: 4px;
+  }
+  pre code { padding: 0; }
+  blockquote { background: var(--vscode-textBlockQuote-background); border-color: var(--vscode-textBlockQuote-border); }
+}
+`;
+
+/** The stylesheet that stands in for what VS Code puts into every webview: theme variables and defaults. */
 export function themeCss(name) {
   const t = themes[name];
   const lines = Object.entries(t.vars).map(([k, v]) => `  --vscode-${k}: ${v};`);
-  return `html {\n${lines.join('\n')}\n}\n`;
+  // VS Code paints the editor background on <html>; the webview body itself is transparent.
+  return `html {\n${lines.join('\n')}\n  --monaco-monospace-font: ${t.vars['editor-font-family']};\n  background-color: ${t.vars['editor-background']};\n}\n${vscodeDefaults}`;
 }

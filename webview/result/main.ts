@@ -1,6 +1,9 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '../shared/base.css';
+import '../shared/badge.css';
+import '../shared/notice.css';
+import '../shared/markdown.css';
 import './result.css';
 import type { HostAction, ResultViewState } from '../../src/shared/protocol';
 import { clear, h, icon } from '../shared/dom';

@@ -42,7 +42,7 @@ export function formatCost(usd: number | null | undefined): string {
   else if (abs >= 0.01) text = abs.toFixed(4).replace(/0+$/, '').replace(/\.$/, '');
   else {
     const rounded = Number(abs.toPrecision(2));
-    text = rounded.toFixed(Math.min(10, 1 - Math.floor(Math.log10(rounded)))).replace(/0+$/, '');
+    text = rounded.toFixed(Math.min(10, 1 - Math.floor(Math.log10(rounded))));
   }
   return `${usd < 0 ? '-' : ''}$${text}`;
 }

@@ -80,7 +80,7 @@ export function payloadView(value: unknown, asMarkdown: boolean): HTMLElement {
       return h(
         'div',
         { class: 'payload-fields' },
-        short.length ? keyValues(short, 'input.') : null,
+        short.length ? keyValues(short, 'field.') : null,
         ...entries
           .filter(([, v]) => isBlock(v))
           .map(([k, v]) =>
@@ -115,13 +115,26 @@ export function collapsible(heading: string, open: boolean, content: Child, extr
   return c;
 }
 
+/** Lets the reader switch rendered Markdown to the exact text the model sent. */
+function rawToggle(body: HTMLElement, value: string): HTMLElement {
+  const b = h('vscode-toolbar-button', { attrs: { slot: 'actions', icon: 'code', label: 'Show raw text' }, title: 'Show raw text' });
+  b.toggleable = true;
+  b.addEventListener('click', (e) => e.stopPropagation());
+  b.addEventListener('change', () => {
+    body.replaceChildren(payloadView(value, !b.checked));
+  });
+  return b;
+}
+
 function payloadSection(heading: string, id: string, value: unknown, asMarkdown: boolean, copy: CopyFn): HTMLElement | null {
   if (value === undefined || value === null || value === '') return null;
   const text = formatPayload(value);
-  return collapsible(heading, true, payloadView(value, asMarkdown), {
+  const body = h('div', { class: 'payload-body' }, payloadView(value, asMarkdown));
+  const markdown = asMarkdown && typeof value === 'string' && !looksLikeJson(value);
+  return collapsible(heading, true, body, {
     id,
     description: typeof value === 'string' ? `${value.length.toLocaleString('en-US')} chars` : undefined,
-    actions: [copyAction(text, copy, `Copy ${heading.toLowerCase()}`)],
+    actions: [...(markdown ? [rawToggle(body, value)] : []), copyAction(text, copy, `Copy ${heading.toLowerCase()}`)],
   });
 }
 
@@ -144,7 +157,8 @@ function scoreRows(scores: Score[]): HTMLElement {
 export function spanDetail(trace: TraceRecord, span: SpanRecord, copy: CopyFn): HTMLElement {
   const u = span.usage;
   const offset = span.startTime - trace.startTime;
-  const isModel = span.type === 'llm' || span.type === 'judge';
+  // Text a span produced is model prose in every span but tools (whose output is data).
+  const proseOutput = span.type !== 'tool';
   const attrs = Object.entries(span.attributes ?? {});
   const spanScores = trace.scores.filter((s) => s.spanId === span.id);
   const stats = h(
@@ -175,7 +189,7 @@ export function spanDetail(trace: TraceRecord, span: SpanRecord, copy: CopyFn): 
       'div',
       { class: 'detail-sections' },
       payloadSection('Input', 'span-input', span.input, false, copy),
-      payloadSection('Output', 'span-output', span.output, isModel, copy),
+      payloadSection('Output', 'span-output', span.output, proseOutput, copy),
       spanScores.length ? collapsible('Scores', true, scoreRows(spanScores), { id: 'span-scores' }) : null,
       attrs.length ? collapsible('Attributes', true, keyValues(attrs, ''), { id: 'span-attributes' }) : null,
       u ? collapsible('Usage', false, keyValues([['promptTokens', u.promptTokens], ['outputTokens', u.outputTokens], ['thinkingTokens', u.thinkingTokens], ['totalTokens', u.totalTokens], ['costUsd', span.costUsd === null ? '—' : formatCost(span.costUsd)]], 'usage.'), { id: 'span-usage' }) : null,

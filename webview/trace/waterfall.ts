@@ -112,8 +112,12 @@ export function spanRow(node: SpanNode, timeline: Timeline, selected: boolean, c
     { class: 'col-name span-name-cell' },
     twistie,
     icon(spanTypeIcon[span.type] ?? 'symbol-event', `span-icon type-${span.type}`),
-    h('span', { class: 'span-name', title: span.name }, span.name),
-    span.model ? h('span', { class: 'span-model', title: span.model }, span.model) : null,
+    h(
+      'span',
+      { class: 'span-label' },
+      h('span', { class: 'span-name', title: span.name }, span.name),
+      span.model ? h('span', { class: 'span-model', title: span.model }, span.model) : null,
+    ),
     span.error ? h('span', { class: 'span-error codicon codicon-error', title: span.error.message, attrs: { 'aria-label': `Error: ${span.error.message}` } }) : null,
   );
   nameCell.style.paddingLeft = `${depth * 16}px`;

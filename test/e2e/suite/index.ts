@@ -2,9 +2,10 @@
 // file with the test files (imported statically, no globbing); `mocha` stays external and is loaded from
 // the project's node_modules at run time.
 import * as mochaModule from 'mocha';
+import type Mocha from 'mocha';
 import { registerExtensionTests } from './extension.test';
 
-type MochaClass = typeof import('mocha');
+type MochaClass = typeof Mocha;
 
 /** mocha 12 is an ES module over a CJS core; depending on the interop layer its class sits at `.default`. */
 function loadMocha(): MochaClass {
@@ -15,8 +16,8 @@ function loadMocha(): MochaClass {
 }
 
 export function run(): Promise<void> {
-  const Mocha = loadMocha();
-  const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
+  const MochaCtor = loadMocha();
+  const mocha = new MochaCtor({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   // Give the test files mocha's tdd globals (suite, test, suiteSetup…), as mocha.loadFiles would.
   mocha.suite.emit('pre-require', globalThis, 'extension.test.ts', mocha);
   registerExtensionTests();

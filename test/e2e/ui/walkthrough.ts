@@ -42,8 +42,14 @@ async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget .quick-input-box input');
   await input.waitFor({ state: 'visible', timeout: 15_000 });
   await input.fill(`>${title}`);
-  await page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first().waitFor({ timeout: 15_000 });
-  await page.keyboard.press('Enter');
+  // Click the row whose label starts with the title: the top row is not always the one asked for.
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(title)}`) }).first();
+  await row.waitFor({ timeout: 15_000 });
+  await row.click();
+}
+
+function escapeRegExp(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 async function shoot(page: Page, dir: string, name: string): Promise<void> {
@@ -111,7 +117,10 @@ async function main(): Promise<void> {
     await page.keyboard.type(API_KEY);
     await page.keyboard.press('Enter');
     await check('the API key input box closes', () => page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }));
-    step('API key entered');
+    const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /key/i }).first();
+    const confirmation = await toast.innerText({ timeout: 5_000 }).catch(() => '(no notification)');
+    step(`API key entered: ${confirmation.replace(/\s+/g, ' ').trim()}`);
+    await runCommand(page, 'Notifications: Clear All Notifications'); // keep the screenshots clear
 
     // Select the get() method with the keyboard: click its first line, Home, Shift+Down 12 times.
     await getLine.click();
@@ -132,8 +141,8 @@ async function main(): Promise<void> {
     await codiTab.click();
     const sidebarTitle = page.locator('.part.sidebar .composite.title');
     if (!(await sidebarTitle.innerText().catch(() => '')).toUpperCase().includes('CODI')) await codiTab.click();
-    const row = page.locator('.part.sidebar .monaco-list-row').first();
-    await check('the Traces view lists the new trace', () => row.waitFor({ timeout: 20_000 }));
+    const row = page.locator('.part.sidebar .monaco-list-row', { hasText: /explain/i }).first();
+    await check('the Traces view lists the new explain trace', () => row.waitFor({ timeout: 20_000 }));
     step(`Traces view, first row: "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`);
     await shoot(page, shots, '02-traces-tree.png');
 
@@ -146,10 +155,10 @@ async function main(): Promise<void> {
 
     // Bonus: the same panel in the dark theme, picked the way a person does.
     await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
-    await check('the theme picker lists "Dark Modern"', () =>
-      page.locator('.quick-input-widget .monaco-list-row', { hasText: 'Dark Modern' }).first().waitFor({ timeout: 10_000 }));
     await page.keyboard.type('Dark Modern');
-    await page.keyboard.press('Enter');
+    const darkRow = page.locator('.quick-input-widget .monaco-list-row', { hasText: /^(Default )?Dark Modern/ }).first();
+    await check('the theme picker lists "Dark Modern"', () => darkRow.waitFor({ timeout: 10_000 }));
+    await darkRow.click();
     await check('the workbench switches to the dark theme', () => page.locator('.monaco-workbench.vs-dark').waitFor({ timeout: 15_000 }));
     await shoot(page, shots, '04-trace-panel-dark.png');
 

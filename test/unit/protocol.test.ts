@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { COMMAND_IDS } from '../../src/host/commandIds';
+import { HOST_ACTIONS, parseWebviewRequest } from '../../src/shared/protocol';
+
+const TRACE_ID = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
+
+describe('webview protocol: parseWebviewRequest', () => {
+  const valid: unknown[] = [
+    { id: 0, method: 'ready', params: { panel: 'result' } },
+    { id: 1, method: 'ready', params: { panel: 'trace' } },
+    { id: 2, method: 'viewTrace', params: { traceId: TRACE_ID } },
+    ...HOST_ACTIONS.map((action, i) => ({ id: 10 + i, method: 'runAction', params: { action } })),
+    { id: 20, method: 'copy', params: { text: 'const x = 1;\n' } },
+    { id: 21, method: 'copy', params: { text: '' } },
+  ];
+  for (const msg of valid) {
+    it(`accepts ${JSON.stringify(msg)}`, () => {
+      const parsed = parseWebviewRequest(msg);
+      assert.notEqual(parsed, null);
+      assert.deepEqual(parsed, msg);
+    });
+  }
+
+  it('knows exactly the four host actions', () => {
+    assert.deepEqual([...HOST_ACTIONS].sort(), ['openSettings', 'retry', 'setApiKey', 'showLog']);
+  });
+
+  const invalid: Array<[string, unknown]> = [
+    ['null', null],
+    ['a string', 'ready'],
+    ['an array', [{ id: 1, method: 'ready', params: { panel: 'result' } }]],
+    ['an unknown method', { id: 1, method: 'eval', params: {} }],
+    ['an inherited method name', { id: 1, method: 'toString', params: {} }],
+    ['a __proto__ method', { id: 1, method: '__proto__', params: {} }],
+    ['a missing method', { id: 1, params: { panel: 'result' } }],
+    ['missing params', { id: 1, method: 'ready' }],
+    ['null params', { id: 1, method: 'ready', params: null }],
+    ['array params', { id: 1, method: 'copy', params: ['text'] }],
+    ['a missing id', { method: 'ready', params: { panel: 'result' } }],
+    ['a string id', { id: '1', method: 'ready', params: { panel: 'result' } }],
+    ['a fractional id', { id: 1.5, method: 'ready', params: { panel: 'result' } }],
+    ['a negative id', { id: -1, method: 'ready', params: { panel: 'result' } }],
+    ['a NaN id', { id: Number.NaN, method: 'ready', params: { panel: 'result' } }],
+    ['an infinite id', { id: Number.POSITIVE_INFINITY, method: 'ready', params: { panel: 'result' } }],
+    ['an unknown panel', { id: 1, method: 'ready', params: { panel: 'dashboard' } }],
+    ['a missing panel', { id: 1, method: 'ready', params: {} }],
+    ['a numeric trace id', { id: 1, method: 'viewTrace', params: { traceId: 42 } }],
+    ['a non-uuid trace id', { id: 1, method: 'viewTrace', params: { traceId: 'not-a-trace-id' } }],
+    ['a trace id with a path', { id: 1, method: 'viewTrace', params: { traceId: `../${TRACE_ID.slice(3)}` } }],
+    ['an upper-case trace id', { id: 1, method: 'viewTrace', params: { traceId: TRACE_ID.toUpperCase() } }],
+    ['a too long trace id', { id: 1, method: 'viewTrace', params: { traceId: `${TRACE_ID}0` } }],
+    ['a trace id of dashes only', { id: 1, method: 'viewTrace', params: { traceId: '-'.repeat(36) } }],
+    ['a missing trace id', { id: 1, method: 'viewTrace', params: {} }],
+    ['an unknown action', { id: 1, method: 'runAction', params: { action: 'deleteAllTraces' } }],
+    ['an inherited action name', { id: 1, method: 'runAction', params: { action: 'constructor' } }],
+    ['a non-string action', { id: 1, method: 'runAction', params: { action: 1 } }],
+    ['non-string copy text', { id: 1, method: 'copy', params: { text: 12 } }],
+    ['an oversized copy text', { id: 1, method: 'copy', params: { text: 'x'.repeat(5_000_001) } }],
+  ];
+  for (const [label, msg] of invalid) {
+    it(`rejects ${label}`, () => {
+      assert.equal(parseWebviewRequest(msg), null);
+    });
+  }
+});
+
+interface Contributes {
+  commands: Array<{ command: string; title: string }>;
+  menus: Record<string, Array<{ command: string }>>;
+  keybindings: Array<{ command: string }>;
+  viewsWelcome?: Array<{ contents: string }>;
+  configuration: ConfigSection | ConfigSection[];
+}
+interface ConfigSection {
+  properties: Record<string, { description?: string; markdownDescription?: string }>;
+}
+
+describe('package.json contributions', () => {
+  const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: Contributes };
+  const c = pkg.contributes;
+  const known = new Set<string>(COMMAND_IDS);
+
+  it('COMMAND_IDS equals the contributed commands, each with a title', () => {
+    const contributed = c.commands.map((x) => x.command);
+    assert.equal(new Set(contributed).size, contributed.length, 'no duplicate command');
+    assert.deepEqual([...contributed].sort(), [...COMMAND_IDS].sort());
+    for (const cmd of c.commands) assert.ok(cmd.title.trim(), `${cmd.command} has a title`);
+  });
+
+  it('every menu, keybinding and welcome link names a known command', () => {
+    const used = [
+      ...Object.entries(c.menus).flatMap(([menu, items]) => items.map((i) => [menu, i.command] as const)),
+      ...c.keybindings.map((k) => ['keybindings', k.command] as const),
+      ...(c.viewsWelcome ?? []).flatMap((w) => [...w.contents.matchAll(/\(command:([\w.]+)\)/g)].map((m) => ['viewsWelcome', m[1]!] as const)),
+    ];
+    assert.ok(used.length >= 5, 'menus and keybindings are contributed');
+    for (const [where, cmd] of used) assert.ok(known.has(cmd), `${where} uses unknown command ${cmd}`);
+    assert.ok(c.keybindings.some((k) => k.command === 'codi.explainSelection'), 'Explain Selection has a keybinding');
+  });
+
+  it('every codi.* setting has a description', () => {
+    const sections = Array.isArray(c.configuration) ? c.configuration : [c.configuration];
+    const settings = sections.flatMap((s) => Object.entries(s.properties));
+    const codi = settings.filter(([k]) => k.startsWith('codi.'));
+    assert.ok(codi.length >= 5, 'settings are contributed');
+    assert.equal(codi.length, settings.length, 'every setting is in the codi.* namespace');
+    for (const [key, p] of codi) {
+      const text = p.markdownDescription ?? p.description ?? '';
+      assert.ok(text.trim().length > 10, `${key} has a description`);
+    }
+  });
+});
