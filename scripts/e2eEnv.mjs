@@ -70,6 +70,18 @@ async function ensureNode24() {
   log(`  Node ${execFileSync(node24, ['--version']).toString().trim()} ready`);
 }
 
+/** Under `npm run`, the outer npm (Node 20) exports its own user agent, paths and lifecycle into the env; the
+ * inner npm would take them as config, and code-server's postinstall reads the Node version from the user agent.
+ * @param {NodeJS.ProcessEnv} env */
+function withoutNpmRunVars(env) {
+  const out = { ...env };
+  for (const k of Object.keys(out)) {
+    if (/^npm_(lifecycle|package)_/.test(k) || /^npm_(execpath|node_execpath|command)$/.test(k) || k === 'NODE' ||
+      /^npm_config_(user_agent|node_gyp|npm_version|prefix|global_prefix|local_prefix)$/.test(k)) delete out[k];
+  }
+  return out;
+}
+
 async function ensureCodeServer() {
   if (existsSync(csMarker) && existsSync(codeServerEntry)) return;
   if (!hasKrb5Headers()) {
@@ -82,7 +94,7 @@ async function ensureCodeServer() {
   const tmp = join(cacheDir, 'tmp');
   mkdirSync(tmp, { recursive: true });
   const env = {
-    ...process.env,
+    ...withoutNpmRunVars(process.env),
     PATH: `${dirname(node24)}:${process.env.PATH}`,
     // the machine's npmrc points node-gyp at Node 20's headers; code-server's modules must build for Node 24
     npm_config_nodedir: node24Dir,

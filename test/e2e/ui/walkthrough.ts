@@ -62,6 +62,7 @@ async function main(): Promise<void> {
   const env = await import('../../../scripts/e2eEnv.mjs');
   const shots = join(env.root, 'test', 'e2e', 'screenshots');
   mkdirSync(shots, { recursive: true });
+  rmSync(join(shots, 'failure.png'), { force: true });
 
   let vsix = process.env.CODI_VSIX;
   if (!vsix) {
@@ -82,6 +83,7 @@ async function main(): Promise<void> {
   let ctx: BrowserContext | undefined;
   let ok = false;
   const external = new Set<string>();
+  const consoleErrors: string[] = [];
   try {
     ctx = await chromium.launchPersistentContext(profile, {
       executablePath: env.chromiumPath, headless: true, args: env.chromiumArgs, viewport: { width: 1440, height: 900 },
@@ -91,7 +93,6 @@ async function main(): Promise<void> {
       if (/^(https?|wss?):$/.test(u.protocol) && !['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname)) external.add(u.origin);
     });
     const page = ctx.pages()[0] ?? await ctx.newPage();
-    const consoleErrors: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
@@ -170,7 +171,6 @@ async function main(): Promise<void> {
     if (!gemini.requests.every((r) => r.apiKey === API_KEY)) {
       throw new Error(`UI step failed: requests did not carry the key typed into the input box (saw ${[...new Set(gemini.requests.map((r) => r.apiKey))].join(', ')})`);
     }
-    if (consoleErrors.length) writeFileSync(join(runDir, 'console-errors.log'), consoleErrors.join('\n'));
 
     const origins = [...external];
     const unexpected = origins.filter((o) => !KNOWN_NOISE.some((re) => re.test(new URL(o).hostname)));
@@ -178,6 +178,7 @@ async function main(): Promise<void> {
     if (unexpected.length) throw new Error(`UI step failed: the workbench contacted unexpected non-local origins: ${unexpected.join(', ')}`);
     ok = true;
   } catch (err) {
+    writeFileSync(join(runDir, 'console-errors.log'), consoleErrors.join('\n'));
     const page = ctx?.pages()[0];
     if (page) {
       await page.screenshot({ path: join(shots, 'failure.png') }).catch(() => {});
