@@ -62,6 +62,7 @@ export async function runExplain(input: ExplainInput, deps: ExplainDeps): Promis
   if (!(await confirmTrust())) return null;
   const settings = readSettings();
   const initial: ResultViewState = {
+    kind: 'explain',
     traceId: null,
     title: `Explain ${input.file}:${input.startLine}–${input.endLine}`,
     status: 'running',

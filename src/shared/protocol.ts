@@ -6,7 +6,7 @@
  *
  * The host validates every incoming message with {@link parseWebviewRequest} before acting on it.
  */
-import type { ErrorInfo, JudgeVerdict, TraceRecord, Usage } from './types';
+import type { CodStep, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord, Usage } from './types';
 
 /** Follow-up actions a webview may ask the host to run (mapped to commands on the host). */
 export type HostAction = 'setApiKey' | 'showLog' | 'openSettings' | 'retry';
@@ -16,6 +16,8 @@ export type PanelKind = 'result' | 'trace';
 
 /** What the result panel shows for one run. Sent whole; streaming text also arrives as deltas. */
 export interface ResultViewState {
+  /** Which pipeline produced this result (decides the layout). */
+  kind: 'explain' | 'summarize' | 'generate';
   /** The trace of this run; null until the run has started recording. */
   traceId: string | null;
   /** For example "Explain · src/app.ts:12–30". */
@@ -32,6 +34,11 @@ export interface ResultViewState {
   /** Why the judge failed, when judgeStatus is 'error'. */
   judgeError: string | null;
   error: (ErrorInfo & { actions: HostAction[] }) | null;
+  /** Summarize only: the Chain-of-Density steps so far, and the recommended one. */
+  steps?: CodStep[];
+  recommendedStep?: number | null;
+  /** Generate only: the code, its checks, and whether the user applied it. */
+  generated?: GeneratedCode & { state: 'proposed' | 'accepted' | 'rejected' };
 }
 
 /** What the trace panel shows. */
@@ -49,6 +56,8 @@ export interface WebviewRequests {
   runAction: [{ action: HostAction }, { ok: true }];
   /** Copy text to the clipboard. */
   copy: [{ text: string }, { ok: true }];
+  /** Generate only: show the proposed change as a diff, apply it to the file, or discard it. */
+  generated: [{ action: 'showDiff' | 'accept' | 'reject' }, { ok: true }];
 }
 
 /** Host → webview events: name → data. */
@@ -86,6 +95,7 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   viewTrace: (p) => isString(p.traceId, 64) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(p.traceId),
   runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
   copy: (p) => isString(p.text, 5_000_000),
+  generated: (p) => p.action === 'showDiff' || p.action === 'accept' || p.action === 'reject',
 };
 
 /** Validates a message that came from a webview. Returns null for anything malformed. */

@@ -137,3 +137,42 @@ export function scoreBand(score: number | null | undefined): ScoreBand {
   if (score >= 0.6) return 'fair';
   return 'poor';
 }
+
+/** One Chain-of-Density step: the summary at that density, measured by our code (not claimed by the model). */
+export interface CodStep {
+  /** 1-based step number. */
+  index: number;
+  summary: string;
+  /** Entities the model says it added in this step (identifiers, algorithms, side effects…). */
+  entitiesAdded: string[];
+  words: number;
+  tokens: number;
+  /** Distinct entities present so far divided by tokens. */
+  entityDensity: number;
+  /** Judge score 0..1, or null when unjudged. */
+  score: number | null;
+  reason: string | null;
+}
+
+export interface SummaryData {
+  mode: 'single' | 'iterative';
+  steps: CodStep[];
+  /** Index of the recommended step (highest judged; ties to the earlier), or null when unjudged. */
+  recommendedStep: number | null;
+  /** How many chunks the input was split into (1 when it fit). */
+  chunks: number;
+}
+
+/** A deterministic check on generated code. `passed` null means "not checked" for this language. */
+export interface CodeCheck {
+  name: 'parses' | 'single-code-block';
+  passed: boolean | null;
+  detail: string;
+}
+
+export interface GeneratedCode {
+  code: string;
+  language: string;
+  parses: boolean | null;
+  checks: CodeCheck[];
+}

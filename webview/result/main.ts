@@ -59,6 +59,7 @@ let frame = 0;
 
 function emptyState(traceId: string | null): ResultViewState {
   return {
+    kind: 'explain',
     traceId,
     title: '',
     status: 'running',

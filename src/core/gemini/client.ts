@@ -45,6 +45,8 @@ export interface GeminiClient {
   stream(req: GenerateRequest, onText?: (delta: string) => void): Promise<GenerationResult>;
   /** One structured-output call; returns the raw text and the parsed JSON (or a model-output error). */
   generateJson(req: JsonRequest): Promise<GenerationResult & { json: unknown }>;
+  /** Exact token count of a text for a model (`models/{m}:countTokens`); no tokenizer download. */
+  countTokens(req: { model: string; text: string; signal?: AbortSignal }): Promise<number>;
 }
 
 let sdk: Promise<typeof GenAi> | null = null;
@@ -174,6 +176,14 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
           throw new UnparsableJsonError(base);
         }
         return { ...base, json };
+      });
+    },
+
+    async countTokens(req) {
+      const ai = await client();
+      return withLimits({ model: req.model, prompt: '', signal: req.signal }, async (signal) => {
+        const r = await ai.models.countTokens({ model: req.model, contents: [{ role: 'user', parts: [{ text: req.text }] }], config: { abortSignal: signal } });
+        return r.totalTokens ?? 0;
       });
     },
   };

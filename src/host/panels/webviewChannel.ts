@@ -15,7 +15,8 @@ export class WebviewChannel extends Disposable {
 
   constructor(
     private readonly webview: vscode.Webview,
-    private readonly handlers: Omit<RequestHandlers, 'ready'>,
+    /** Handlers for the requests this panel supports; others are answered with an error. */
+    private readonly handlers: Partial<Omit<RequestHandlers, 'ready'>>,
     private readonly onReady: () => void,
     private readonly log: vscode.LogOutputChannel,
   ) {
@@ -40,7 +41,8 @@ export class WebviewChannel extends Disposable {
       if (req.method === 'ready') {
         result = { ok: true };
       } else {
-        const handler = this.handlers[req.method] as (p: unknown) => Promise<ResultOf<WebviewMethod>> | ResultOf<WebviewMethod>;
+        const handler = this.handlers[req.method] as ((p: unknown) => Promise<ResultOf<WebviewMethod>> | ResultOf<WebviewMethod>) | undefined;
+        if (!handler) throw new Error(`This panel does not support "${req.method}".`);
         result = await handler(req.params);
       }
       await this.webview.postMessage({ id: req.id, result } satisfies HostMessage);
