@@ -7,6 +7,8 @@ import { TracesTree } from './views/tracesTree';
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
 
+let activationMs = 0;
+
 /**
  * Registers commands and views only: no I/O here. The store, sql.js and the Gemini SDK load on first use.
  */
@@ -33,6 +35,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
+        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs })),
         vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
         vscode.commands.registerCommand('codi._test.treeItems', async () => {
           const days = await tree.getChildren();
@@ -41,7 +44,8 @@ export function activate(context: vscode.ExtensionContext): void {
         }),
       );
     }
-    log.info(`CODI activated in ${(performance.now() - t0).toFixed(1)} ms (store: ${session.storeDir})`);
+    activationMs = performance.now() - t0;
+    log.info(`CODI activated in ${activationMs.toFixed(1)} ms (store: ${session.storeDir})`);
   } catch (err) {
     log.error(`CODI failed to activate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
     void vscode.window.showErrorMessage(`CODI failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((a) => a && log.show());

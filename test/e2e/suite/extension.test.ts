@@ -86,9 +86,33 @@ export function registerExtensionTests(): void {
       const listed = await listTraces();
       assert.equal(listed[0]?.id, trace.id, 'the new trace should be first in the Traces view');
 
+      // The tree item shows the title, type, score badge and duration.
+      const items = await vscode.commands.executeCommand<Array<{ label: string; description: string }>>('codi._test.treeItems');
+      assert.match(items[0]?.label ?? '', /^src\/lru\.ts:\d+-\d+$/);
+      assert.match(items[0]?.description ?? '', new RegExp(`^explain · ${trace.score!.toFixed(2)} · \\d+ (ms|s)`));
+
       await vscode.commands.executeCommand('codi.showTrace', trace.id);
       await waitFor('the trace panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI Trace')) ? true : undefined), 10_000)
         .catch(() => assert.fail(`no "CODI Trace" panel among the tabs: ${openTabLabels().join(' | ')}`));
+    });
+
+    test('without a key: the failure is recorded as a trace with a no-key error', async () => {
+      await vscode.commands.executeCommand('codi.clearGeminiApiKey');
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'lru.ts'));
+      editor.selection = new vscode.Selection(0, 0, 4, 0);
+      const before = new Set((await listTraces()).map((t) => t.id));
+      // Not awaited: the command waits on the error message (with its "Set API Key" action) until dismissed.
+      void vscode.commands.executeCommand('codi.explainSelection');
+      const failed = await waitFor('a no-key trace', async () => (await listTraces()).find((t) => !before.has(t.id)));
+      assert.equal(failed.error?.kind, 'no-key');
+      assert.equal(failed.score, null);
+    });
+
+    test('reports its activation time', async () => {
+      const stats = await vscode.commands.executeCommand<{ activationMs: number }>('codi._test.stats');
+      assert.ok(stats.activationMs > 0 && stats.activationMs < 5000, `activation took ${stats.activationMs} ms`);
+      console.log(`[codi] activation ${stats.activationMs.toFixed(1)} ms (activate() body, extension host)`);
     });
   });
 }
