@@ -3,9 +3,8 @@ import type { HostAction } from '../shared/protocol';
 import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
-import type { ExplainDeps } from './explainCommand';
-import { runExplain, selectionInput } from './explainCommand';
-import type { ExplainInput } from '../core/pipelines/explain';
+import { runExplain, selectionInput } from './runs/explainRun';
+import type { RunDeps } from './runs/runner';
 import { TracePanel } from './panels/tracePanel';
 import type { Secrets } from './secrets';
 import type { Session } from './session';
@@ -23,12 +22,13 @@ type Handler = (...args: unknown[]) => unknown;
 
 /** The one command table: every id in package.json maps to its handler here. */
 export function commandTable(c: CommandContext): Record<CommandId, Handler> {
-  let lastInput: ExplainInput | null = null;
+  /** Re-runs the last command's request ("Retry" in the result panel). */
+  let lastRun: (() => Promise<unknown>) | null = null;
   const version = String((c.extension.extension.packageJSON as { version?: unknown }).version ?? 'dev');
 
   const showTrace = async (traceId: string) => {
     const store = await c.session.getStore();
-    const trace = store.get(traceId);
+    const trace = await store.get(traceId);
     if (!trace) {
       void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local store (it may have been cleared).`);
       return;
@@ -38,21 +38,27 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
 
   const runAction = async (action: HostAction) => {
     if (action === 'retry') {
-      if (lastInput) await runExplain(lastInput, deps);
+      if (lastRun) await lastRun();
       return;
     }
     const ids: Record<Exclude<HostAction, 'retry'>, CommandId> = { setApiKey: 'codi.setGeminiApiKey', showLog: 'codi.showLog', openSettings: 'codi.openSettings' };
     await vscode.commands.executeCommand(ids[action]);
   };
 
-  const deps: ExplainDeps = { session: c.session, extensionUri: c.extension.extensionUri, extensionVersion: version, log: c.log, viewTrace: showTrace, runAction };
+  const deps: RunDeps = {
+    session: c.session,
+    extensionUri: c.extension.extensionUri,
+    extensionVersion: version,
+    log: c.log,
+    panelActions: { viewTrace: showTrace, runAction },
+  };
 
   return {
     'codi.explainSelection': async () => {
-      const input = selectionInput(vscode.window.activeTextEditor);
+      const input = selectionInput(vscode.window.activeTextEditor, 'explain');
       if (!input) return undefined;
-      lastInput = input;
-      return runExplain(input, deps);
+      lastRun = () => runExplain(input, deps);
+      return (await runExplain(input, deps))?.trace.id;
     },
     'codi.setGeminiApiKey': async (arg?: unknown) => {
       // Tests and other extensions may pass the key; people type it into a password box.

@@ -18,7 +18,7 @@ export function activate(context: vscode.ExtensionContext): void {
   context.subscriptions.push(log);
   try {
     const secrets = new Secrets(context.secrets);
-    const session = new Session(context, secrets);
+    const session = new Session(context, secrets, log);
     const tree = new TracesTree(async () => (await session.getStore()).list({ limit: 500 }));
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));

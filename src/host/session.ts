@@ -26,6 +26,7 @@ export class Session extends Disposable {
   constructor(
     private readonly context: vscode.ExtensionContext,
     private readonly secrets: Secrets,
+    private readonly log: vscode.LogOutputChannel,
   ) {
     super();
     this._register(secrets.onDidChange(() => this.invalidate()));
@@ -67,7 +68,7 @@ export class Session extends Disposable {
     const store = await this.getStore();
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
-      const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds]);
+      const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
       if (this.client?.fingerprint !== fingerprint) {
         this.client = {
           fingerprint,
@@ -76,6 +77,9 @@ export class Session extends Disposable {
             baseUrl: settings.apiBaseUrl || undefined,
             apiVersion: settings.apiVersion,
             timeoutMs: settings.requestTimeoutSeconds * 1000,
+            retry: { maxAttempts: settings.retryMaxAttempts },
+            fallbackModel: settings.fallbackModel || undefined,
+            logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
           }),
         };
       }

@@ -10,6 +10,8 @@ export interface Settings {
   apiVersion: 'v1' | 'v1beta';
   requestTimeoutSeconds: number;
   maxInputChars: number;
+  retryMaxAttempts: number;
+  fallbackModel: string;
   pricing: Record<string, Partial<ModelPrice>>;
 }
 
@@ -32,9 +34,11 @@ export function readSettings(): Settings {
     apiVersion: c.get<string>('apiVersion') === 'v1' ? 'v1' : 'v1beta',
     requestTimeoutSeconds: num('requestTimeoutSeconds', 120, 5, 900),
     maxInputChars: num('maxInputChars', 200_000, 1_000, 10_000_000),
+    retryMaxAttempts: Math.round(num('retry.maxAttempts', 4, 1, 10)),
+    fallbackModel: str('fallbackModel', ''),
     pricing: typeof pricing === 'object' && pricing !== null ? (pricing as Settings['pricing']) : {},
   };
 }
 
 /** Settings that change how model calls are made (the session is rebuilt when they change). */
-export const MODEL_SETTINGS = ['codi.model', 'codi.judge', 'codi.apiBaseUrl', 'codi.apiVersion', 'codi.requestTimeoutSeconds', 'codi.pricing', 'codi.maxInputChars'];
+export const MODEL_SETTINGS = ['codi.model', 'codi.judge', 'codi.apiBaseUrl', 'codi.apiVersion', 'codi.requestTimeoutSeconds', 'codi.pricing', 'codi.maxInputChars', 'codi.retry', 'codi.fallbackModel'];

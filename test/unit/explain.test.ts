@@ -78,8 +78,8 @@ describe('explain pipeline (stand-in + real store)', () => {
     });
   }
   /** The saved trace equals the returned one. */
-  function saved(r: ExplainResult): TraceRecord {
-    const t = store.get(r.trace.id);
+  async function saved(r: ExplainResult): Promise<TraceRecord> {
+    const t = await store.get(r.trace.id);
     assert.ok(t, 'trace saved');
     assert.deepEqual(t, r.trace);
     assert.ok(t.endTime !== null && t.endTime >= t.startTime);
@@ -105,7 +105,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(started, r.trace.id);
     assert.equal(judging, 1);
 
-    const t = saved(r);
+    const t = await saved(r);
     assert.equal(t.type, 'explain');
     assert.equal(t.name, 'Explain src/add.js:1-3');
     assert.equal(t.output, ANSWER);
@@ -163,7 +163,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(r.judge, null);
     assert.ok(r.output.length > 20);
     assert.equal(gemini.requests.length, 1);
-    const t = saved(r);
+    const t = await saved(r);
     assert.deepEqual(t.spans.map((s) => s.name).sort(), ['explain', 'gemini.generate']);
     assert.deepEqual(t.scores, []);
     assert.equal(t.metadata.judgeModel, null);
@@ -182,7 +182,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(r.judgeError?.kind, 'model-output');
     assert.equal(r.output, ANSWER);
     assert.equal(gemini.requests.length, 3);
-    const t = saved(r);
+    const t = await saved(r);
     assert.equal(t.error, null);
     assert.equal(t.output, ANSWER);
     assert.deepEqual(t.scores, []);
@@ -206,7 +206,7 @@ describe('explain pipeline (stand-in + real store)', () => {
       assert.equal(r.error, null);
       assert.equal(r.judgeError, null);
       assert.deepEqual(r.judge, VERDICT);
-      const t = saved(r);
+      const t = await saved(r);
       const repair = spanNamed(t, 'judge.repair');
       assert.equal(repair.parentSpanId, spanNamed(t, 'judge').id);
       assert.equal(repair.error, null);
@@ -222,7 +222,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(r.error?.kind, 'auth');
     assert.equal(r.output, '');
     assert.equal(gemini.requests.length, 1);
-    const t = saved(r);
+    const t = await saved(r);
     assert.equal(t.error?.kind, 'auth');
     assert.equal(t.error?.status, 400);
     assert.equal(spanNamed(t, 'gemini.generate').error?.kind, 'auth');
@@ -233,7 +233,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     const r = await run({}, {}, '');
     assert.equal(r.error?.kind, 'no-key');
     assert.equal(gemini.requests.length, 0);
-    const t = saved(r);
+    const t = await saved(r);
     assert.equal(t.error?.kind, 'no-key');
     assert.equal(spanNamed(t, 'gemini.generate').error?.kind, 'no-key');
   });
@@ -253,7 +253,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(r.error?.kind, 'cancelled');
     assert.equal(r.output, deltas.join(''));
     assert.ok(r.output.length > 0 && text.startsWith(r.output) && r.output.length < text.length);
-    const t = saved(r);
+    const t = await saved(r);
     assert.equal(t.error?.kind, 'cancelled');
     assert.equal(t.output, r.output);
     assert.equal(spanNamed(t, 'gemini.generate').error?.kind, 'cancelled');
@@ -267,7 +267,7 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(r.error?.kind, 'model-output');
     assert.match(r.error!.message, /SAFETY/);
     assert.equal(gemini.requests.length, 1);
-    const t = saved(r);
+    const t = await saved(r);
     assert.equal(t.error?.kind, 'model-output');
     assert.equal(spanNamed(t, 'gemini.generate').attributes.finishReason, 'SAFETY');
   });
@@ -285,7 +285,7 @@ describe('explain pipeline (stand-in + real store)', () => {
       assert.match(r.error!.message, message);
       assert.equal(gemini.requests.length, 0);
       assert.equal(gemini.unmatched.length, 0);
-      const t = saved(r);
+      const t = await saved(r);
       assert.equal(t.error?.kind, 'bad-input');
       assert.equal(t.usage, null);
     });

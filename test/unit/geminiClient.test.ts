@@ -41,7 +41,8 @@ async function closedPort(): Promise<number> {
 
 describe('Gemini client (core, over the wire stand-in)', () => {
   let gemini: GeminiStandIn;
-  const make = (o: Partial<GeminiClientOptions> = {}) => createGeminiClient({ apiKey: 'test-key', baseUrl: gemini.url, ...o });
+  // One attempt: these tests check single calls and error mapping; retries are covered in geminiRetry.test.ts.
+  const make = (o: Partial<GeminiClientOptions> = {}) => createGeminiClient({ apiKey: 'test-key', baseUrl: gemini.url, retry: { maxAttempts: 1 }, ...o });
 
   beforeEach(async () => {
     gemini = await startGeminiStandIn({ knownModels: [MODEL, 'gemini-2.5-pro'] });
@@ -196,7 +197,7 @@ describe('Gemini client (core, over the wire stand-in)', () => {
 
     it('maps a refused connection to network', async () => {
       const port = await closedPort();
-      const c = createGeminiClient({ apiKey: 'test-key', baseUrl: `http://127.0.0.1:${port}` });
+      const c = createGeminiClient({ apiKey: 'test-key', baseUrl: `http://127.0.0.1:${port}`, retry: { maxAttempts: 1 } });
       const e = await failsWith(c.stream({ model: MODEL, prompt: 'p' }), 'network');
       assert.ok(e instanceof ModelCallError);
       assert.match(e.message, /could not be reached/);

@@ -3,14 +3,34 @@ import type { GoogleGenAI, GenerateContentResponse } from '@google/genai';
 import type { Usage } from '../../shared/types';
 import { CodiError } from '../errors';
 import { mapModelError, ModelCallError } from './errors';
+import type { HttpProbe } from './httpProbe';
+import { observingFetch } from './httpProbe';
+import type { RetryOptions } from './retry';
+import { backoffDelayMs, failureLabel, isRetryable, maxDelay, retryPolicy, sleep, wantsFallback } from './retry';
+
+export type { RetryOptions } from './retry';
+export type { FinishProblem } from './finish';
+export { finishProblem } from './finish';
+
+/** Where the client reports retries and fallbacks (the host's output channel, the CLI's stderr). */
+export interface ModelLogger {
+  info(message: string): void;
+  warn(message: string): void;
+}
 
 export interface GeminiClientOptions {
   apiKey: string;
   /** Endpoint override (proxy, gateway, test stand-in). Empty: Google's endpoint. */
   baseUrl?: string;
   apiVersion?: 'v1' | 'v1beta';
-  /** Limit for one request, in ms. */
+  /** Limit for one attempt (one HTTP request, its streamed body included), in ms. Default 120 000. */
   timeoutMs?: number;
+  /** CODI's retry policy (see retry.ts). Default: 4 attempts, 1 s base, 60 s cap. */
+  retry?: RetryOptions;
+  /** Model tried when the requested one still answers 429/503 after its retries (own retry budget). */
+  fallbackModel?: string;
+  /** Receives one line per retry and per fallback. */
+  logger?: ModelLogger;
 }
 
 export interface GenerateRequest {
@@ -20,6 +40,8 @@ export interface GenerateRequest {
   temperature?: number;
   maxOutputTokens?: number;
   signal?: AbortSignal;
+  /** Overrides the client's `fallbackModel` for this call; '' disables it. */
+  fallbackModel?: string;
 }
 
 export interface JsonRequest extends GenerateRequest {
@@ -34,10 +56,20 @@ export interface GenerationResult {
   modelVersion: string | null;
   usage: Usage;
   finishReason: string | null;
-  /** Time to first token, ms (streaming only). */
+  /** Time to first token, ms from the start of the call (retries included; streaming only). */
   ttftMs: number | null;
+  /** Frames of the answering attempt. */
   chunks: number;
+  /** Whole call, retries, backoff and fallback included. */
   latencyMs: number;
+  /** HTTP requests made for this call (retries and the fallback model included). */
+  attempts?: number;
+  /** Backoff chosen before each retry, ms, in order (on a failure, the last may have been cut short by cancellation). */
+  retryDelaysMs?: number[];
+  /** The requested model when `model` is the fallback that answered; else null. */
+  fallbackFrom?: string | null;
+  /** `promptFeedback.blockReason`: the prompt itself was blocked (no candidate). */
+  blockReason?: string | null;
 }
 
 export interface GeminiClient {
@@ -73,118 +105,207 @@ export class UnparsableJsonError extends ModelCallError {
   }
 }
 
+/** What one attempt has produced so far (the answering attempt's, or the last one's, is reported). */
+interface Progress {
+  text: string;
+  chunks: number;
+  last: GenerateContentResponse | null;
+  finishReason: string | null;
+}
+
+/** Measurements across every attempt of one call. */
+interface CallState {
+  t0: number;
+  model: string;
+  attempts: number;
+  retryDelaysMs: number[];
+  fallbackFrom: string | null;
+  ttftMs: number | null;
+  /** Text already received from the model (and handed to onText): from then on nothing is retried. */
+  delivered: boolean;
+  progress: Progress;
+}
+
+type Attempt<T> = (model: string, signal: AbortSignal, probe: HttpProbe, progress: Progress) => Promise<T>;
+
+const emptyProgress = (): Progress => ({ text: '', chunks: 0, last: null, finishReason: null });
+
+function newState(model: string): CallState {
+  return { t0: performance.now(), model, attempts: 0, retryDelaysMs: [], fallbackFrom: null, ttftMs: null, delivered: false, progress: emptyProgress() };
+}
+
+function resultOf(state: CallState): GenerationResult {
+  const p = state.progress;
+  return {
+    text: p.text,
+    model: state.model,
+    modelVersion: p.last?.modelVersion ?? null,
+    usage: usageFrom(p.last?.usageMetadata),
+    finishReason: p.finishReason,
+    ttftMs: state.ttftMs === null ? null : Math.round(state.ttftMs),
+    chunks: p.chunks,
+    latencyMs: Math.round(performance.now() - state.t0),
+    attempts: state.attempts,
+    retryDelaysMs: [...state.retryDelaysMs],
+    fallbackFrom: state.fallbackFrom,
+    blockReason: p.last?.promptFeedback?.blockReason ?? null,
+  };
+}
+
+const seconds = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
+const cancelled = (cause?: unknown): ModelCallError => new ModelCallError('cancelled', 'Cancelled.', undefined, null, cause === undefined ? undefined : { cause });
+
 export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
   if (!opts.apiKey) throw new CodiError('no-key', 'No Gemini API key is set.');
+  const policy = retryPolicy(opts.retry);
+  const timeoutMs = opts.timeoutMs ?? 120_000;
+  const log = opts.logger;
   let ai: GoogleGenAI | null = null;
   const client = async (): Promise<GoogleGenAI> => {
     if (ai) return ai;
     const { GoogleGenAI: Ctor } = await loadSdk();
     const baseUrl = opts.baseUrl?.replace(/\/+$/, '');
     // vertexai is passed explicitly so GOOGLE_GENAI_USE_VERTEXAI in the environment cannot switch backends.
+    // No SDK retryOptions: retries are ours (below).
     ai = new Ctor({ apiKey: opts.apiKey, vertexai: false, httpOptions: { apiVersion: opts.apiVersion ?? 'v1beta', ...(baseUrl ? { baseUrl } : {}) } });
     return ai;
   };
 
-  /** Runs one call under the caller's signal and our timeout, and maps every failure. */
-  async function withLimits<T>(req: GenerateRequest, run: (signal: AbortSignal) => Promise<T>): Promise<T> {
-    if (req.signal?.aborted) throw new CodiError('cancelled', 'Cancelled.');
+  /** One attempt under the caller's signal and a fresh per-attempt timeout; every failure mapped. */
+  async function once<T>(model: string, req: GenerateRequest, progress: Progress, attempt: Attempt<T>): Promise<T> {
+    const probe: HttpProbe = { status: null, retryAfterMs: null };
     const timeout = new AbortController();
-    const timeoutMs = opts.timeoutMs ?? 120_000;
     const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
-      return await run(signal);
+      return await attempt(model, signal, probe, progress);
     } catch (err) {
-      if (req.signal?.aborted) throw new CodiError('cancelled', 'Cancelled.', undefined, { cause: err });
-      if (timeout.signal.aborted) throw new ModelCallError('timeout', `Gemini did not answer within ${Math.round(timeoutMs / 1000)} s.`, undefined, null, { cause: err });
-      throw mapModelError(err, req.model);
+      if (req.signal?.aborted) throw cancelled(err);
+      if (timeout.signal.aborted) {
+        throw new ModelCallError('timeout', `Gemini (${model}) did not answer within ${timeoutMs % 1000 === 0 ? timeoutMs / 1000 : (timeoutMs / 1000).toFixed(1)} s.`, undefined, null, { cause: err });
+      }
+      const e = mapModelError(err, model);
+      const delay = maxDelay(e.retryDelayMs, probe.retryAfterMs);
+      if (delay === e.retryDelayMs) throw e;
+      throw new ModelCallError(e.kind, e.message, e.status, delay, { cause: e.cause });
     } finally {
       clearTimeout(timer);
     }
   }
 
-  const baseConfig = (req: GenerateRequest, signal: AbortSignal) => ({
+  /** Attempts on one model until success, a final failure, or `maxAttempts`. */
+  async function withRetries<T>(model: string, req: GenerateRequest, state: CallState, attempt: Attempt<T>): Promise<T> {
+    state.model = model;
+    for (let n = 1; ; n++) {
+      state.progress = emptyProgress();
+      state.attempts++;
+      let err: ModelCallError;
+      try {
+        const value = await once(model, req, state.progress, attempt);
+        if (n > 1) log?.info(`${model} answered on attempt ${n}/${policy.maxAttempts}`);
+        return value;
+      } catch (e) {
+        err = e instanceof ModelCallError ? e : mapModelError(e, model);
+      }
+      if (err.kind === 'cancelled' || state.delivered || !isRetryable(err)) throw err;
+      if (n >= policy.maxAttempts) {
+        if (policy.maxAttempts > 1) log?.warn(`${failureLabel(err)} from ${model}; giving up after ${n} attempts`);
+        throw err;
+      }
+      const delay = backoffDelayMs(n, policy, err.retryDelayMs);
+      if (delay === null) {
+        log?.warn(`${failureLabel(err)} from ${model}: the server asks to wait ${seconds(err.retryDelayMs ?? 0)}, over the ${seconds(policy.maxDelayMs)} limit; not retrying`);
+        throw err;
+      }
+      log?.warn(`${failureLabel(err)} from ${model}, retrying in ${seconds(delay)} (attempt ${n + 1}/${policy.maxAttempts})`);
+      state.retryDelaysMs.push(delay);
+      await sleep(delay, req.signal);
+    }
+  }
+
+  /** A whole call: retries, then the fallback model on 429/503; a failure carries what was measured. */
+  async function call<T>(req: GenerateRequest, state: CallState, attempt: Attempt<T>, allowFallback: boolean): Promise<T> {
+    if (req.signal?.aborted) throw cancelled();
+    const fallback = allowFallback ? (req.fallbackModel ?? opts.fallbackModel) : undefined;
+    try {
+      try {
+        return await withRetries(req.model, req, state, attempt);
+      } catch (err) {
+        if (!fallback || fallback === req.model || !(err instanceof ModelCallError) || !wantsFallback(err) || state.delivered) throw err;
+        log?.warn(`${failureLabel(err)} from ${req.model} after ${state.attempts} attempt(s); falling back to ${fallback}`);
+        state.fallbackFrom = req.model;
+        return await withRetries(fallback, req, state, attempt);
+      }
+    } catch (err) {
+      const e = err instanceof ModelCallError ? err : mapModelError(err, state.model);
+      e.partial = resultOf(state);
+      throw e;
+    }
+  }
+
+  const baseConfig = (req: GenerateRequest, signal: AbortSignal, probe: HttpProbe) => ({
     abortSignal: signal,
+    // A per-request fetch that records Retry-After (see httpProbe.ts).
+    httpOptions: { fetch: observingFetch(probe) },
     ...(req.systemInstruction ? { systemInstruction: req.systemInstruction } : {}),
     ...(req.temperature !== undefined ? { temperature: req.temperature } : {}),
     ...(req.maxOutputTokens !== undefined ? { maxOutputTokens: req.maxOutputTokens } : {}),
   });
+  const contents = (text: string) => [{ role: 'user', parts: [{ text }] }];
 
   return {
     async stream(req, onText) {
       const ai = await client();
-      return withLimits(req, async (signal) => {
-        const t0 = performance.now();
-        const stream = await ai.models.generateContentStream({
-          model: req.model,
-          contents: [{ role: 'user', parts: [{ text: req.prompt }] }],
-          config: baseConfig(req, signal),
-        });
-        let text = '';
-        let chunks = 0;
-        let ttftMs: number | null = null;
-        let last: GenerateContentResponse | null = null;
-        let finishReason: string | null = null;
+      const state = newState(req.model);
+      await call(req, state, async (model, signal, probe, p) => {
+        const stream = await ai.models.generateContentStream({ model, contents: contents(req.prompt), config: baseConfig(req, signal, probe) });
         for await (const chunk of stream) {
-          chunks++;
-          last = chunk;
+          p.chunks++;
+          p.last = chunk;
           const delta = textOf(chunk);
           if (delta) {
-            ttftMs ??= performance.now() - t0;
-            text += delta;
+            state.ttftMs ??= performance.now() - state.t0;
+            state.delivered = true;
+            p.text += delta;
             onText?.(delta);
           }
-          finishReason = chunk.candidates?.[0]?.finishReason ?? finishReason;
+          p.finishReason = chunk.candidates?.[0]?.finishReason ?? p.finishReason;
         }
-        return {
-          text,
-          model: req.model,
-          modelVersion: last?.modelVersion ?? null,
-          usage: usageFrom(last?.usageMetadata),
-          finishReason,
-          ttftMs: ttftMs === null ? null : Math.round(ttftMs),
-          chunks,
-          latencyMs: Math.round(performance.now() - t0),
-        };
-      });
+      }, true);
+      return resultOf(state);
     },
 
     async generateJson(req) {
       const ai = await client();
-      return withLimits(req, async (signal) => {
-        const t0 = performance.now();
+      const state = newState(req.model);
+      await call(req, state, async (model, signal, probe, p) => {
         const r = await ai.models.generateContent({
-          model: req.model,
-          contents: [{ role: 'user', parts: [{ text: req.prompt }] }],
-          config: { ...baseConfig(req, signal), responseMimeType: 'application/json', responseJsonSchema: req.schema },
+          model,
+          contents: contents(req.prompt),
+          config: { ...baseConfig(req, signal, probe), responseMimeType: 'application/json', responseJsonSchema: req.schema },
         });
-        const text = textOf(r);
-        const base: GenerationResult = {
-          text,
-          model: req.model,
-          modelVersion: r.modelVersion ?? null,
-          usage: usageFrom(r.usageMetadata),
-          finishReason: r.candidates?.[0]?.finishReason ?? null,
-          ttftMs: null,
-          chunks: 1,
-          latencyMs: Math.round(performance.now() - t0),
-        };
-        let json: unknown;
-        try {
-          json = JSON.parse(text);
-        } catch {
-          throw new UnparsableJsonError(base);
-        }
-        return { ...base, json };
-      });
+        p.last = r;
+        p.chunks = 1;
+        p.text = textOf(r);
+        p.finishReason = r.candidates?.[0]?.finishReason ?? null;
+      }, true);
+      const base = resultOf(state);
+      let json: unknown;
+      try {
+        json = JSON.parse(base.text);
+      } catch {
+        throw new UnparsableJsonError(base);
+      }
+      return { ...base, json };
     },
 
     async countTokens(req) {
       const ai = await client();
-      return withLimits({ model: req.model, prompt: '', signal: req.signal }, async (signal) => {
-        const r = await ai.models.countTokens({ model: req.model, contents: [{ role: 'user', parts: [{ text: req.text }] }], config: { abortSignal: signal } });
+      const creq: GenerateRequest = { model: req.model, prompt: '', signal: req.signal };
+      return call(creq, newState(req.model), async (model, signal, probe) => {
+        const r = await ai.models.countTokens({ model, contents: contents(req.text), config: { abortSignal: signal, httpOptions: { fetch: observingFetch(probe) } } });
         return r.totalTokens ?? 0;
-      });
+      }, false);
     },
   };
 }

@@ -1,4 +1,5 @@
 import { CodiError } from '../errors';
+import type { GenerationResult } from './client';
 
 /** Parses a duration such as "7s" or "1.5s" (google.protobuf.Duration JSON) into milliseconds. */
 export function parseDurationMs(d: string): number | null {
@@ -55,6 +56,13 @@ export class ModelCallError extends CodiError {
   ) {
     super(kind, message, status, options);
   }
+
+  /**
+   * Set by the client on the error a call finally fails with: what it measured up to the failure
+   * (attempts, retry delays, fallback, and for a stream the partial text already delivered, its chunks
+   * and usage), so the span can record it and the UI can keep showing the partial text.
+   */
+  partial?: GenerationResult;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { ErrorInfo, JudgeVerdict, TraceRecord } from '../../shared/types';
 import { CodiError, toCodiError } from '../errors';
+import { finishProblem } from '../gemini/finish';
 import { judge } from '../judge/judge';
 import { renderPrompt } from '../prompts/prompt';
 import { EXPLAIN_CRITERIA, EXPLAIN_PROMPT, JUDGE_PROMPT } from '../prompts/templates';
@@ -42,9 +43,6 @@ export interface ExplainResult {
   error: CodiError | null;
 }
 
-/** Finish reasons that mean the answer was withheld, not merely cut short. */
-const BLOCKED = new Set(['SAFETY', 'RECITATION', 'BLOCKLIST', 'PROHIBITED_CONTENT', 'SPII', 'IMAGE_SAFETY', 'LANGUAGE']);
-
 /**
  * Explains a piece of code: one streamed LLM call, then a judge call, all in one trace that is saved
  * whatever happens (success, failure or cancellation). Never throws for model or input failures: they
@@ -80,12 +78,12 @@ export async function explain(input: ExplainInput, opts: ExplainOptions): Promis
         output += d;
         opts.onText?.(d);
       });
-      if (r.finishReason && BLOCKED.has(r.finishReason)) {
-        throw new CodiError('model-output', `Gemini withheld the answer (finish reason ${r.finishReason}). Try rephrasing or selecting different code.`);
-      }
+      const problem = finishProblem(r.finishReason, r.blockReason);
+      if (problem?.kind === 'blocked') throw new CodiError('model-output', problem.message);
       if (!r.text.trim()) throw new CodiError('model-output', `Gemini returned an empty answer (finish reason ${r.finishReason ?? 'unknown'}).`);
       output = r.text;
-      if (r.finishReason === 'MAX_TOKENS') trace.setMetadata({ truncated: true });
+      // A cut-off answer is kept (it is often still useful) but flagged so the UI shows the warning.
+      if (problem) trace.setMetadata({ truncated: true, warning: problem.message });
       root.set({ output });
       if (!opts.judgeEnabled) return;
       opts.onJudging?.();

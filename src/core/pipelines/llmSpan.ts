@@ -1,6 +1,8 @@
 import type { SpanType } from '../../shared/types';
 import type { GeminiClient, GenerationResult, JsonRequest } from '../gemini/client';
 import { UnparsableJsonError } from '../gemini/client';
+import { ModelCallError } from '../gemini/errors';
+import { finishProblem } from '../gemini/finish';
 import type { PriceTable } from '../gemini/pricing';
 import { costOf } from '../gemini/pricing';
 import type { RenderedPrompt } from '../prompts/prompt';
@@ -16,9 +18,36 @@ export interface ModelContext {
 
 type Parent = TraceHandle | SpanHandle;
 
+/**
+ * Records a call's measurements on its span. `r.model` is the model that answered (the fallback when
+ * one was used), so usage is priced from that model's row of the price table.
+ */
 function record(span: SpanHandle, r: GenerationResult, prices: PriceTable): void {
   span.set({ model: r.model, provider: 'google_ai', usage: r.usage, costUsd: costOf(r.model, r.usage, prices) });
-  span.attr({ finishReason: r.finishReason, ttftMs: r.ttftMs, chunks: r.chunks, latencyMs: r.latencyMs, modelVersion: r.modelVersion });
+  const problem = finishProblem(r.finishReason, r.blockReason);
+  span.attr({
+    finishReason: r.finishReason,
+    ttftMs: r.ttftMs,
+    chunks: r.chunks,
+    latencyMs: r.latencyMs,
+    modelVersion: r.modelVersion,
+    attempts: r.attempts ?? 1,
+    retryDelaysMs: r.retryDelaysMs ?? [],
+    fallbackFrom: r.fallbackFrom ?? null,
+    ...(r.blockReason ? { blockReason: r.blockReason } : {}),
+    ...(problem ? { finishProblem: problem.kind, warning: problem.message } : {}),
+  });
+}
+
+/** A failed call still records what it measured (attempts, delays, partial text, usage of a broken stream). */
+function recordFailure(span: SpanHandle, err: unknown, prices: PriceTable): void {
+  if (err instanceof UnparsableJsonError) {
+    record(span, err.result, prices);
+    span.set({ output: err.result.text });
+  } else if (err instanceof ModelCallError && err.partial) {
+    record(span, err.partial, prices);
+    if (err.partial.text) span.set({ output: err.partial.text });
+  }
 }
 
 function spanInput(prompt: RenderedPrompt, model: string) {
@@ -37,10 +66,15 @@ export function streamSpan(
   return parent.span(name, 'llm', spanInput(prompt, model), async (span) => {
     span.set({ model, provider: 'google_ai' });
     span.attr({ promptName: prompt.name, promptVersion: prompt.version });
-    const r = await ctx.gemini().stream({ model, prompt: prompt.user, systemInstruction: prompt.system, signal: ctx.signal }, onText);
-    record(span, r, ctx.prices);
-    span.set({ output: r.text });
-    return r;
+    try {
+      const r = await ctx.gemini().stream({ model, prompt: prompt.user, systemInstruction: prompt.system, signal: ctx.signal }, onText);
+      record(span, r, ctx.prices);
+      span.set({ output: r.text });
+      return r;
+    } catch (err) {
+      recordFailure(span, err, ctx.prices);
+      throw err;
+    }
   });
 }
 
@@ -63,10 +97,7 @@ export function jsonSpan(
       span.set({ output: r.json });
       return r;
     } catch (err) {
-      if (err instanceof UnparsableJsonError) {
-        record(span, err.result, ctx.prices);
-        span.set({ output: err.result.text });
-      }
+      recordFailure(span, err, ctx.prices);
       throw err;
     }
   });

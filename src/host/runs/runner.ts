@@ -1,0 +1,145 @@
+import * as vscode from 'vscode';
+import type { CodiError } from '../../core/errors';
+import type { ModelContext } from '../../core/pipelines/llmSpan';
+import type { Tracer } from '../../core/tracing/tracer';
+import type { HostAction, ResultViewState } from '../../shared/protocol';
+import type { ErrorInfo, JudgeVerdict, TraceRecord } from '../../shared/types';
+import { actionsFor, showFailure } from '../errors';
+import type { ResultPanel, ResultPanelActions } from '../panels/resultPanel';
+import { ResultPanel as Panel } from '../panels/resultPanel';
+import type { Session } from '../session';
+import type { Settings } from '../settings';
+import { readSettings } from '../settings';
+
+export interface RunDeps {
+  session: Session;
+  extensionUri: vscode.Uri;
+  extensionVersion: string;
+  log: vscode.LogOutputChannel;
+  panelActions: ResultPanelActions;
+}
+
+/** What every pipeline returns (explain, summarize, generate). */
+export interface PipelineOutcome {
+  trace: TraceRecord;
+  output: string;
+  judge: JudgeVerdict | null;
+  judgeError: ErrorInfo | null;
+  error: CodiError | null;
+}
+
+/** Callbacks the pipelines accept to report progress; the runner wires them to the panel and progress. */
+export interface RunHooks {
+  onStart: (traceId: string) => void;
+  onText: (delta: string) => void;
+  onJudging: () => void;
+  /** Extra state for the panel (CoD steps, generated code…). */
+  patch: (p: Partial<ResultViewState>) => void;
+  progress: (message: string) => void;
+}
+
+export type RunContext = ModelContext & { settings: Settings; tracer: Tracer; clientVersion: string };
+
+export interface RunSpec<R extends PipelineOutcome> {
+  kind: ResultViewState['kind'];
+  /** Panel title and progress title, e.g. "Explain src/a.ts:3–9". */
+  title: string;
+  run: (ctx: RunContext, hooks: RunHooks) => Promise<R>;
+  /** Final panel fields beyond the common ones. */
+  finish?: (result: R) => Partial<ResultViewState>;
+}
+
+let trustConfirmed = false;
+
+/** Asks once per window before sending code from an untrusted workspace to a model. */
+async function confirmTrust(): Promise<boolean> {
+  if (vscode.workspace.isTrusted || trustConfirmed) return true;
+  const send = 'Send to Gemini';
+  const picked = await vscode.window.showWarningMessage(
+    'This workspace is not trusted. Send code from it to Gemini?',
+    { modal: true, detail: 'CODI sends the code to the Gemini API. Nothing is sent unless you agree.' },
+    send,
+  );
+  trustConfirmed = picked === send;
+  return trustConfirmed;
+}
+
+/**
+ * Runs one pipeline the way every CODI command does: a progress notification with Cancel, live updates
+ * in the result panel, the judge's badge, a trace recorded in every outcome, and a failure message with
+ * its next step. Resolves with the pipeline's result, or null when the user declined to send code.
+ */
+export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, deps: RunDeps, retry: () => Promise<unknown>): Promise<R | null> {
+  if (!(await confirmTrust())) return null;
+  const settings = readSettings();
+  const initial: ResultViewState = {
+    kind: spec.kind,
+    traceId: null,
+    title: spec.title,
+    status: 'running',
+    markdown: '',
+    model: settings.model,
+    usage: null,
+    costUsd: null,
+    latencyMs: null,
+    judge: null,
+    judgeStatus: settings.judgeEnabled ? 'pending' : 'off',
+    judgeError: null,
+    error: null,
+  };
+  const panel: ResultPanel = Panel.show(deps.extensionUri, deps.panelActions, deps.log, initial);
+  const result = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
+    async (progress, token) => {
+      const abort = new AbortController();
+      const sub = token.onCancellationRequested(() => abort.abort());
+      try {
+        const ctx = await deps.session.modelContext(abort.signal);
+        progress.report({ message: 'waiting for Gemini…' });
+        let streaming = false;
+        return await spec.run(
+          { ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}` },
+          {
+            onStart: (traceId) => panel.update({ traceId }),
+            onText: (d) => {
+              if (!streaming) progress.report({ message: 'streaming…' });
+              streaming = true;
+              panel.append(d);
+            },
+            onJudging: () => {
+              progress.report({ message: 'judging…' });
+              panel.update({ status: 'judging' });
+            },
+            patch: (p) => panel.update(p),
+            progress: (message) => progress.report({ message }),
+          },
+        );
+      } finally {
+        sub.dispose();
+      }
+    },
+  );
+  const t = result.trace;
+  const e = result.error;
+  panel.update({
+    traceId: t.id,
+    status: e ? (e.kind === 'cancelled' ? 'cancelled' : 'error') : 'done',
+    markdown: result.output,
+    model: typeof t.metadata.model === 'string' ? t.metadata.model : settings.model,
+    usage: t.usage,
+    costUsd: t.costUsd,
+    latencyMs: t.endTime === null ? null : t.endTime - t.startTime,
+    judge: result.judge,
+    judgeStatus: !settings.judgeEnabled ? 'off' : result.judge ? 'done' : result.judgeError ? 'error' : 'off',
+    judgeError: result.judgeError?.message ?? null,
+    error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
+    ...(spec.finish ? spec.finish(result) : {}),
+  });
+  deps.log.info(`${spec.kind} ${t.id}: ${e ? `${e.kind}: ${e.message}` : `ok, score ${result.judge?.score ?? 'none'}`}, ${t.usage?.totalTokens ?? 0} tokens`);
+  if (result.judgeError) deps.log.warn(`judge failed for ${t.id}: ${result.judgeError.message}`);
+  if (e) {
+    const action: HostAction | undefined = await showFailure(e, deps.log, spec.title);
+    if (action === 'retry') await retry();
+  }
+  return result;
+}
