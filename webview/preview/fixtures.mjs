@@ -40,6 +40,7 @@ export const verdict = {
 };
 
 const base = {
+  kind: 'explain',
   traceId,
   title: 'Explain · src/util/debounce.ts:12–38',
   markdown: '',
@@ -154,4 +155,193 @@ export const trace = {
     { name: 'overall', value: verdict.score, reason: verdict.reason, source: 'judge' },
     ...verdict.criteria.map((c) => ({ name: c.name, value: c.score, reason: c.reason, source: 'judge' })),
   ],
+};
+
+// ---------- Summarize (Chain of Density) ----------
+
+const codSteps = [
+  {
+    summary: 'This file defines a helper that wraps a function so that it does not run on every call. Instead, the wrapper waits for a while and then calls the original function once, which is useful for input handlers that fire very often.',
+    entitiesAdded: ['debounce', 'wrapper', 'input handlers'],
+    words: 41, tokens: 56, score: 0.58,
+    reason: 'Faithful but vague: no mention of the timer, the delay or the extra methods.',
+  },
+  {
+    summary: '`debounce(fn, waitMs)` returns a wrapper that restarts a `setTimeout` timer on every call, so `fn` runs once, `waitMs` after the last call in a burst. It is useful for input handlers that fire very often.',
+    entitiesAdded: ['setTimeout', 'waitMs', 'burst'],
+    words: 38, tokens: 58, score: 0.72,
+    reason: 'Names the mechanism; still omits `cancel()`/`flush()` and the argument replay.',
+  },
+  {
+    summary: '`debounce(fn, waitMs)` returns a wrapper that restarts a `setTimeout` timer on every call (`clearTimeout` first), so `fn` runs once, `waitMs` after the last call of a burst, with the **last** `this` and arguments. `cancel()` drops a pending call; `flush()` runs it now and returns its result.',
+    entitiesAdded: ['clearTimeout', 'last arguments', 'cancel()', 'flush()'],
+    words: 47, tokens: 74, score: 0.91,
+    reason: 'Complete and still readable: mechanism, argument replay and both control methods in one paragraph.',
+  },
+  {
+    summary: '`debounce(fn, waitMs)`: wrapper; each call `clearTimeout`s and re-arms `setTimeout`, so `fn` fires once, `waitMs` after a burst’s last call, replaying its `this`/args; trailing edge only (no leading). `cancel()` drops, `flush()` runs now and returns the result; the return value is otherwise lost.',
+    entitiesAdded: ['trailing edge', 'leading edge', 'return value'],
+    words: 45, tokens: 77, score: 0.8,
+    reason: 'Adds the edge semantics but starts to read like notes.',
+  },
+  {
+    summary: '`debounce(fn, waitMs)`: wrapper; per call `clearTimeout` + re-armed `setTimeout` → `fn` once, `waitMs` after burst end, last `this`/args replayed (retained until fire: memory); trailing-only; `cancel()` drops, `flush()` runs now + returns; return value otherwise lost; timers clamped in background tabs.',
+    entitiesAdded: ['memory retention', 'timer clamping', 'background tabs'],
+    words: 44, tokens: 79, score: 0.63,
+    reason: 'Too dense to read in one pass; the arrows and fragments hurt clarity.',
+  },
+];
+
+/** The five steps with densities measured as the core does: distinct entities so far per token. */
+export const summarySteps = codSteps.map((s, i) => {
+  const entitiesSoFar = codSteps.slice(0, i + 1).reduce((n, x) => n + x.entitiesAdded.length, 0);
+  return { index: i + 1, ...s, entityDensity: Number((entitiesSoFar / s.tokens).toFixed(4)) };
+});
+
+const summarizeBase = {
+  ...base,
+  kind: 'summarize',
+  title: 'Summarize · src/util/debounce.ts',
+  recommendedStep: null,
+  steps: [],
+};
+
+/** Two of five steps written, none judged yet. */
+export const summaryStreaming = {
+  ...summarizeBase,
+  status: 'running',
+  steps: summarySteps.slice(0, 2).map((s) => ({ ...s, score: null, reason: null })),
+};
+
+export const summaryDone = {
+  ...summarizeBase,
+  status: 'done',
+  markdown: summarySteps[2].summary,
+  steps: summarySteps,
+  recommendedStep: 3,
+  usage: { promptTokens: 1286, outputTokens: 642, thinkingTokens: 1210, totalTokens: 3138 },
+  costUsd: 0.00452,
+  latencyMs: 9840,
+  judge: {
+    score: 0.91,
+    reason: 'Complete and still readable: mechanism, argument replay and both control methods in one paragraph.',
+    criteria: [
+      { name: 'faithfulness', score: 0.96, reason: 'Every statement matches the code.' },
+      { name: 'coverage', score: 0.9, reason: 'Covers the timer, the replay and both methods; omits timer clamping.' },
+      { name: 'readability', score: 0.86, reason: 'One dense but grammatical paragraph.' },
+    ],
+  },
+  judgeStatus: 'done',
+};
+
+// ---------- Generate ----------
+
+export const generatedCode = `export function throttle<A extends unknown[]>(fn: (...args: A) => void, intervalMs: number) {
+  let last = 0;
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  let pending: A | undefined;
+
+  const run = (args: A) => {
+    last = Date.now();
+    pending = undefined;
+    fn(...args);
+  };
+
+  return (...args: A): void => {
+    const wait = intervalMs - (Date.now() - last);
+    if (wait <= 0) {
+      clearTimeout(timer);
+      timer = undefined;
+      run(args);
+    } else {
+      pending = args;
+      timer ??= setTimeout(() => {
+        timer = undefined;
+        if (pending) run(pending);
+      }, wait);
+    }
+  };
+}
+`;
+
+const generateMarkdown = `Here is a \`throttle\` that runs \`fn\` at most once per \`intervalMs\`, on the leading edge, and replays the last call of a burst on the trailing edge.
+
+\`\`\`typescript
+${generatedCode}\`\`\`
+
+It keeps only the latest arguments, so a burst never queues more than one trailing call.`;
+
+const generateBase = {
+  ...base,
+  kind: 'generate',
+  title: 'Generate · src/util/throttle.ts:1–26',
+};
+
+export const generateProposed = {
+  ...generateBase,
+  status: 'done',
+  markdown: generateMarkdown,
+  usage: { promptTokens: 612, outputTokens: 318, thinkingTokens: 904, totalTokens: 1834 },
+  costUsd: 0.00305,
+  latencyMs: 6120,
+  judge: {
+    score: 0.84,
+    reason: 'Correct leading and trailing behaviour; the pending-args reset could be simpler.',
+    criteria: [
+      { name: 'correctness', score: 0.9, reason: 'Leading call, single trailing call and timer reset are all right.' },
+      { name: 'consistency', score: 0.85, reason: 'Matches the style and generics of `debounce` in the same folder.' },
+      { name: 'readability', score: 0.74, reason: '`timer ??=` is terse; a short comment on the trailing call would help.' },
+    ],
+  },
+  judgeStatus: 'done',
+  generated: {
+    code: generatedCode,
+    language: 'typescript',
+    parses: true,
+    checks: [
+      { name: 'parses', passed: true, detail: 'Parsed as TypeScript without errors.' },
+      { name: 'single-code-block', passed: true, detail: 'The answer has exactly one code block.' },
+    ],
+    state: 'proposed',
+  },
+};
+
+const brokenCode = `export function throttle(fn: () => void, intervalMs: number) {
+  let last = 0;
+  return () => {
+    if (Date.now() - last >= intervalMs {
+      last = Date.now();
+      fn();
+    }
+  };
+}
+`;
+
+export const generateBroken = {
+  ...generateBase,
+  status: 'done',
+  markdown: `A simple leading-edge throttle:\n\n\`\`\`ts\n${brokenCode}\`\`\`\n\nUsage:\n\n\`\`\`ts\nwindow.addEventListener('scroll', throttle(onScroll, 100));\n\`\`\``,
+  usage: { promptTokens: 598, outputTokens: 164, thinkingTokens: 410, totalTokens: 1172 },
+  costUsd: 0.00141,
+  latencyMs: 3480,
+  judge: {
+    score: 0.41,
+    reason: 'The condition is missing a closing parenthesis, so the code does not compile.',
+    criteria: [
+      { name: 'correctness', score: 0.2, reason: 'Syntax error on line 4: `)` expected.' },
+      { name: 'consistency', score: 0.6, reason: 'Drops the generic argument types the file uses elsewhere.' },
+      { name: 'readability', score: 0.78, reason: 'Short and clear apart from the error.' },
+    ],
+  },
+  judgeStatus: 'done',
+  generated: {
+    code: brokenCode,
+    language: 'typescript',
+    parses: false,
+    checks: [
+      { name: 'parses', passed: false, detail: "Line 4, column 45: ')' expected." },
+      { name: 'single-code-block', passed: false, detail: 'The answer has 2 code blocks; the first one is proposed.' },
+    ],
+    state: 'proposed',
+  },
 };

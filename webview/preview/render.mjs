@@ -11,6 +11,7 @@ import { dirname, extname, join, normalize } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as fx from './fixtures.mjs';
 import { themeCss } from './themes.mjs';
+import { previewSummarizeAndGenerate } from './kinds.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -223,6 +224,8 @@ for (const theme of ['dark', 'light']) {
   check(probe.goodLinks === 1, 'https links survive sanitising');
   await page.close();
 }
+
+await previewSummarizeAndGenerate({ open, push, settle, shoot, check });
 
 console.log('[preview] trace panel');
 for (const theme of ['dark', 'light', 'hc']) {

@@ -1,23 +1,31 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
+import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
 import '../shared/base.css';
 import '../shared/badge.css';
 import '../shared/notice.css';
 import '../shared/markdown.css';
 import './result.css';
+import './summary.css';
+import './generate.css';
 import type { HostAction, ResultViewState } from '../../src/shared/protocol';
 import { clear, h, icon } from '../shared/dom';
-import { renderMarkdownInto } from '../shared/markdown';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
+import { ExplainView } from './explainView';
+import { GenerateView } from './generateView';
+import { SummaryView } from './summaryView';
 import {
   errorBox,
   headerBadge,
   isBusy,
   judgeErrorBox,
+  kindOf,
   metaSection,
   qualitySection,
   statusIcon,
   statusText,
+  type BodyView,
 } from './view';
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
@@ -46,16 +54,43 @@ const header = h(
   h('div', { class: 'toolbar' }, badgeSlot, viewTraceButton, copyButton),
 );
 const notices = h('div', { id: 'notices' });
-const explanation = h('article', { id: 'explanation', class: 'markdown-body', attrs: { 'aria-label': 'Explanation' } });
-const placeholder = h('div', { id: 'placeholder', class: 'placeholder muted' });
+const body = h('div', { id: 'body' });
 const quality = h('div', { id: 'quality-slot' });
 const meta = h('div', { id: 'meta-slot' });
 
-app.append(progress, header, notices, placeholder, explanation, quality, meta);
+app.append(progress, header, notices, body, quality, meta);
 
 let state: ResultViewState | null = null;
-let renderedMarkdown: string | null = null;
 let frame = 0;
+
+// One body view per kind, made on first use and kept, so a view keeps what the reader opened or scrolled.
+const views: Partial<Record<ResultViewState['kind'], BodyView>> = {};
+let current: BodyView | null = null;
+
+function makeView(kind: ResultViewState['kind']): BodyView {
+  switch (kind) {
+    case 'summarize':
+      return new SummaryView();
+    case 'generate':
+      return new GenerateView({
+        act: (action) => request('generated', { action }).then(() => undefined),
+        copy: (text) => request('copy', { text }).then(() => undefined),
+      });
+    case 'explain':
+      return new ExplainView();
+  }
+}
+
+function viewFor(s: ResultViewState): BodyView {
+  const kind = kindOf(s);
+  const view = (views[kind] ??= makeView(kind));
+  if (view !== current) {
+    body.replaceChildren(view.root);
+    document.body.dataset.kind = kind;
+    current = view;
+  }
+  return view;
+}
 
 function emptyState(traceId: string | null): ResultViewState {
   return {
@@ -77,27 +112,6 @@ function emptyState(traceId: string | null): ResultViewState {
 
 function runAction(action: HostAction): void {
   void request('runAction', { action }).catch((err: unknown) => console.error('[codi] runAction failed', err));
-}
-
-function renderExplanation(s: ResultViewState): void {
-  const empty = s.markdown.trim() === '';
-  explanation.classList.toggle('hidden', empty);
-  placeholder.classList.toggle('hidden', !empty || s.status === 'error');
-  clear(placeholder);
-  if (empty && s.status === 'running') {
-    placeholder.append(icon('loading', 'codicon-modifier-spin'), ' Waiting for the model…');
-  } else if (empty && s.status === 'cancelled') {
-    placeholder.append('Cancelled before the model answered.');
-  } else if (empty) {
-    placeholder.append('The model returned no text.');
-  }
-  if (s.markdown === renderedMarkdown) return;
-  // Follow the stream only when the reader is already at the bottom; never yank them away from what they read.
-  const root = document.scrollingElement ?? document.documentElement;
-  const atBottom = root.scrollHeight - root.scrollTop - root.clientHeight < 48;
-  renderMarkdownInto(explanation, s.markdown);
-  renderedMarkdown = s.markdown;
-  if (atBottom && isBusy(s) && root.scrollTop > 0) root.scrollTop = root.scrollHeight;
 }
 
 function render(s: ResultViewState): void {
@@ -122,10 +136,11 @@ function render(s: ResultViewState): void {
   const badge = headerBadge(s);
   if (badge) badgeSlot.append(badge);
 
+  const view = viewFor(s);
   viewTraceButton.disabled = !s.traceId;
   viewTraceButton.title = s.traceId ? 'Open the trace of this run' : 'The trace is recorded once the run starts';
-  copyButton.disabled = s.markdown.trim() === '';
-  copyButton.title = 'Copy the answer as Markdown';
+  copyButton.disabled = view.copyText(s) === '';
+  copyButton.title = view.copyTitle;
 
   clear(notices);
   const err = errorBox(s, runAction);
@@ -133,7 +148,7 @@ function render(s: ResultViewState): void {
   const judgeErr = judgeErrorBox(s);
   if (judgeErr) notices.append(judgeErr);
 
-  renderExplanation(s);
+  view.render(s);
 
   clear(quality);
   const q = qualitySection(s);
@@ -148,8 +163,9 @@ function scheduleMarkdown(): void {
   const run = (): void => {
     frame = 0;
     if (!state) return;
-    renderExplanation(state);
-    copyButton.disabled = state.markdown.trim() === '';
+    const view = viewFor(state);
+    view.renderStream(state);
+    copyButton.disabled = view.copyText(state) === '';
     saveState(state);
   };
   // rAF does not fire in a hidden webview; a timer keeps the text current for when it is shown again.
@@ -169,8 +185,9 @@ viewTraceButton.addEventListener('click', () => {
 
 let copiedTimer = 0;
 copyButton.addEventListener('click', () => {
-  if (!state || copyButton.disabled) return;
-  void request('copy', { text: state.markdown }).then(
+  const text = state && current ? current.copyText(state) : '';
+  if (!text || copyButton.disabled) return;
+  void request('copy', { text }).then(
     () => {
       copyButton.icon = 'check';
       copyButton.textContent = 'Copied';

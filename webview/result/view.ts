@@ -21,18 +21,42 @@ const actionIcons: Record<HostAction, string> = {
 };
 
 
-/** The verb of the running pipeline, from the title the host gives ("Explain · …", "Summarize · …"). */
-function runningText(title: string): string {
-  const t = title.trim().toLowerCase();
-  if (t.startsWith('summar')) return 'Summarizing…';
-  if (t.startsWith('generat')) return 'Generating…';
-  return 'Explaining…';
+/** What each kind of run is called while it runs, and what its output is called. */
+const runningTexts: Record<ResultViewState['kind'], string> = {
+  explain: 'Explaining…',
+  summarize: 'Summarizing…',
+  generate: 'Generating…',
+};
+
+const outputNouns: Record<ResultViewState['kind'], string> = {
+  explain: 'explanation',
+  summarize: 'summary',
+  generate: 'code',
+};
+
+/** The kind of a state, for snapshots saved by a version that did not send one. */
+export const kindOf = (s: ResultViewState): ResultViewState['kind'] => (s.kind in runningTexts ? s.kind : 'explain');
+
+/**
+ * The part of the panel below the header that depends on the kind of run. The shell owns the header, the
+ * notices, the quality section and the stats; a body view owns the output in between.
+ */
+export interface BodyView {
+  readonly root: HTMLElement;
+  /** Paints a whole snapshot. */
+  render(s: ResultViewState): void;
+  /** Paints what streamed text changes; called at most once a frame while text streams in. */
+  renderStream(s: ResultViewState): void;
+  /** What the header's Copy button copies; an empty string disables it. */
+  copyText(s: ResultViewState): string;
+  /** Tooltip of the header's Copy button. */
+  readonly copyTitle: string;
 }
 
 export function statusText(s: ResultViewState): string {
   switch (s.status) {
     case 'running':
-      return runningText(s.title);
+      return runningTexts[kindOf(s)];
     case 'judging':
       return 'Judging…';
     case 'done':
@@ -98,7 +122,7 @@ export function judgeErrorBox(s: ResultViewState): HTMLElement | null {
       'div',
       { class: 'notice-body' },
       h('div', { class: 'notice-message' }, `Judge failed: ${s.judgeError ?? 'unknown error'}`),
-      h('div', { class: 'muted' }, 'The explanation is complete; only its quality score is missing.'),
+      h('div', { class: 'muted' }, `The ${outputNouns[kindOf(s)]} is complete; only its quality score is missing.`),
     ),
   );
 }
@@ -129,10 +153,16 @@ export function qualitySection(s: ResultViewState): HTMLElement | null {
       'section',
       { id: 'quality', class: 'section quality pending' },
       title,
-      h('div', { class: 'muted judge-pending' }, icon('loading', 'codicon-modifier-spin'), ' The judge is scoring this answer…'),
+      h(
+        'div',
+        { class: 'muted judge-pending' },
+        icon('loading', 'codicon-modifier-spin'),
+        kindOf(s) === 'summarize' ? ' The judge is scoring each step…' : ` The judge is scoring this ${outputNouns[kindOf(s)]}…`,
+      ),
     );
   }
   const judge = s.judge;
+  if (kindOf(s) === 'summarize' && s.recommendedStep) title.append(h('span', { class: 'count' }, `recommended step ${s.recommendedStep}`));
   return h(
     'section',
     { id: 'quality', class: 'section quality' },
@@ -156,10 +186,14 @@ export function qualitySection(s: ResultViewState): HTMLElement | null {
 /** The one quality badge of the panel, in the header; clicking it scrolls to the criteria. */
 export function headerBadge(s: ResultViewState): HTMLElement | null {
   if (s.judgeStatus !== 'done' || !s.judge) return null;
-  const badge = scoreBadge(s.judge.score, { title: `Quality ${formatScore(s.judge.score)}: ${s.judge.reason}` });
+  const step = kindOf(s) === 'summarize' && s.recommendedStep ? s.recommendedStep : null;
+  const what = step ? `Quality of the recommended step (${step})` : 'Quality';
+  const badge = scoreBadge(s.judge.score, { title: `${what} ${formatScore(s.judge.score)}: ${s.judge.reason}` });
   badge.id = 'quality-badge';
   badge.tabIndex = 0;
-  const reveal = (): void => document.getElementById('quality')?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  // A summary's score belongs to its recommended step, so the badge leads there rather than to the criteria.
+  const target = (): Element | null => (step ? document.querySelector('.cod-step.recommended') : null) ?? document.getElementById('quality');
+  const reveal = (): void => target()?.scrollIntoView({ behavior: 'smooth', block: 'start' });
   badge.addEventListener('click', reveal);
   badge.addEventListener('keydown', (e) => {
     if (e.key === 'Enter' || e.key === ' ') {

@@ -25,6 +25,11 @@ export interface BadgeOptions {
   title?: string;
   /** Smaller variant for table rows. */
   compact?: boolean;
+  /**
+   * A compact badge that is not a `.badge` (class `mini-badge`), for per-row scores inside a panel whose one
+   * `.badge` is its overall score.
+   */
+  mini?: boolean;
 }
 
 /**
@@ -38,7 +43,7 @@ export function scoreBadge(score: number | null | undefined, opts: BadgeOptions 
   const el = h(
     'span',
     {
-      class: `badge badge-${band}${opts.compact ? ' badge-compact' : ''}`,
+      class: `${opts.mini ? 'mini-badge' : 'badge'} badge-${band}${opts.compact || opts.mini ? ' badge-compact' : ''}`,
       title: opts.title ?? `${label} ${value} (${bandWord[band]})`,
       role: 'img',
       attrs: {

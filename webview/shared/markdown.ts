@@ -71,3 +71,32 @@ export function renderInlineMarkdownInto(target: HTMLElement, text: string): HTM
   target.innerHTML = DOMPurify.sanitize(md.renderInline(text), purifyConfig);
   return target;
 }
+
+/** A fenced code block of a Markdown answer, with the lines it spans (0-based, end exclusive). */
+export interface CodeFence {
+  lang: string;
+  content: string;
+  startLine: number;
+  endLine: number;
+}
+
+export function codeFences(markdown: string): CodeFence[] {
+  return md
+    .parse(markdown, {})
+    .filter((t) => t.type === 'fence' && t.map !== null)
+    .map((t) => ({ lang: t.info.trim().split(/\s+/)[0] ?? '', content: t.content, startLine: t.map?.[0] ?? 0, endLine: t.map?.[1] ?? 0 }));
+}
+
+/**
+ * The prose of an answer around the code it proposes: `markdown` without the fenced block holding `code`
+ * (the first block when none matches exactly). Other code blocks stay, so the reader still sees them.
+ */
+export function proseAround(markdown: string, code: string): string {
+  const fences = codeFences(markdown);
+  if (fences.length === 0) return markdown.trim();
+  const wanted = code.trim();
+  const used = fences.find((f) => f.content.trim() === wanted) ?? fences[0];
+  const lines = markdown.split('\n');
+  lines.splice(used.startLine, used.endLine - used.startLine);
+  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trim();
+}
