@@ -1,25 +1,31 @@
-import { existsSync, promises as fs } from 'node:fs';
-import { homedir } from 'node:os';
-import { join, relative, resolve } from 'node:path';
+import { promises as fs } from 'node:fs';
+import { relative, resolve } from 'node:path';
 import { CodiError, nextStepFor } from '../core/errors';
 import { createGeminiClient } from '../core/gemini/client';
 import { SHIPPED_PRICES } from '../core/gemini/pricing';
 import { explain } from '../core/pipelines/explain';
-import { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
-import type { ErrorKind } from '../shared/types';
 import { checkFlags, intFlag, languageOf, parseArgs, parseFileRange, UsageError } from './args';
+import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
+import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
+import { EXIT, exitCodeFor, openStore, print, storeDir, VERSION } from './common';
 import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from './format';
 
-declare const CODI_VERSION: string | undefined;
-const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
+export { EXIT, exitCodeFor } from './common';
 
-const USAGE = `codi — explain code with Gemini; every run judged and traced locally
+const USAGE = `codi — explain, summarize (Chain of Density) and generate code with Gemini; every run judged and traced locally
 
 Usage:
   codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge]
+  ${SUMMARIZE_USAGE}
+  ${GENERATE_USAGE}
   codi traces list [--json] [--limit N]
   codi traces show <id> [--json]
+
+Summarize writes --steps (1-8, default 5) summaries of the same length (--words, default 80), each adding
+1-3 missing entities; --mode single (default) asks for all steps in one call, iterative makes one call per
+step. Inputs above --max-input-tokens (default 100000; env CODI_MAX_INPUT_TOKENS) are summarized in parts.
+Generate writes code for --prompt with --file as context (the code goes after --line, default the last line).
 
 Environment:
   GEMINI_API_KEY or GOOGLE_API_KEY   API key (GOOGLE_API_KEY wins when both are set)
@@ -28,35 +34,6 @@ Environment:
   CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
 
 Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.`;
-
-export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
-
-export function exitCodeFor(kind: ErrorKind): number {
-  switch (kind) {
-    case 'bad-input':
-      return EXIT.usage;
-    case 'no-key':
-    case 'auth':
-      return EXIT.key;
-    case 'cancelled':
-      return EXIT.cancelled;
-    default:
-      return EXIT.model;
-  }
-}
-
-function storeDir(): string {
-  return process.env.CODI_HOME || join(homedir(), '.codi');
-}
-
-function wasmPath(): string {
-  // The bundle ships sql-wasm.wasm beside itself; from sources, use the package's copy.
-  const bundled = join(__dirname, 'sql-wasm.wasm');
-  return existsSync(bundled) ? bundled : join(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
-}
-
-const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });
-const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 async function cmdExplain(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model']);
@@ -154,7 +131,7 @@ async function cmdTraces(argv: string[]): Promise<number> {
     checkFlags(args, ['json']);
     if (args.positionals.length !== 1) throw new UsageError('traces show needs one <id>');
     const store = await openStore();
-    const t = store.get(args.positionals[0]!);
+    const t = await store.get(args.positionals[0]!);
     await store.close();
     if (!t) {
       process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
@@ -178,6 +155,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     if (cmd === 'explain') return await cmdExplain(rest);
+    if (cmd === 'summarize') return await cmdSummarize(rest);
+    if (cmd === 'generate') return await cmdGenerate(rest);
     if (cmd === 'traces') return await cmdTraces(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {

@@ -4,6 +4,11 @@
  */
 export const COMMAND_IDS = [
   'codi.explainSelection',
+  'codi.summarizeSelection',
+  'codi.summarizeFile',
+  'codi.generateCode',
+  'codi.acceptProposal',
+  'codi.rejectProposal',
   'codi.setGeminiApiKey',
   'codi.clearGeminiApiKey',
   'codi.showTrace',

@@ -3,7 +3,11 @@ import type { HostAction } from '../shared/protocol';
 import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
+import { ResultPanel } from './panels/resultPanel';
 import { runExplain, selectionInput } from './runs/explainRun';
+import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generateRun';
+import type { Proposals } from './runs/proposal';
+import { fileInput, runSummarize } from './runs/summarizeRun';
 import type { RunDeps } from './runs/runner';
 import { TracePanel } from './panels/tracePanel';
 import type { Secrets } from './secrets';
@@ -16,6 +20,7 @@ export interface CommandContext {
   secrets: Secrets;
   log: vscode.LogOutputChannel;
   tree: TracesTree;
+  proposals: Proposals;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -45,12 +50,37 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     await vscode.commands.executeCommand(ids[action]);
   };
 
+  const generation = new GenerateSession(c.proposals);
+  /** Accept / reject / show the last generated code, from the panel or the diff editor's title bar. */
+  const decide = async (action: 'showDiff' | 'accept' | 'reject') => {
+    const p = generation.proposal;
+    const g = ResultPanel.currentGenerated();
+    if (!p) {
+      void vscode.window.showWarningMessage('CODI: There is no generated code waiting for a decision (it may have been applied or discarded already).');
+      return;
+    }
+    if (action === 'showDiff') return c.proposals.showDiff(p);
+    if (action === 'reject') {
+      await c.proposals.reject(p);
+      generation.proposal = null;
+      if (g) ResultPanel.patchCurrent({ generated: { ...g, state: 'rejected' } });
+      return;
+    }
+    if (!(await c.proposals.accept(p))) {
+      void vscode.window.showErrorMessage('CODI: The code could not be applied (the file changed or is read-only). Use Copy instead.');
+      return;
+    }
+    generation.proposal = null;
+    if (g) ResultPanel.patchCurrent({ generated: { ...g, state: 'accepted' } });
+    void vscode.window.setStatusBarMessage('CODI: generated code applied (unsaved; Undo reverts it)', 4000);
+  };
+
   const deps: RunDeps = {
     session: c.session,
     extensionUri: c.extension.extensionUri,
     extensionVersion: version,
     log: c.log,
-    panelActions: { viewTrace: showTrace, runAction },
+    panelActions: { viewTrace: showTrace, runAction, generated: decide },
   };
 
   return {
@@ -60,6 +90,26 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       lastRun = () => runExplain(input, deps);
       return (await runExplain(input, deps))?.trace.id;
     },
+    'codi.summarizeSelection': async () => {
+      const input = selectionInput(vscode.window.activeTextEditor, 'summarize');
+      if (!input) return undefined;
+      lastRun = () => runSummarize(input, deps);
+      return (await runSummarize(input, deps))?.trace.id;
+    },
+    'codi.summarizeFile': async () => {
+      const input = fileInput(vscode.window.activeTextEditor);
+      if (!input) return undefined;
+      lastRun = () => runSummarize(input, deps);
+      return (await runSummarize(input, deps))?.trace.id;
+    },
+    'codi.generateCode': async () => {
+      const req = await askGenerateRequest(vscode.window.activeTextEditor);
+      if (!req) return undefined;
+      lastRun = () => runGenerate(req, deps, generation);
+      return (await runGenerate(req, deps, generation))?.trace.id;
+    },
+    'codi.acceptProposal': () => decide('accept'),
+    'codi.rejectProposal': () => decide('reject'),
     'codi.setGeminiApiKey': async (arg?: unknown) => {
       // Tests and other extensions may pass the key; people type it into a password box.
       const key =

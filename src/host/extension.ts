@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { commandTable, registerCommands } from './commands';
 import { Secrets } from './secrets';
 import { Session } from './session';
+import { Proposals } from './runs/proposal';
 import { TracesTree } from './views/tracesTree';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
@@ -31,7 +32,9 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(view.onDidChangeVisibility(poll), { dispose: () => clearInterval(timer) });
     poll();
 
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree }), log));
+    const proposals = new Proposals();
+    context.subscriptions.push(proposals);
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals }), log));
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(

@@ -1,5 +1,7 @@
 import * as vscode from 'vscode';
 import type { ModelPrice } from '../core/gemini/pricing';
+import type { PromptOverrides } from '../core/prompts/registry';
+import { validateOverrides } from '../core/prompts/registry';
 
 /** The typed, plain view of the `codi.*` settings that the core gets. */
 export interface Settings {
@@ -11,6 +13,11 @@ export interface Settings {
   requestTimeoutSeconds: number;
   maxInputChars: number;
   retryMaxAttempts: number;
+  maxInputTokens: number;
+  summarize: { steps: number; words: number; mode: 'single' | 'iterative' };
+  promptOverrides: PromptOverrides;
+  /** Problems found in `codi.prompts.overrides` (the shipped template runs instead). */
+  promptProblems: string[];
   fallbackModel: string;
   pricing: Record<string, Partial<ModelPrice>>;
 }
@@ -26,6 +33,7 @@ export function readSettings(): Settings {
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d;
   };
   const pricing = c.get<unknown>('pricing');
+  const prompts = validateOverrides(c.get<unknown>('prompts.overrides'));
   return {
     model: str('model', 'gemini-2.5-flash'),
     judgeModel: str('judge.model', 'gemini-2.5-flash'),
@@ -35,6 +43,14 @@ export function readSettings(): Settings {
     requestTimeoutSeconds: num('requestTimeoutSeconds', 120, 5, 900),
     maxInputChars: num('maxInputChars', 200_000, 1_000, 10_000_000),
     retryMaxAttempts: Math.round(num('retry.maxAttempts', 4, 1, 10)),
+    maxInputTokens: Math.round(num('maxInputTokens', 100_000, 1_000, 2_000_000)),
+    summarize: {
+      steps: Math.round(num('summarize.steps', 5, 1, 8)),
+      words: Math.round(num('summarize.words', 80, 10, 500)),
+      mode: c.get<string>('summarize.mode') === 'iterative' ? 'iterative' : 'single',
+    },
+    promptOverrides: prompts.overrides,
+    promptProblems: prompts.problems,
     fallbackModel: str('fallbackModel', ''),
     pricing: typeof pricing === 'object' && pricing !== null ? (pricing as Settings['pricing']) : {},
   };

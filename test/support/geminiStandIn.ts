@@ -22,6 +22,7 @@ import type {
   ApiVersion, ErrorStatus, FinishReason, GeminiAction, GenerateContentResponse, UsageMetadata, UsageOverride,
   WireRequestBody,
 } from './geminiWire';
+import { codeAnswer, codSteps, gradeSteps, isCodSchema, isStepJudgeSchema } from './demoAnswers';
 import { defaultExplanation, defaultJudgeVerdict, firstIdentifier, valueForSchema } from './schemaValue';
 
 export type {
@@ -147,8 +148,11 @@ export function defaultReply(req: RecordedRequest): Reply {
   const subject = firstIdentifier(userText(req.body));
   const schema = gc.responseJsonSchema ?? gc.responseSchema;
   const isJson = gc.responseMimeType === 'application/json';
-  const value = schema !== undefined ? valueForSchema(schema, subject ?? 'the code') : defaultJudgeVerdict(subject);
-  let text = isJson ? JSON.stringify(value) : defaultExplanation(subject);
+  const request = userText(req.body);
+  const cod = isJson && isCodSchema(schema) ? { steps: codSteps(request, schema.properties.steps.minItems ?? 5, Number(/~(\d+) words/.exec(request)?.[1] ?? 60)) } : null;
+  let value = cod ?? (schema !== undefined ? valueForSchema(schema, subject ?? 'the code') : defaultJudgeVerdict(subject));
+  if (isJson && isStepJudgeSchema(schema)) value = gradeSteps(value as { steps: Array<{ score?: number }> });
+  let text = isJson ? JSON.stringify(value) : (codeAnswer(req.body, request) ?? defaultExplanation(subject));
   const budget = gc.thinkingConfig?.thinkingBudget;
   const thinks = /gemini-(2\.5|[3-9])/.test(req.model) && budget !== 0;
   const thoughtsTokens = thinks ? Math.min(budget === undefined || budget < 0 ? 128 : budget, 128) : undefined;

@@ -3,7 +3,9 @@ import { CodiError, toCodiError } from '../errors';
 import { finishProblem } from '../gemini/finish';
 import { judge } from '../judge/judge';
 import { renderPrompt } from '../prompts/prompt';
-import { EXPLAIN_CRITERIA, EXPLAIN_PROMPT, JUDGE_PROMPT } from '../prompts/templates';
+import type { PromptOverrides } from '../prompts/registry';
+import { getPrompt } from '../prompts/registry';
+import { EXPLAIN_CRITERIA, EXPLAIN_PROMPT } from '../prompts/templates';
 import type { Tracer } from '../tracing/tracer';
 import { checkTextInput } from './input';
 import type { ModelContext } from './llmSpan';
@@ -25,6 +27,8 @@ export interface ExplainOptions extends ModelContext {
   judgeModel: string;
   judgeEnabled: boolean;
   maxInputChars: number;
+  /** `codi.prompts.overrides`, as returned by `validateOverrides(...).overrides`. */
+  promptOverrides?: PromptOverrides | null;
   /** Recorded in trace metadata. */
   clientVersion?: string;
   threadId?: string | null;
@@ -72,7 +76,7 @@ export async function explain(input: ExplainInput, opts: ExplainOptions): Promis
   try {
     await trace.span('explain', 'general', { file: input.file, lines }, async (root) => {
       checkTextInput(input.code, opts.maxInputChars);
-      const prompt = renderPrompt(EXPLAIN_PROMPT, vars);
+      const prompt = renderPrompt(getPrompt('explain', opts.promptOverrides), vars);
       trace.setMetadata({ promptVersion: prompt.version });
       const r = await streamSpan(opts, root, 'gemini.generate', opts.model, prompt, (d) => {
         output += d;
@@ -88,7 +92,7 @@ export async function explain(input: ExplainInput, opts: ExplainOptions): Promis
       if (!opts.judgeEnabled) return;
       opts.onJudging?.();
       try {
-        verdict = await judge(opts, trace, root, { template: JUDGE_PROMPT, vars: { ...vars, output }, criteria: EXPLAIN_CRITERIA, model: opts.judgeModel });
+        verdict = await judge(opts, trace, root, { template: getPrompt('judge.explain', opts.promptOverrides), vars: { ...vars, output }, criteria: EXPLAIN_CRITERIA, model: opts.judgeModel });
       } catch (err) {
         const e = toCodiError(err);
         if (e.kind === 'cancelled') throw e;

@@ -7,6 +7,8 @@ import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 export interface ResultPanelActions {
   viewTrace(traceId: string): Promise<void>;
   runAction(action: HostAction): Promise<void>;
+  /** Generate results: show the diff, apply the code, or discard it. */
+  generated(action: 'showDiff' | 'accept' | 'reject'): Promise<void>;
 }
 
 /**
@@ -61,6 +63,10 @@ export class ResultPanel extends Disposable {
             void vscode.window.setStatusBarMessage('CODI: copied to the clipboard', 2000);
             return { ok: true };
           },
+          generated: async ({ action }) => {
+            await actions.generated(action);
+            return { ok: true };
+          },
         },
         () => this.channel.post('result/state', this.state),
         log,
@@ -68,6 +74,16 @@ export class ResultPanel extends Disposable {
     );
     this.updateTitle();
     panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'result', title: 'CODI' });
+  }
+
+  /** Updates the visible panel, if any (e.g. after Accept was chosen in the diff editor's title bar). */
+  static patchCurrent(patch: Partial<ResultViewState>): void {
+    if (ResultPanel.current && !ResultPanel.current.isDisposed) ResultPanel.current.update(patch);
+  }
+
+  /** The generated code the panel currently shows, if it shows a generate result. */
+  static currentGenerated(): ResultViewState['generated'] | undefined {
+    return ResultPanel.current?.state.generated;
   }
 
   get traceId(): string | null {

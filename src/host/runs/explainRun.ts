@@ -40,6 +40,7 @@ export function runExplain(input: ExplainInput, deps: RunDeps): Promise<ExplainR
           judgeModel: ctx.settings.judgeModel,
           judgeEnabled: ctx.settings.judgeEnabled,
           maxInputChars: ctx.settings.maxInputChars,
+          promptOverrides: ctx.settings.promptOverrides,
           onStart: hooks.onStart,
           onText: hooks.onText,
           onJudging: hooks.onJudging,

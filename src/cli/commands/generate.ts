@@ -1,0 +1,65 @@
+import { CodiError, nextStepFor } from '../../core/errors';
+import { SHIPPED_PRICES } from '../../core/gemini/pricing';
+import { generate } from '../../core/pipelines/generate';
+import { Tracer } from '../../core/tracing/tracer';
+import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
+import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
+import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+
+export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge]';
+
+export async function cmdGenerate(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['prompt', 'file', 'line', 'lang', 'model', 'max-context-tokens']);
+  checkFlags(args, ['prompt', 'file', 'line', 'lang', 'json', 'model', 'no-judge', 'max-context-tokens']);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (pass the request with --prompt)`);
+  const prompt = args.flags.get('prompt');
+  if (typeof prompt !== 'string') throw new UsageError('generate needs --prompt <text>');
+  const line = intFlag(args, 'line', 1, 10_000_000);
+  const maxContextTokens = intFlag(args, 'max-context-tokens', 1, 10_000_000);
+  const fileFlag = args.flags.get('file');
+  if (line !== undefined && typeof fileFlag !== 'string') throw new UsageError('--line needs --file');
+  const slice = typeof fileFlag === 'string' ? await readFileSlice(fileFlag) : null;
+  if (slice && slice.start !== 1) throw new CodiError('bad-input', 'Give the context file without a line range; use --line for the cursor.');
+  const langFlag = args.flags.get('lang');
+  const language = typeof langFlag === 'string' ? langFlag : slice ? languageOf(slice.abs) : 'plaintext';
+  const json = args.flags.has('json');
+  const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
+  const store = await openStore();
+  try {
+    const r = await withInterrupt((signal) =>
+      generate(
+        { prompt, language, ...(slice ? { file: slice.file, fileText: slice.text, cursorLine: line } : {}) },
+        {
+          tracer: new Tracer(store),
+          gemini: geminiFromEnv(),
+          prices: SHIPPED_PRICES,
+          signal,
+          model,
+          judgeModel,
+          judgeEnabled: !args.flags.has('no-judge'),
+          ...(maxContextTokens !== undefined ? { maxContextTokens } : {}),
+          clientVersion: `codi-cli/${VERSION}`,
+          onText: json ? undefined : (d) => process.stdout.write(d),
+          onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
+        },
+      ),
+    );
+    const t = r.trace;
+    const g = r.generated;
+    if (json) {
+      print(JSON.stringify({ ...explainFields(t, r, model), code: g?.code ?? null, language: g?.language ?? language, parses: g?.parses ?? null, ...errorFields(r) }, null, 2));
+    } else if (!r.error) {
+      const checks = (g?.checks ?? []).map((c) => `${c.name} ${c.passed === null ? 'not checked' : c.passed ? 'ok' : 'FAILED'}${c.passed === false ? ` (${c.detail})` : ''}`).join(', ');
+      const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
+      const warn = r.warning ? `warning: ${r.warning}\n` : '';
+      process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+    }
+    if (r.error) {
+      process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+      return exitCodeFor(r.error.kind);
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

@@ -1,0 +1,89 @@
+import { nextStepFor } from '../../core/errors';
+import { SHIPPED_PRICES } from '../../core/gemini/pricing';
+import type { SummarizeMode } from '../../core/pipelines/summarize';
+import { SUMMARIZE_DEFAULTS, summarize } from '../../core/pipelines/summarize';
+import { Tracer } from '../../core/tracing/tracer';
+import type { CodStep } from '../../shared/types';
+import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
+import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
+import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+
+export const SUMMARIZE_USAGE =
+  'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge]';
+
+/** One step for people: its metrics line, then the summary. */
+function stepText(s: CodStep, recommended: number | null): string {
+  const mark = s.index === recommended ? '  ← recommended' : '';
+  return `Step ${s.index} · ${s.words} words · ${s.tokens} tokens · density ${s.entityDensity.toFixed(3)} · score ${fmtScore(s.score)}${mark}\n  + ${s.entitiesAdded.join('; ') || '—'}\n${s.summary}\n`;
+}
+
+export async function cmdSummarize(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['model', 'steps', 'mode', 'words', 'max-input-tokens']);
+  checkFlags(args, ['json', 'model', 'no-judge', 'steps', 'mode', 'words', 'max-input-tokens']);
+  if (args.positionals.length !== 1) throw new UsageError('summarize needs exactly one <file>[:<start>-<end>]');
+  const steps = intFlag(args, 'steps', 1, 8) ?? SUMMARIZE_DEFAULTS.steps;
+  const words = intFlag(args, 'words', 10, 500) ?? SUMMARIZE_DEFAULTS.words;
+  const envMax = process.env.CODI_MAX_INPUT_TOKENS;
+  const maxInputTokens = intFlag(args, 'max-input-tokens', 1, 100_000_000) ?? (envMax ? Number(envMax) : SUMMARIZE_DEFAULTS.maxInputTokens);
+  const modeFlag = args.flags.get('mode') ?? SUMMARIZE_DEFAULTS.mode;
+  if (modeFlag !== 'single' && modeFlag !== 'iterative') throw new UsageError('--mode must be single or iterative');
+  const mode: SummarizeMode = modeFlag;
+  const slice = await readFileSlice(args.positionals[0]!);
+  const json = args.flags.has('json');
+  const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
+  const store = await openStore();
+  try {
+    const r = await withInterrupt((signal) =>
+      summarize(
+        { code: slice.code, language: languageOf(slice.abs), file: slice.file, startLine: slice.start, endLine: slice.end },
+        {
+          tracer: new Tracer(store),
+          gemini: geminiFromEnv(),
+          prices: SHIPPED_PRICES,
+          signal,
+          model,
+          judgeModel,
+          judgeEnabled: !args.flags.has('no-judge'),
+          mode,
+          steps,
+          words,
+          maxInputTokens,
+          clientVersion: `codi-cli/${VERSION}`,
+          onChunk: json ? undefined : (done, total) => process.stderr.write(done === 0 ? `long input: summarizing ${total} parts…\n` : `  part ${done}/${total} done\n`),
+          onStep: json ? undefined : (s) => process.stderr.write(`step ${s.index}/${steps}: ${s.words} words, ${s.tokens} tokens, density ${s.entityDensity.toFixed(3)}\n`),
+          onJudging: json ? undefined : () => process.stderr.write('judging…\n'),
+        },
+      ),
+    );
+    const t = r.trace;
+    const data = r.summary;
+    if (json) {
+      print(
+        JSON.stringify(
+          {
+            ...explainFields(t, r, model),
+            steps: data.steps.map((s) => ({ index: s.index, summary: s.summary, entitiesAdded: s.entitiesAdded, words: s.words, tokens: s.tokens, entityDensity: s.entityDensity, score: s.score })),
+            recommendedStep: data.recommendedStep,
+            ...errorFields(r),
+          },
+          null,
+          2,
+        ),
+      );
+    } else {
+      if (data.steps.length) print(data.steps.map((s) => stepText(s, data.recommendedStep)).join('\n'));
+      if (!r.error) {
+        const pick = data.recommendedStep !== null ? `recommended step ${data.recommendedStep} (highest judged)` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
+        const chunks = data.chunks > 1 ? ` · ${data.chunks} parts` : '';
+        process.stderr.write(`\n${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+      }
+    }
+    if (r.error) {
+      process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+      return exitCodeFor(r.error.kind);
+    }
+    return EXIT.ok;
+  } finally {
+    await store.close();
+  }
+}

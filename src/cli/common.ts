@@ -1,0 +1,116 @@
+/** What every `codi` command shares: exit codes, the store, the Gemini client from the environment, Ctrl+C. */
+import { existsSync, promises as fs } from 'node:fs';
+import { homedir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { CodiError } from '../core/errors';
+import type { GeminiClient } from '../core/gemini/client';
+import { createGeminiClient } from '../core/gemini/client';
+import { TraceStore } from '../core/store/traceStore';
+import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
+import { parseFileRange } from './args';
+
+declare const CODI_VERSION: string | undefined;
+export const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
+
+export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
+
+export function exitCodeFor(kind: ErrorKind): number {
+  switch (kind) {
+    case 'bad-input':
+      return EXIT.usage;
+    case 'no-key':
+    case 'auth':
+      return EXIT.key;
+    case 'cancelled':
+      return EXIT.cancelled;
+    default:
+      return EXIT.model;
+  }
+}
+
+export function storeDir(): string {
+  return process.env.CODI_HOME || join(homedir(), '.codi');
+}
+
+function wasmPath(): string {
+  // The bundle ships sql-wasm.wasm beside itself; from sources, use the package's copy.
+  const bundled = join(__dirname, 'sql-wasm.wasm');
+  return existsSync(bundled) ? bundled : join(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
+}
+
+export const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });
+export const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+
+/** The model settings every model command reads: `--model`, else CODI_MODEL; the judge: CODI_JUDGE_MODEL, else the model. */
+export function modelsFromEnv(flag: string | true | undefined): { model: string; judgeModel: string } {
+  const model = String(typeof flag === 'string' ? flag : (process.env.CODI_MODEL ?? 'gemini-2.5-flash'));
+  return { model, judgeModel: process.env.CODI_JUDGE_MODEL || model };
+}
+
+/** A Gemini client factory from the environment (the key is checked when the pipeline first calls it). */
+export function geminiFromEnv(): () => GeminiClient {
+  const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
+  const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
+  return () => createGeminiClient({ apiKey, baseUrl, timeoutMs: 120_000 });
+}
+
+/** Runs `fn` with a signal that SIGINT/SIGTERM abort (the pipeline then records a cancelled trace). */
+export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    return await fn(abort.signal);
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+export interface FileSlice {
+  abs: string;
+  /** Relative to the working directory (as traces show it). */
+  file: string;
+  text: string;
+  code: string;
+  start: number;
+  end: number;
+}
+
+/** Reads `<file>[:<start>-<end>]`; a missing file or a line past the end is bad input (exit 2). */
+export async function readFileSlice(spec: string): Promise<FileSlice> {
+  const range = parseFileRange(spec);
+  const abs = resolve(range.path);
+  const text = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    throw new CodiError('bad-input', `Cannot read ${range.path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
+  });
+  const lines = text.split(/\r?\n/);
+  const start = range.start ?? 1;
+  const end = Math.min(range.end ?? lines.length, lines.length);
+  if (start > lines.length) throw new CodiError('bad-input', `${range.path} has ${lines.length} lines; line ${start} does not exist.`);
+  return { abs, file: relative(process.cwd(), abs) || abs, text, code: lines.slice(start - 1, end).join('\n'), start, end };
+}
+
+/** The fields `codi explain --json` prints; summarize and generate print them too, plus their own. */
+export function explainFields(
+  t: TraceRecord,
+  r: { output: string; judge: JudgeVerdict | null; judgeError: ErrorInfo | null; error: CodiError | null },
+  model: string,
+): Record<string, unknown> {
+  return {
+    traceId: t.id,
+    output: r.output,
+    model,
+    score: r.judge?.score ?? null,
+    judge: r.judge,
+    usage: t.usage ?? { promptTokens: 0, outputTokens: 0, thinkingTokens: 0, totalTokens: 0 },
+    costUsd: t.costUsd,
+    latencyMs: t.endTime === null ? null : t.endTime - t.startTime,
+  };
+}
+
+/** `error` / `judgeError` keys, present only when set (as in explain's JSON). */
+export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError | null }): Record<string, unknown> {
+  return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}) };
+}

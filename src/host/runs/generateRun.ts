@@ -1,0 +1,87 @@
+import * as vscode from 'vscode';
+import type { GenerateInput, GenerateResult } from '../../core/pipelines/generate';
+import { generate } from '../../core/pipelines/generate';
+import { commentAt } from '../../core/pipelines/generateContext';
+import type { GeneratedCode } from '../../shared/types';
+import type { Proposal, Proposals } from './proposal';
+import type { RunDeps } from './runner';
+import { runInPanel } from './runner';
+
+export interface GenerateRequest {
+  input: GenerateInput;
+  /** The document the code is for, and where it goes; null for a request without an editor. */
+  target: { doc: vscode.TextDocument; at: vscode.Position } | null;
+}
+
+const COMMENT_LINE = /^\s*(\/\/|#|--|;|\/\*|\*|<!--)/;
+
+/**
+ * Asks what to generate: the input box is prefilled with the comment at the cursor, if any, so "generate
+ * from the comment" is one Enter. The code goes after the cursor's line, or after the comment block.
+ */
+export async function askGenerateRequest(editor: vscode.TextEditor | undefined): Promise<GenerateRequest | null> {
+  const doc = editor?.document;
+  const line = editor ? editor.selection.active.line : 0;
+  const comment = doc ? commentAt(doc.getText(), line + 1) : null;
+  const prompt = await vscode.window.showInputBox({
+    title: 'CODI: Generate Code',
+    prompt: comment ? 'Generate from the comment at the cursor, or describe something else.' : 'Describe the code to generate. The current file is sent as context.',
+    value: comment ?? '',
+    placeHolder: 'e.g. a function that parses ISO durations like "PT1H30M" into milliseconds',
+    ignoreFocusOut: true,
+    validateInput: (v) => (v.trim() ? undefined : 'Describe what to generate.'),
+  });
+  if (prompt === undefined) return null;
+  if (!doc) return { input: { prompt }, target: null };
+  // Skip down past the comment block the cursor is in, so the code lands under it.
+  let after = line;
+  if (comment) while (after + 1 < doc.lineCount && COMMENT_LINE.test(doc.lineAt(after + 1).text)) after++;
+  const at = after + 1 < doc.lineCount ? new vscode.Position(after + 1, 0) : doc.lineAt(doc.lineCount - 1).range.end;
+  return {
+    input: { prompt, language: doc.languageId, file: vscode.workspace.asRelativePath(doc.uri, false), fileText: doc.getText(), cursorLine: after + 1 },
+    target: { doc, at },
+  };
+}
+
+/** Holds the proposal of the last generate run for the panel's Accept / Reject / Show diff buttons. */
+export class GenerateSession {
+  proposal: Proposal | null = null;
+  generated: GeneratedCode | null = null;
+  constructor(readonly proposals: Proposals) {}
+}
+
+/** "Generate Code": streams the answer, runs the checks and the judge, then opens the change as a diff. */
+export async function runGenerate(req: GenerateRequest, deps: RunDeps, session: GenerateSession): Promise<GenerateResult | null> {
+  session.proposal = null;
+  session.generated = null;
+  const where = req.input.file ? ` for ${req.input.file}:${req.input.cursorLine}` : '';
+  const result = await runInPanel(
+    {
+      kind: 'generate',
+      title: `Generate${where}`,
+      run: (ctx, hooks) =>
+        generate(req.input, {
+          ...ctx,
+          model: ctx.settings.model,
+          judgeModel: ctx.settings.judgeModel,
+          judgeEnabled: ctx.settings.judgeEnabled,
+          promptOverrides: ctx.settings.promptOverrides,
+          onStart: hooks.onStart,
+          onText: hooks.onText,
+          onChecks: (g) => hooks.patch({ generated: { ...g, state: 'proposed' } }),
+          onJudging: hooks.onJudging,
+        }),
+      finish: (r) => (r.generated ? { generated: { ...r.generated, state: 'proposed' } } : {}),
+    },
+    deps,
+    () => runGenerate(req, deps, session),
+  );
+  if (result?.generated?.code && !result.error) {
+    session.generated = result.generated;
+    if (req.target) {
+      session.proposal = session.proposals.propose(req.target.doc, new vscode.Range(req.target.at, req.target.at), result.generated.code);
+      await session.proposals.showDiff(session.proposal);
+    }
+  }
+  return result;
+}

@@ -1,0 +1,52 @@
+import * as vscode from 'vscode';
+import type { SummarizeInput, SummarizeResult } from '../../core/pipelines/summarize';
+import { summarize } from '../../core/pipelines/summarize';
+import type { CodStep } from '../../shared/types';
+import type { RunDeps } from './runner';
+import { runInPanel } from './runner';
+
+/** The whole active file as summarize input; null (after a message) without an editor. */
+export function fileInput(editor: vscode.TextEditor | undefined): SummarizeInput | null {
+  if (!editor) {
+    void vscode.window.showWarningMessage('CODI: Open the file to summarize first.');
+    return null;
+  }
+  const doc = editor.document;
+  return { code: doc.getText(), language: doc.languageId, file: vscode.workspace.asRelativePath(doc.uri, false), startLine: 1, endLine: doc.lineCount };
+}
+
+/** "Summarize Selection / File": Chain-of-Density steps appear as they are measured, then the judge picks one. */
+export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<SummarizeResult | null> {
+  const whole = input.startLine === 1 && input.endLine >= input.code.split('\n').length;
+  return runInPanel(
+    {
+      kind: 'summarize',
+      title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}–${input.endLine}`}`,
+      run: (ctx, hooks) => {
+        const steps: CodStep[] = [];
+        return summarize(input, {
+          ...ctx,
+          model: ctx.settings.model,
+          judgeModel: ctx.settings.judgeModel,
+          judgeEnabled: ctx.settings.judgeEnabled,
+          mode: ctx.settings.summarize.mode,
+          steps: ctx.settings.summarize.steps,
+          words: ctx.settings.summarize.words,
+          maxInputTokens: ctx.settings.maxInputTokens,
+          promptOverrides: ctx.settings.promptOverrides,
+          onStart: hooks.onStart,
+          onChunk: (done, total) => hooks.progress(`summarizing chunk ${Math.min(done + 1, total)} of ${total}…`),
+          onStep: (step) => {
+            steps.push(step);
+            hooks.progress(`step ${step.index} of ${ctx.settings.summarize.steps}…`);
+            hooks.patch({ steps: [...steps] });
+          },
+          onJudging: hooks.onJudging,
+        });
+      },
+      finish: (r) => ({ steps: r.summary.steps, recommendedStep: r.summary.recommendedStep }),
+    },
+    deps,
+    () => runSummarize(input, deps),
+  );
+}
