@@ -2,7 +2,8 @@
 //   1. build (node scripts/build.mjs --tests) and make sure Node 24, code-server and Chromium are there,
 //   2. host: the mocha suite in the extension host, through @vscode/test-electron's runTests with
 //      scripts/codeShim.mjs as the "VS Code executable", against a local Gemini stand-in,
-//   3. ui: the Playwright walkthrough (test/e2e/ui/walkthrough.ts) on the packaged .vsix.
+//   3. ui: the Playwright tests on the packaged .vsix, each in its own code-server: test/e2e/ui/walkthrough.ts
+//      (explain, Traces view, trace panel), then test/e2e/ui/pipelines.ts (summarize, generate + accept).
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -85,12 +86,13 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      await timed('UI walkthrough', () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui/walkthrough.ts')],
-        { ...process.env, CODI_VSIX: vsix }));
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts']]) {
+        await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
+      }
     }
   }
 
-  const tests = results.filter((r) => r.part === 'ext-host suite' || r.part === 'UI walkthrough');
+  const tests = results.filter((r) => r.part === 'ext-host suite' || r.part.startsWith('UI '));
   const failed = results.filter((r) => !r.ok);
   console.log('\n── e2e summary ─────────────────────────────');
   for (const r of results) console.log(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.part.padEnd(16)} ${r.seconds.toFixed(1).padStart(7)} s`);

@@ -1,4 +1,4 @@
-// Types for scripts/e2eEnv.mjs, so the TypeScript UI test (test/e2e/ui/walkthrough.ts) can use it strictly.
+// Types for scripts/e2eEnv.mjs, so the TypeScript UI tests (test/e2e/ui/*.ts) can use it strictly.
 export const root: string;
 export const cacheDir: string;
 export const NODE24_VERSION: string;

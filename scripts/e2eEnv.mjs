@@ -181,6 +181,8 @@ export const baseUserSettings = {
   'workbench.secondarySideBar.defaultVisibility': 'hidden',
   'git.enabled': false,
   'typescript.tsserver.experimental.enableProjectDiagnostics': false,
+  // The desktop default; in the browser VS Code saves after a delay, which would save edits tests expect unsaved.
+  'files.autoSave': 'off',
 };
 
 /** Writes `<userDataDir>/User/settings.json` (base settings plus `extra`). @param {string} userDataDir @param {Record<string, unknown>} [extra] */

@@ -177,7 +177,7 @@ export class GenerateView implements BodyView {
     const busy = this.inFlight !== null;
     this.acceptButton.disabled = decided || busy;
     this.rejectButton.disabled = decided || busy;
-    this.diffButton.disabled = g.state === 'rejected' || busy;
+    this.diffButton.disabled = g.state !== 'proposed' || busy;
     this.acceptButton.textContent = g.state === 'accepted' ? 'Accepted' : 'Accept';
     this.rejectButton.textContent = g.state === 'rejected' ? 'Rejected' : 'Reject';
     const failed = g.checks.filter((c) => c.passed === false).length;

@@ -15,6 +15,13 @@ export interface GenerateRequest {
 
 const COMMENT_LINE = /^\s*(\/\/|#|--|;|\/\*|\*|<!--)/;
 
+/** Whether `next` continues the comment block of `line` (same line-comment marker, or `*` lines of a block comment). */
+function continuesComment(line: string, next: string): boolean {
+  const a = COMMENT_LINE.exec(line)?.[1];
+  const b = COMMENT_LINE.exec(next)?.[1];
+  return !!a && !!b && (a === b || ((a === '/*' || a === '*') && b === '*'));
+}
+
 /**
  * Asks what to generate: the input box is prefilled with the comment at the cursor, if any, so "generate
  * from the comment" is one Enter. The code goes after the cursor's line, or after the comment block.
@@ -35,7 +42,8 @@ export async function askGenerateRequest(editor: vscode.TextEditor | undefined):
   if (!doc) return { input: { prompt }, target: null };
   // Skip down past the comment block the cursor is in, so the code lands under it.
   let after = line;
-  if (comment) while (after + 1 < doc.lineCount && COMMENT_LINE.test(doc.lineAt(after + 1).text)) after++;
+  // Only this block: a doc comment below a `//` comment belongs to the code under it.
+  if (comment) while (after + 1 < doc.lineCount && continuesComment(doc.lineAt(after).text, doc.lineAt(after + 1).text)) after++;
   const at = after + 1 < doc.lineCount ? new vscode.Position(after + 1, 0) : doc.lineAt(doc.lineCount - 1).range.end;
   return {
     input: { prompt, language: doc.languageId, file: vscode.workspace.asRelativePath(doc.uri, false), fileText: doc.getText(), cursorLine: after + 1 },

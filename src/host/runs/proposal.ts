@@ -39,7 +39,10 @@ export class Proposals extends Disposable implements vscode.TextDocumentContentP
     const text = doc.getText();
     const start = doc.offsetAt(range.start);
     const end = doc.offsetAt(range.end);
-    const insert = range.isEmpty && !code.endsWith('\n') ? `${code}\n` : code;
+    // Inserted code ends its own line; at the end of a line with text (the last line of a file without a final
+    // newline) it also starts one, instead of being glued to that line.
+    const atLineEnd = range.isEmpty && range.start.character > 0 && range.start.character === doc.lineAt(range.start.line).text.length;
+    const insert = range.isEmpty ? `${atLineEnd ? '\n' : ''}${code}${code.endsWith('\n') ? '' : '\n'}` : code;
     const name = doc.uri.path.split('/').pop() ?? 'untitled';
     const proposedUri = vscode.Uri.from({ scheme: PROPOSAL_SCHEME, path: `/${++this.counter}/${name}` });
     this.contents.set(proposedUri.toString(), text.slice(0, start) + insert + text.slice(end));

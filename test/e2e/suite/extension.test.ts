@@ -3,33 +3,12 @@
 // stand-in (scripts/e2e.mjs), so no request leaves the machine.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { TraceSummary } from '../../../src/shared/types';
+import { listTraces, openTabLabels, waitFor } from './helpers';
 
 const EXTENSION_ID = 'codi-dev.codi';
 
 interface ContributedCommand {
   command: string;
-}
-
-/** Exposed by the host for tests only: the trace list the Traces view shows, newest first. */
-async function listTraces(): Promise<TraceSummary[]> {
-  const traces = await vscode.commands.executeCommand<TraceSummary[] | undefined>('codi._test.listTraces');
-  assert.ok(Array.isArray(traces), 'codi._test.listTraces should return an array of trace summaries');
-  return traces;
-}
-
-async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
-function openTabLabels(): string[] {
-  return vscode.window.tabGroups.all.flatMap((g) => g.tabs.map((t) => t.label));
 }
 
 export function registerExtensionTests(): void {
@@ -89,7 +68,7 @@ export function registerExtensionTests(): void {
       // The tree item shows the title, type, score badge and duration.
       const items = await vscode.commands.executeCommand<Array<{ label: string; description: string }>>('codi._test.treeItems');
       assert.match(items[0]?.label ?? '', /^src\/lru\.ts:\d+-\d+$/);
-      assert.match(items[0]?.description ?? '', new RegExp(`^explain · ${trace.score!.toFixed(2)} · \\d+ (ms|s)`));
+      assert.match(items[0]?.description ?? '', new RegExp(`^explain · ${trace.score!.toFixed(2)} · \\d+(\\.\\d)? (ms|s)`));
 
       await vscode.commands.executeCommand('codi.showTrace', trace.id);
       await waitFor('the trace panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI Trace')) ? true : undefined), 10_000)

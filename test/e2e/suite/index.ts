@@ -4,6 +4,7 @@
 import * as mochaModule from 'mocha';
 import type Mocha from 'mocha';
 import { registerExtensionTests } from './extension.test';
+import { registerPipelineTests } from './pipelines.test';
 
 type MochaClass = typeof Mocha;
 
@@ -21,6 +22,7 @@ export function run(): Promise<void> {
   // Give the test files mocha's tdd globals (suite, test, suiteSetup…), as mocha.loadFiles would.
   mocha.suite.emit('pre-require', globalThis, 'extension.test.ts', mocha);
   registerExtensionTests();
+  registerPipelineTests();
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => {
