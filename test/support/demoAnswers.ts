@@ -8,7 +8,9 @@ import type { WireRequestBody } from './geminiWire';
 const textOf = (c: WireRequestBody['systemInstruction']): string => (c?.parts ?? []).map((p) => p.text ?? '').join('\n');
 
 /** Identifiers from the code in a prompt, most specific first (declarations, then calls), deduplicated. */
-export function identifiersIn(text: string, max = 12): string[] {
+export function identifiersIn(raw: string, max = 12): string[] {
+  // Comments hold prose ("above (…)"), not identifiers.
+  const text = raw.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/(^|\s)(\/\/|#)[^\n]*/g, ' ');
   const found: string[] = [];
   const add = (s: string | undefined) => s && s.length > 2 && !found.includes(s) && !COMMON.has(s) && found.push(s);
   for (const m of text.matchAll(/\b(?:class|function|def|interface|type|const|let)\s+([A-Za-z_$][\w$]*)/g)) add(m[1]);
