@@ -33,12 +33,12 @@ const node = {
 
 // The heavy libraries are bundled on their own and required on first use, so loading the extension
 // (activation) and starting the CLI do not parse them.
-const LAZY = { '@google/genai': 'genai', 'sql.js': 'sqljs', typescript: 'typescript' };
+const LAZY = { '@google/genai': 'genai', 'sql.js': 'sqljs', typescript: 'typescript', opik: 'opik' };
 /** @type {import('esbuild').Plugin} */
 const lazyLibs = {
   name: 'lazy-libs',
   setup(b) {
-    b.onResolve({ filter: /^(@google\/genai|sql\.js|typescript)$/ }, (a) => (a.kind === 'dynamic-import' ? { path: `./lib/${LAZY[a.path]}.js`, external: true } : undefined));
+    b.onResolve({ filter: /^(@google\/genai|sql\.js|typescript|opik)$/ }, (a) => (a.kind === 'dynamic-import' ? { path: `./lib/${LAZY[a.path]}.js`, external: true } : undefined));
   },
 };
 const host = { ...node, plugins: [lazyLibs], supported: { 'dynamic-import': false } };
@@ -47,7 +47,7 @@ const host = { ...node, plugins: [lazyLibs], supported: { 'dynamic-import': fals
 const builds = [
   { ...host, entryPoints: { extension: 'src/host/extension.ts' }, outdir: 'dist' },
   { ...host, entryPoints: { cli: 'src/cli/main.ts' }, outdir: 'dist', banner: { js: '#!/usr/bin/env node' } },
-  { ...node, entryPoints: { 'lib/genai': 'node_modules/@google/genai/dist/node/index.cjs', 'lib/sqljs': 'node_modules/sql.js/dist/sql-wasm.js', 'lib/typescript': 'node_modules/typescript/lib/typescript.js' }, outdir: 'dist' },
+  { ...node, entryPoints: { 'lib/genai': 'node_modules/@google/genai/dist/node/index.cjs', 'lib/sqljs': 'node_modules/sql.js/dist/sql-wasm.js', 'lib/typescript': 'node_modules/typescript/lib/typescript.js', 'lib/opik': 'node_modules/opik/dist/index.cjs' }, outdir: 'dist' },
   {
     ...common,
     platform: 'browser',

@@ -1,0 +1,222 @@
+/**
+ * A small durable `OutboxStore` in one JSON file, for tests and as the reference semantics for the
+ * journal store's implementation. Every mutation rewrites the file atomically (write a temp file, fsync,
+ * rename over the old one, fsync the folder), so a crash leaves either the old or the new state.
+ * Mutations are serialised in-process; it is NOT safe for two processes writing the same file (the
+ * journal store handles that). A file that cannot be parsed is moved aside (`.corrupt-<time>`) and an
+ * empty outbox is started; `warnings` says so.
+ */
+import { closeSync, fsyncSync, openSync } from 'node:fs';
+import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from './outbox';
+
+interface TraceEntry {
+  state: 'pending' | 'sent' | 'failed';
+  enqueuedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  sentAt: number | null;
+  projectId: string | null;
+  url: string | null;
+}
+
+interface ScoreEntry {
+  seq: number;
+  requestedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  permanent: boolean;
+}
+
+interface FileData {
+  version: 1;
+  traces: Record<string, TraceEntry>;
+  scores: Record<string, ScoreEntry>;
+}
+
+const empty = (): FileData => ({ version: 1, traces: {}, scores: {} });
+
+function isFileData(v: unknown): v is FileData {
+  const d = v as FileData | null;
+  return !!d && d.version === 1 && typeof d.traces === 'object' && d.traces !== null && typeof d.scores === 'object' && d.scores !== null;
+}
+
+let tmpCounter = 0;
+
+export class FileOutboxStore implements OutboxStore {
+  private chain: Promise<void> = Promise.resolve();
+  readonly warnings: string[] = [];
+
+  private constructor(
+    readonly path: string,
+    private data: FileData,
+  ) {}
+
+  static async open(path: string): Promise<FileOutboxStore> {
+    await mkdir(dirname(path), { recursive: true });
+    let text: string | null = null;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+    if (text === null) return new FileOutboxStore(path, empty());
+    try {
+      const parsed: unknown = JSON.parse(text);
+      if (!isFileData(parsed)) throw new Error('unexpected content');
+      return new FileOutboxStore(path, parsed);
+    } catch (err) {
+      const aside = `${path}.corrupt-${Date.now()}`;
+      await rename(path, aside);
+      const store = new FileOutboxStore(path, empty());
+      store.warnings.push(`Opik outbox ${path} was unreadable (${err instanceof Error ? err.message : String(err)}); moved to ${aside}.`);
+      return store;
+    }
+  }
+
+  /** Runs a mutation after the previous ones and persists the result before resolving. */
+  private mutate<T>(f: (d: FileData) => T): Promise<T> {
+    const next = this.chain.then(async () => {
+      const out = f(this.data);
+      await this.persist();
+      return out;
+    });
+    this.chain = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    return next;
+  }
+
+  private async persist(): Promise<void> {
+    const tmp = `${this.path}.${process.pid}.${++tmpCounter}.tmp`;
+    try {
+      await writeFile(tmp, JSON.stringify(this.data));
+      const fd = openSync(tmp, 'r+');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      await rename(tmp, this.path);
+    } catch (err) {
+      await unlink(tmp).catch(() => undefined);
+      throw err;
+    }
+    try {
+      const dfd = openSync(dirname(this.path), 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+    } catch {
+      // Directory fsync is not supported everywhere (Windows); the rename is still atomic.
+    }
+  }
+
+  /** Waits for pending writes (tests). */
+  async flush(): Promise<void> {
+    await this.chain;
+  }
+
+  enqueue(traceId: string, now: number): Promise<void> {
+    return this.mutate((d) => {
+      if (d.traces[traceId]) return;
+      d.traces[traceId] = { state: 'pending', enqueuedAt: now, attempts: 0, nextAttemptAt: null, lastError: null, sentAt: null, projectId: null, url: null };
+    });
+  }
+
+  async due(now: number, limit: number): Promise<DueTrace[]> {
+    await this.chain;
+    return Object.entries(this.data.traces)
+      .filter(([, e]) => e.state === 'pending' && (e.nextAttemptAt === null || e.nextAttemptAt <= now))
+      .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([traceId, e]) => ({ traceId, attempts: e.attempts }));
+  }
+
+  markSent(traceId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void> {
+    return this.mutate((d) => {
+      const e = d.traces[traceId];
+      if (!e) return;
+      Object.assign(e, { state: 'sent', sentAt: info.at, projectId: info.projectId, url: info.url, lastError: null, nextAttemptAt: null });
+    });
+  }
+
+  markFailed(traceId: string, info: FailureMark): Promise<void> {
+    return this.mutate((d) => {
+      const e = d.traces[traceId];
+      if (!e || e.state === 'sent') return;
+      e.attempts += 1;
+      e.lastError = info.error;
+      e.nextAttemptAt = info.permanent ? null : info.nextAttemptAt;
+      e.state = info.permanent ? 'failed' : 'pending';
+    });
+  }
+
+  async state(traceId: string): Promise<OutboxStatus> {
+    await this.chain;
+    const e = this.data.traces[traceId];
+    if (!e) return { state: 'off', url: null, lastError: null, attempts: 0, nextAttemptAt: null, sentAt: null, projectId: null };
+    return { state: e.state, url: e.url, lastError: e.lastError, attempts: e.attempts, nextAttemptAt: e.nextAttemptAt, sentAt: e.sentAt, projectId: e.projectId };
+  }
+
+  async pendingCount(): Promise<number> {
+    await this.chain;
+    const traces = Object.values(this.data.traces).filter((e) => e.state === 'pending').length;
+    const scores = Object.entries(this.data.scores).filter(([id, s]) => !s.permanent && this.data.traces[id]?.state === 'sent').length;
+    return traces + scores;
+  }
+
+  async failedCount(): Promise<number> {
+    await this.chain;
+    return Object.values(this.data.traces).filter((e) => e.state === 'failed').length;
+  }
+
+  retryFailed(now: number): Promise<number> {
+    return this.mutate((d) => {
+      let n = 0;
+      for (const e of Object.values(d.traces)) {
+        if (e.state !== 'failed') continue;
+        Object.assign(e, { state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null });
+        n += 1;
+      }
+      for (const s of Object.values(d.scores)) if (s.permanent) Object.assign(s, { permanent: false, attempts: 0, nextAttemptAt: now });
+      return n;
+    });
+  }
+
+  enqueueScoreUpdate(traceId: string, now: number): Promise<void> {
+    return this.mutate((d) => {
+      const s = d.scores[traceId];
+      d.scores[traceId] = { seq: (s?.seq ?? 0) + 1, requestedAt: now, attempts: 0, nextAttemptAt: null, lastError: null, permanent: false };
+    });
+  }
+
+  async dueScoreUpdates(now: number, limit: number): Promise<DueScoreUpdate[]> {
+    await this.chain;
+    return Object.entries(this.data.scores)
+      .filter(([id, s]) => !s.permanent && this.data.traces[id]?.state === 'sent' && (s.nextAttemptAt === null || s.nextAttemptAt <= now))
+      .sort((a, b) => a[1].requestedAt - b[1].requestedAt)
+      .slice(0, limit)
+      .map(([traceId, s]) => ({ traceId, seq: s.seq, attempts: s.attempts }));
+  }
+
+  markScoresSent(traceId: string, seq: number, _at?: number): Promise<void> {
+    return this.mutate((d) => {
+      if (d.scores[traceId]?.seq === seq) delete d.scores[traceId];
+    });
+  }
+
+  markScoresFailed(traceId: string, seq: number, info: FailureMark): Promise<void> {
+    return this.mutate((d) => {
+      const s = d.scores[traceId];
+      if (!s || s.seq !== seq) return;
+      Object.assign(s, { attempts: s.attempts + 1, lastError: info.error, nextAttemptAt: info.nextAttemptAt, permanent: info.permanent });
+    });
+  }
+}

@@ -1,0 +1,383 @@
+/**
+ * The durable outbox of the Opik export: a port the store implements (`OutboxStore`) and the worker that
+ * drains it (`OutboxWorker`). A finished trace is enqueued by id; the worker loads it from the store when
+ * it is due, sends it (trace + spans + scores), and marks it sent only after Opik acknowledged every part.
+ * Failures are recorded on the entry with the time of the next attempt, so retries survive restarts.
+ *
+ * States seen by the UI/CLI: 'off' (never enqueued: export was off), 'pending' (not delivered yet; after
+ * a retryable failure `lastError` says why), 'sent' (acknowledged; `url` opens it in Opik), 'failed'
+ * (permanent: Opik refused this trace, e.g. its id is outside the ingestion window; `retryFailed()`
+ * re-queues).
+ *
+ * Score updates (a rating or a late judge score added after the trace was sent) go through a second,
+ * small queue: `scoresChanged(traceId)` bumps a sequence number; the worker re-sends every current score
+ * of that trace (upsert by entity + name) and clears the entry only if no newer change arrived meanwhile.
+ */
+import type { TraceRecord } from '../../shared/types';
+import type { OpikConfig } from './config';
+import type { Redactor } from './redact';
+import type { BackoffPolicy, DeliveryFailure } from './sender';
+import { classifyFailure, DEFAULT_BACKOFF, OpikSender, pauseFor } from './sender';
+import type { OpikTransport } from './transport';
+
+export type OpikExportState = 'off' | 'pending' | 'sent' | 'failed';
+
+export interface OutboxStatus {
+  state: OpikExportState;
+  /** "Open in Opik" link, once sent and the project id is known. */
+  url: string | null;
+  lastError: string | null;
+  attempts: number;
+  nextAttemptAt: number | null;
+  sentAt: number | null;
+  projectId: string | null;
+}
+
+export interface DueTrace {
+  traceId: string;
+  attempts: number;
+}
+
+export interface DueScoreUpdate {
+  traceId: string;
+  /** Opaque change counter; pass it back to markScores*. */
+  seq: number;
+  attempts: number;
+}
+
+export interface FailureMark {
+  error: string;
+  /** When to try again; null for a permanent failure. */
+  nextAttemptAt: number | null;
+  permanent: boolean;
+  at: number;
+}
+
+/** Implemented by the store (durable: every method's effect must survive a crash once it resolved). */
+export interface OutboxStore {
+  /** Queue a finished trace. Idempotent: an entry that is already pending or sent is left as it is. */
+  enqueue(traceId: string, now: number): Promise<void>;
+  /** Up to `limit` pending (not permanently failed) traces with nextAttemptAt ≤ now (null = now), oldest enqueue first. */
+  due(now: number, limit: number): Promise<DueTrace[]>;
+  markSent(traceId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void>;
+  /** Records a failure: attempts + 1, lastError, nextAttemptAt; permanent → state 'failed'. */
+  markFailed(traceId: string, info: FailureMark): Promise<void>;
+  /** 'off' with nulls for an id that was never enqueued. */
+  state(traceId: string): Promise<OutboxStatus>;
+  /** Traces still to deliver (pending, including retryable failures) + score updates of sent traces. */
+  pendingCount(): Promise<number>;
+  /** Permanently failed traces. */
+  failedCount(): Promise<number>;
+  /** Permanently failed → pending again (attempts reset); returns how many. */
+  retryFailed(now: number): Promise<number>;
+  /** Note that a trace's scores changed; bumps its sequence number. */
+  enqueueScoreUpdate(traceId: string, now: number): Promise<void>;
+  /** Score updates that are due AND whose trace is in state 'sent' (others wait for the trace). */
+  dueScoreUpdates(now: number, limit: number): Promise<DueScoreUpdate[]>;
+  /** Clears the update only if `seq` is still the latest. */
+  markScoresSent(traceId: string, seq: number, at: number): Promise<void>;
+  markScoresFailed(traceId: string, seq: number, info: FailureMark): Promise<void>;
+}
+
+export interface SyncResult {
+  /** Traces acknowledged in this run. */
+  sent: number;
+  /** Traces that failed in this run (retryable or permanent). */
+  failed: number;
+  /** Still to deliver after this run (OutboxStore.pendingCount). */
+  pending: number;
+  /** Permanently failed in the outbox (not counted in pending). */
+  permanentlyFailed: number;
+  scoresSent: number;
+  /** The last global failure (network, auth, …) not yet followed by a successful delivery, or null. */
+  lastError: string | null;
+}
+
+export interface OutboxChange {
+  traceId: string | null;
+  /** The trace's new state, or null when unknown (read it with status()). */
+  state: OpikExportState | null;
+  pending: number;
+}
+
+export interface OutboxWorkerOptions {
+  store: OutboxStore;
+  /** Loads a trace with spans and scores; null when it no longer exists. */
+  loadTrace(traceId: string): Promise<TraceRecord | null>;
+  /** Builds the transport on first delivery, e.g. `() => createSdkTransport(config)` (loads the SDK). */
+  connect(): Promise<OpikTransport>;
+  config: OpikConfig;
+  redactor: Redactor;
+  clientVersion?: string | null;
+  client?: string;
+  backoff?: BackoffPolicy;
+  /** Traces per request (default 20). */
+  batchSize?: number;
+  /** Re-check for not-yet-due entries this often while some are pending (default 60 s). */
+  pollMs?: number;
+  now?(): number;
+  random?(): number;
+  log?(level: 'info' | 'warn' | 'error', message: string): void;
+  /** After every state change (status bar, tree items). */
+  onDidChange?(change: OutboxChange): void;
+}
+
+/** `due(FORCE_NOW, …)` returns every pending entry regardless of its backoff (Sync Now). */
+export const FORCE_NOW = Number.MAX_SAFE_INTEGER;
+
+export class OutboxWorker {
+  private readonly store: OutboxStore;
+  private readonly backoff: BackoffPolicy;
+  private readonly batchSize: number;
+  private readonly pollMs: number;
+  private readonly now: () => number;
+  private readonly random: () => number;
+  private sender: Promise<OpikSender> | null = null;
+  private running: Promise<SyncResult> | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private started = false;
+  private pausedUntil = 0;
+  private globalFailures = 0;
+  private blocked: string | null = null;
+  /** A timer fired while a drain was running: drain again right after it. */
+  private again = false;
+
+  constructor(private readonly opts: OutboxWorkerOptions) {
+    this.store = opts.store;
+    this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
+    this.batchSize = Math.max(1, opts.batchSize ?? 20);
+    this.pollMs = opts.pollMs ?? 60_000;
+    this.now = opts.now ?? Date.now;
+    this.random = opts.random ?? Math.random;
+  }
+
+  /** Starts timer-driven delivery (first drain right away). */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.schedule(0);
+  }
+
+  /** Stops the timer and waits for a drain in progress. The worker can be started again. */
+  async stop(): Promise<void> {
+    this.started = false;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    await this.running?.catch(() => undefined);
+  }
+
+  /** Queues a finished trace and schedules delivery (respecting a pause after a global failure). */
+  async enqueue(traceId: string): Promise<void> {
+    await this.store.enqueue(traceId, this.now());
+    await this.changed(traceId);
+    this.kick();
+  }
+
+  /** A score was added/changed on a trace: sent traces get a feedback-score update. */
+  async scoresChanged(traceId: string): Promise<void> {
+    const s = await this.store.state(traceId);
+    if (s.state === 'off' || s.state === 'failed') return;
+    await this.store.enqueueScoreUpdate(traceId, this.now());
+    this.kick();
+  }
+
+  /** Delivers everything pending now, ignoring backoff (stops at the first global failure). */
+  async syncNow(): Promise<SyncResult> {
+    while (this.running) await this.running.catch(() => undefined);
+    return this.run(true);
+  }
+
+  async retryFailed(): Promise<number> {
+    const n = await this.store.retryFailed(this.now());
+    if (n) this.kick();
+    return n;
+  }
+
+  /** Export state of one trace, with the link filled in when the project id became known later. */
+  async status(traceId: string): Promise<OutboxStatus> {
+    const s = await this.store.state(traceId);
+    if (s.state !== 'sent' || s.url || !this.sender) return s;
+    const sender = await this.sender.catch(() => null);
+    const url = sender?.link(traceId, s.projectId ?? sender.knownProjectId) ?? null;
+    return { ...s, url };
+  }
+
+  pendingCount(): Promise<number> {
+    return this.store.pendingCount();
+  }
+
+  /** The last global failure not yet followed by a successful delivery (status bar), or null. */
+  get lastError(): string | null {
+    return this.blocked;
+  }
+
+  private kick(): void {
+    if (!this.started) return;
+    this.schedule(Math.max(50, this.pausedUntil - this.now()));
+  }
+
+  private schedule(delayMs: number): void {
+    if (!this.started) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = null;
+      void this.run(false).catch((err: unknown) => this.opts.log?.('error', `Opik export: ${String(err)}`));
+    }, Math.max(0, delayMs));
+    this.timer.unref?.();
+  }
+
+  private run(force: boolean): Promise<SyncResult> {
+    if (this.running) {
+      this.again = true;
+      return this.running;
+    }
+    const p = this.drain(force).finally(() => {
+      this.running = null;
+    });
+    this.running = p;
+    void p.then(
+      (r) => this.afterRun(r),
+      () => this.afterRun(null),
+    );
+    return p;
+  }
+
+  private afterRun(r: SyncResult | null): void {
+    const again = this.again;
+    this.again = false;
+    if (!this.started || this.timer) return;
+    const now = this.now();
+    if (this.pausedUntil > now) this.schedule(this.pausedUntil - now);
+    else if (again) this.schedule(0);
+    else if (r === null || r.pending > 0) this.schedule(this.pollMs);
+  }
+
+  private getSender(): Promise<OpikSender> {
+    this.sender ??= this.opts.connect().then(
+      (t) => new OpikSender(t, { config: this.opts.config, redactor: this.opts.redactor, clientVersion: this.opts.clientVersion, client: this.opts.client }),
+      (err: unknown) => {
+        this.sender = null;
+        throw err;
+      },
+    );
+    return this.sender;
+  }
+
+  private async changed(traceId: string | null, state: OpikExportState | null = null): Promise<void> {
+    if (!this.opts.onDidChange) return;
+    this.opts.onDidChange({ traceId, state, pending: await this.store.pendingCount() });
+  }
+
+  /** Records a global failure: pause, remember why; returns when to try again. */
+  private pause(f: DeliveryFailure): number {
+    this.globalFailures += 1;
+    const delay = pauseFor(f, this.globalFailures, this.backoff, this.random);
+    this.pausedUntil = this.now() + delay;
+    this.blocked = f.message;
+    this.opts.log?.('warn', `Opik export paused for ${Math.round(delay / 1000)} s: ${f.message}`);
+    return this.pausedUntil;
+  }
+
+  private async drain(force: boolean): Promise<SyncResult> {
+    const result: SyncResult = { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, lastError: null };
+    if ((force || this.now() >= this.pausedUntil) && (await this.hasWork(force))) {
+      let sender: OpikSender | null = null;
+      try {
+        sender = await this.getSender();
+      } catch (err) {
+        const f = classifyFailure(err, this.opts.config.url);
+        this.pause(f.kind === 'internal' ? { ...f, global: true, retryable: true, message: `Could not load the Opik SDK: ${f.message}` } : f);
+      }
+      if (sender && (await this.drainTraces(sender, force, result))) await this.drainScores(sender, force, result);
+    }
+    result.pending = await this.store.pendingCount();
+    result.permanentlyFailed = await this.store.failedCount();
+    result.lastError = this.blocked;
+    return result;
+  }
+
+  /** Anything to send? (The SDK is loaded only when there is.) */
+  private async hasWork(force: boolean): Promise<boolean> {
+    const at = force ? FORCE_NOW : this.now();
+    return (await this.store.due(at, 1)).length > 0 || (await this.store.dueScoreUpdates(at, 1)).length > 0;
+  }
+
+  /** False when a global failure stopped it. */
+  private async drainTraces(sender: OpikSender, force: boolean, result: SyncResult): Promise<boolean> {
+    const seen = new Set<string>();
+    for (;;) {
+      const due = (await this.store.due(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(d.traceId));
+      if (due.length === 0) return true;
+      due.forEach((d) => seen.add(d.traceId));
+      const records: TraceRecord[] = [];
+      for (const d of due) {
+        const t = await this.opts.loadTrace(d.traceId);
+        if (t) records.push(t);
+        else await this.fail(d.traceId, { error: 'The trace is no longer in the local store.', nextAttemptAt: null, permanent: true, at: this.now() }, result);
+      }
+      if (!(await this.sendGroup(sender, records, result))) return false;
+    }
+  }
+
+  /** Sends a group; a per-trace failure in a group of several is isolated by sending them one by one. */
+  private async sendGroup(sender: OpikSender, records: TraceRecord[], result: SyncResult): Promise<boolean> {
+    if (records.length === 0) return true;
+    try {
+      await sender.deliver(records);
+    } catch (err) {
+      const f = classifyFailure(err, this.opts.config.url);
+      if (f.global) {
+        const next = this.pause(f);
+        for (const r of records) await this.fail(r.id, { error: f.message, nextAttemptAt: next, permanent: false, at: this.now() }, result);
+        return false;
+      }
+      if (records.length > 1) {
+        for (const r of records) if (!(await this.sendGroup(sender, [r], result))) return false;
+        return true;
+      }
+      const permanent = !f.retryable;
+      const next = permanent ? null : this.now() + pauseFor(f, 1, this.backoff, this.random);
+      await this.fail(records[0]!.id, { error: f.message, nextAttemptAt: next, permanent, at: this.now() }, result);
+      return true;
+    }
+    this.globalFailures = 0;
+    this.pausedUntil = 0;
+    this.blocked = null;
+    const projectId = await sender.resolveProjectId();
+    for (const r of records) {
+      await this.store.markSent(r.id, { projectId, url: sender.link(r.id, projectId), at: this.now() });
+      result.sent += 1;
+      await this.changed(r.id, 'sent');
+    }
+    return true;
+  }
+
+  private async fail(traceId: string, mark: FailureMark, result: SyncResult): Promise<void> {
+    await this.store.markFailed(traceId, mark);
+    result.failed += 1;
+    this.opts.log?.(mark.permanent ? 'error' : 'warn', `Opik export of ${traceId} failed${mark.permanent ? ' permanently' : ''}: ${mark.error}`);
+    await this.changed(traceId, mark.permanent ? 'failed' : 'pending');
+  }
+
+  private async drainScores(sender: OpikSender, force: boolean, result: SyncResult): Promise<void> {
+    const seen = new Set<string>();
+    for (;;) {
+      const due = (await this.store.dueScoreUpdates(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(`${d.traceId}:${d.seq}`));
+      if (due.length === 0) return;
+      for (const d of due) {
+        seen.add(`${d.traceId}:${d.seq}`);
+        const t = await this.opts.loadTrace(d.traceId);
+        try {
+          if (t) await sender.deliverScores(t);
+          await this.store.markScoresSent(d.traceId, d.seq, this.now());
+          if (t) result.scoresSent += 1;
+        } catch (err) {
+          const f = classifyFailure(err, this.opts.config.url);
+          const next = f.global ? this.pause(f) : f.retryable ? this.now() + pauseFor(f, d.attempts + 1, this.backoff, this.random) : null;
+          await this.store.markScoresFailed(d.traceId, d.seq, { error: f.message, nextAttemptAt: next, permanent: !f.retryable, at: this.now() });
+          if (f.global) return;
+        }
+      }
+    }
+  }
+}
