@@ -14,6 +14,20 @@ export const HOST_ACTIONS: readonly HostAction[] = ['setApiKey', 'showLog', 'ope
 
 export type PanelKind = 'result' | 'trace';
 
+/** Export state of one trace in Comet Opik. `url` is set once Opik acknowledged the trace. */
+export interface OpikLinkState {
+  state: 'off' | 'pending' | 'sent' | 'failed';
+  url: string | null;
+  lastError: string | null;
+}
+
+/** The user's own rating of a result: thumbs (1 or 0) or stars (1–5, stored as (n-1)/4). */
+export interface UserRating {
+  kind: 'thumbs' | 'stars';
+  /** thumbs: 1 up, 0 down; stars: 1..5. */
+  value: number;
+}
+
 /** What the result panel shows for one run. Sent whole; streaming text also arrives as deltas. */
 export interface ResultViewState {
   /** Which pipeline produced this result (decides the layout). */
@@ -39,11 +53,17 @@ export interface ResultViewState {
   recommendedStep?: number | null;
   /** Generate only: the code, its checks, and whether the user applied it. */
   generated?: GeneratedCode & { state: 'proposed' | 'accepted' | 'rejected' };
+  /** Opik export state of this run's trace (absent or state 'off' when export is off). */
+  opik?: OpikLinkState | null;
+  /** The user's rating of this run, once given. */
+  rating?: UserRating | null;
 }
 
 /** What the trace panel shows. */
 export interface TraceViewState {
   trace: TraceRecord;
+  /** Opik export state of the trace (absent or state 'off' when export is off). */
+  opik?: OpikLinkState | null;
 }
 
 /** Webview → host requests: method → [params, result]. */
@@ -58,6 +78,10 @@ export interface WebviewRequests {
   copy: [{ text: string }, { ok: true }];
   /** Generate only: show the proposed change as a diff, apply it to the file, or discard it. */
   generated: [{ action: 'showDiff' | 'accept' | 'reject' }, { ok: true }];
+  /** Open the trace's page in Opik (the host opens the browser; webviews cannot navigate). */
+  openInOpik: [{ traceId: string }, { ok: true }];
+  /** Store the user's rating of a trace as a `user` score (exported to Opik as feedback). */
+  rate: [{ traceId: string; rating: UserRating }, { ok: true }];
 }
 
 /** Host → webview events: name → data. */
@@ -89,13 +113,23 @@ export type HostMessage = HostResponse | HostEvent;
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isString = (v: unknown, max = 10_000): v is string => typeof v === 'string' && v.length <= max;
 
+const isTraceId = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(v);
+
+function isRating(v: unknown): v is UserRating {
+  if (!isObject(v) || Object.keys(v).length !== 2) return false;
+  if (v.kind === 'thumbs') return v.value === 0 || v.value === 1;
+  return v.kind === 'stars' && typeof v.value === 'number' && Number.isInteger(v.value) && v.value >= 1 && v.value <= 5;
+}
+
 /** Shape checks for each method's params; a method not listed here is not accepted. */
 const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boolean } = {
   ready: (p) => p.panel === 'result' || p.panel === 'trace',
-  viewTrace: (p) => isString(p.traceId, 64) && /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(p.traceId),
+  viewTrace: (p) => isTraceId(p.traceId),
   runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
   copy: (p) => isString(p.text, 5_000_000),
   generated: (p) => p.action === 'showDiff' || p.action === 'accept' || p.action === 'reject',
+  openInOpik: (p) => isTraceId(p.traceId),
+  rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
 };
 
 /** Validates a message that came from a webview. Returns null for anything malformed. */
