@@ -15,6 +15,12 @@ export const COMMAND_IDS = [
   'codi.refreshTraces',
   'codi.showLog',
   'codi.openSettings',
+  'codi.clearHistory',
+  'codi.setOpikApiKey',
+  'codi.enableOpikExport',
+  'codi.disableOpikExport',
+  'codi.syncOpikNow',
+  'codi.openInOpik',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

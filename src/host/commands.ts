@@ -9,8 +9,9 @@ import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generat
 import type { Proposals } from './runs/proposal';
 import { fileInput, runSummarize } from './runs/summarizeRun';
 import type { RunDeps } from './runs/runner';
-import { TracePanel } from './panels/tracePanel';
+import type { OpikController } from './opikController';
 import type { Secrets } from './secrets';
+import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
 
@@ -21,6 +22,8 @@ export interface CommandContext {
   log: vscode.LogOutputChannel;
   tree: TracesTree;
   proposals: Proposals;
+  opik: OpikController;
+  traces: TraceActions;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -31,15 +34,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
   let lastRun: (() => Promise<unknown>) | null = null;
   const version = String((c.extension.extension.packageJSON as { version?: unknown }).version ?? 'dev');
 
-  const showTrace = async (traceId: string) => {
-    const store = await c.session.getStore();
-    const trace = await store.get(traceId);
-    if (!trace) {
-      void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local store (it may have been cleared).`);
-      return;
-    }
-    TracePanel.show(c.extension.extensionUri, c.log, trace, showTrace);
-  };
+  const showTrace = c.traces.show;
 
   const runAction = async (action: HostAction) => {
     if (action === 'retry') {
@@ -80,8 +75,32 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     extensionUri: c.extension.extensionUri,
     extensionVersion: version,
     log: c.log,
-    panelActions: { viewTrace: showTrace, runAction, generated: decide },
+    panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate },
+    finished: async (traceId) => {
+      await c.opik.traceFinished(traceId);
+      await c.traces.refreshPanels(traceId);
+    },
   };
+
+  const askKey = async (title: string, prompt: string, placeHolder: string): Promise<string | undefined> =>
+    vscode.window.showInputBox({
+      title,
+      prompt,
+      password: true,
+      ignoreFocusOut: true,
+      placeHolder,
+      validateInput: (v) => (v.trim().length < 8 ? 'That does not look like an API key.' : v.trim() !== v ? 'Remove the spaces around the key.' : undefined),
+    });
+  const setOpikEnabled = async (on: boolean) => {
+    await vscode.workspace.getConfiguration('codi.opik').update('enabled', on, vscode.ConfigurationTarget.Global);
+    if (on && !(await c.secrets.get('codi.opikApiKey'))) {
+      const pick = await vscode.window.showInformationMessage('CODI: Opik export is on. Opik cloud needs an API key and a workspace (self-hosted Opik does not).', 'Set Opik API Key', 'Open Settings');
+      if (pick === 'Set Opik API Key') await vscode.commands.executeCommand('codi.setOpikApiKey');
+      if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
+    } else void vscode.window.showInformationMessage(`CODI: Opik export ${on ? 'enabled: new traces will be sent to Opik' : 'disabled: nothing more is sent'}.`);
+  };
+  const traceIdOf = (arg: unknown): string | undefined =>
+    typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.id : undefined;
 
   return {
     'codi.explainSelection': async () => {
@@ -115,14 +134,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const key =
         typeof arg === 'string'
           ? arg
-          : await vscode.window.showInputBox({
-              title: 'CODI: Gemini API Key',
-              prompt: 'Paste your Gemini API key (from Google AI Studio). It is kept in VS Code\'s secret storage, never in settings.',
-              password: true,
-              ignoreFocusOut: true,
-              placeHolder: 'AIza…',
-              validateInput: (v) => (v.trim().length < 8 ? 'That does not look like an API key.' : v.trim() !== v ? 'Remove the spaces around the key.' : undefined),
-            });
+          : await askKey('CODI: Gemini API Key', "Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings.", 'AIza…');
       if (key === undefined) return;
       await c.secrets.set('codi.geminiApiKey', key.trim());
       c.log.info('Gemini API key updated.');
@@ -134,10 +146,34 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       void vscode.window.showInformationMessage('CODI: Gemini API key removed.');
     },
     'codi.showTrace': async (arg?: unknown) => {
-      const id = typeof arg === 'string' ? arg : (arg as { id?: unknown } | undefined)?.id;
-      if (typeof id === 'string') await showTrace(id);
-      else if (arg && typeof arg === 'object' && 'trace' in arg) await showTrace((arg as { trace: TraceSummary }).trace.id);
+      const id = traceIdOf(arg);
+      if (id) await showTrace(id);
     },
+    'codi.openInOpik': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      if (id) await c.traces.openInOpik(id);
+    },
+    'codi.clearHistory': async () => {
+      const store = await c.session.getStore();
+      const n = store.count();
+      const yes = `Delete ${n} Trace${n === 1 ? '' : 's'}`;
+      const pick = await vscode.window.showWarningMessage(`Delete all ${n} CODI traces from this machine?`, { modal: true, detail: 'Traces already exported to Opik stay there. This cannot be undone.' }, yes);
+      if (pick !== yes) return;
+      const r = await store.clear();
+      c.log.info(`history cleared: ${r.deleted} trace(s)`);
+      c.tree.refresh();
+      void vscode.window.showInformationMessage(`CODI: ${r.deleted} trace(s) deleted.`);
+    },
+    'codi.setOpikApiKey': async (arg?: unknown) => {
+      const key = typeof arg === 'string' ? arg : await askKey('CODI: Opik API Key', "Paste your Comet Opik API key. It is kept in VS Code's secret storage, never in settings.", 'Opik API key');
+      if (key === undefined) return;
+      await c.secrets.set('codi.opikApiKey', key.trim());
+      c.log.info('Opik API key updated.');
+      void vscode.window.showInformationMessage('CODI: Opik API key saved in secret storage.');
+    },
+    'codi.enableOpikExport': () => setOpikEnabled(true),
+    'codi.disableOpikExport': () => setOpikEnabled(false),
+    'codi.syncOpikNow': () => c.opik.syncNow(),
     'codi.refreshTraces': async () => {
       await (await c.session.getStore()).refresh();
       c.tree.refresh();

@@ -2,13 +2,16 @@ import * as vscode from 'vscode';
 import { commandTable, registerCommands } from './commands';
 import { Secrets } from './secrets';
 import { Session } from './session';
+import { OpikController } from './opikController';
 import { Proposals } from './runs/proposal';
+import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
 
 let activationMs = 0;
+let current: Session | undefined;
 
 /**
  * Registers commands and views only: no I/O here. The store, sql.js and the Gemini SDK load on first use.
@@ -20,6 +23,7 @@ export function activate(context: vscode.ExtensionContext): void {
   try {
     const secrets = new Secrets(context.secrets);
     const session = new Session(context, secrets, log);
+    current = session;
     const tree = new TracesTree(async () => (await session.getStore()).list({ limit: 500 }));
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));
@@ -33,8 +37,13 @@ export function activate(context: vscode.ExtensionContext): void {
     poll();
 
     const proposals = new Proposals();
-    context.subscriptions.push(proposals);
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals }), log));
+    const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev');
+    const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
+    const traces = new TraceActions(session, opik, context.extensionUri, log);
+    context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces }), log));
+    // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
+    setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
@@ -55,4 +64,8 @@ export function activate(context: vscode.ExtensionContext): void {
   }
 }
 
-export function deactivate(): void {}
+/** Waits for the store to seal its journal segment and write its index snapshot. */
+export async function deactivate(): Promise<void> {
+  await current?.closeStore();
+  current = undefined;
+}

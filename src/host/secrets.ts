@@ -1,7 +1,8 @@
 import type * as vscode from 'vscode';
 
 /** Every secret CODI keeps, under typed keys. Keys live only in SecretStorage. */
-export type SecretKey = 'codi.geminiApiKey';
+export type SecretKey = 'codi.geminiApiKey' | 'codi.opikApiKey';
+const KEYS: readonly string[] = ['codi.geminiApiKey', 'codi.opikApiKey'];
 
 export class Secrets {
   constructor(private readonly storage: vscode.SecretStorage) {}
@@ -21,7 +22,7 @@ export class Secrets {
   /** Fires for changes made here and in other windows. */
   onDidChange(listener: (key: SecretKey) => void): vscode.Disposable {
     return this.storage.onDidChange((e) => {
-      if (e.key === 'codi.geminiApiKey') listener(e.key);
+      if (KEYS.includes(e.key)) listener(e.key as SecretKey);
     });
   }
 }

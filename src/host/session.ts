@@ -29,7 +29,7 @@ export class Session extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this._register(secrets.onDidChange(() => this.invalidate()));
+    this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
 
@@ -46,14 +46,47 @@ export class Session extends Disposable {
     this.store ??= TraceStore.open({
       dir: this.storeDir,
       wasmPath: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath,
+      logger: { info: (m) => this.log.info(`store: ${m}`), warn: (m) => this.log.warn(`store: ${m}`) },
     }).then((s) => {
       this._register(s.onDidChange(() => this.storeChanged.fire()));
-      this._register({ dispose: () => void s.close() });
+      this.scheduleMaintenance(s);
       return s;
     });
     // A failed open is retried next time instead of being cached forever.
     this.store.catch(() => (this.store = null));
     return this.store;
+  }
+
+  /**
+   * Retention (`codi.history.*`) and compaction run in the background: 30 s after the store opens, daily,
+   * and when the settings change. Never on a user's path.
+   */
+  private scheduleMaintenance(store: TraceStore): void {
+    const run = async () => {
+      const c = vscode.workspace.getConfiguration('codi.history');
+      const maxTraces = c.get<number>('maxTraces', 10_000);
+      const maxDays = c.get<number>('maxDays', 90);
+      try {
+        const { deleted } = await store.applyRetention({ ...(maxTraces > 0 ? { maxTraces } : {}), ...(maxDays > 0 ? { maxDays } : {}) });
+        if (deleted) this.log.info(`store: retention removed ${deleted} trace(s)`);
+        await store.compact();
+      } catch (err) {
+        this.log.warn(`store maintenance failed: ${err instanceof Error ? err.message : String(err)}`);
+      }
+    };
+    const first = setTimeout(() => void run(), 30_000);
+    const daily = setInterval(() => void run(), 24 * 3600_000);
+    first.unref?.();
+    daily.unref?.();
+    this._register({ dispose: () => (clearTimeout(first), clearInterval(daily)) });
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.history') && void run()));
+  }
+
+  /** Seals the journal segment and writes the index snapshot; awaited by deactivate(). */
+  async closeStore(): Promise<void> {
+    const s = await this.store?.catch(() => null);
+    this.store = null;
+    await s?.close();
   }
 
   getApiKey(): Promise<string | undefined> {

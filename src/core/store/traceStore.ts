@@ -1,89 +1,129 @@
+/**
+ * The local trace store.
+ *
+ * Design (why it looks like this): sql.js can only persist by exporting the whole database, which costs
+ * time and memory proportional to the store on every write and lets two windows overwrite each other.
+ * So the database is not the durable truth here; a journal is:
+ *
+ * - Journal (journal/*.cdj, journal.ts + codec.ts): append-only segments of length-prefixed, CRC-32
+ *   checked records, one segment per writing process (no bytes interleave, no lock on the write path).
+ *   A record is acknowledged after fdatasync; concurrent saves share one sync (group commit). Persisting a
+ *   trace costs one append of that trace, whatever the size of the store.
+ * - Index (traceIndex.ts, in sql.js): summary columns of each trace plus (segment, offset, length) of its
+ *   record. Inputs, outputs and spans stay on disk and `get` reads them lazily; the index keeps only the
+ *   first characters of input and output, for text search.
+ * - Snapshot (snapshot.ts): the exported index with the per-segment watermarks it covers, checksummed,
+ *   written in the background, after compaction and on close. Cold open = load snapshot + read journal
+ *   tails. A damaged snapshot is set aside and the index rebuilt from the journal.
+ * - Readers tail other writers' segments on refresh() (replay.ts). Torn tails of dead writers and damaged
+ *   records are skipped and reported in `issues` and the logger, never silently removed.
+ * - Compaction (compaction.ts) under a lock file rewrites live records of closed segments into one new
+ *   segment, published atomically by rename; writers never wait for it. Retention and clear() append
+ *   tombstones; compaction reclaims the space.
+ * - Versions (manifest.ts): store.json carries the store version; older stores (the skeleton's
+ *   traces.sqlite) are migrated forward, newer ones refused without touching a byte.
+ */
 import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import type { Database, SqlJsStatic } from 'sql.js';
-import type { TraceRecord, TraceSummary } from '../../shared/types';
+import type { Score, TraceRecord, TraceSummary } from '../../shared/types';
 import type { TraceSink } from '../tracing/tracer';
-import { withFileLock } from './fileLock';
+import type { DeleteBody, ScoresBody, TraceBody } from './codec';
+import { encodeRecord, parseBody, RecordKind } from './codec';
+import type { CompactionResult } from './compaction';
+import { compact } from './compaction';
+import { tryFileLock, withFileLock } from './fileLock';
+import type { Located } from './journal';
+import { JournalWriter, readFrameAt, RecordReadError } from './journal';
+import { JOURNAL_DIR, LEGACY_FILE, migrate, readLegacy, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
+import type { ListOptions, RetentionOptions, TraceStoreOptions } from './options';
+import type { AggregateOptions, DayAggregate, TracePage, TraceQuery } from './queries';
+import { aggregateByDay, queryPage } from './queries';
+import type { StoreIssue } from './replay';
+import { catchUp } from './replay';
+import { loadIndex, writeSnapshot } from './snapshot';
+import { loadSqlJs } from './sqljs';
+import { encodeTrace } from './summary';
+import type { TraceIndex } from './traceIndex';
 
-export const SCHEMA_VERSION = 1;
-const DB_FILE = 'traces.sqlite';
+export { overallScore } from './summary';
+export { StoreVersionError } from './manifest';
+export type { StoreIssue } from './replay';
+export type { CompactionResult } from './compaction';
+export type { AggregateOptions, DayAggregate, TraceFilter, TracePage, TraceQuery } from './queries';
+export type { ListOptions, RetentionOptions, StoreLogger, TraceStoreOptions } from './options';
 
-export interface TraceStoreOptions {
-  /** Folder that holds the store (created if missing). */
-  dir: string;
-  /** Path of sql-wasm.wasm (shipped in dist/). */
-  wasmPath: string;
-}
+/** Version of the store format (store.json). 1 was the walking skeleton's single traces.sqlite. */
+export const SCHEMA_VERSION = STORE_VERSION;
 
-export interface ListOptions {
-  limit?: number;
-}
+const LOCK_FILE = 'store.lock';
+const COMPACT_LOCK = 'compact.lock';
+const DELETE_BATCH = 5000;
+/** On close, write a snapshot if at least this many records were indexed since the last one. */
+const CLOSE_SNAPSHOT_MIN = 200;
 
-let sqlJs: Promise<SqlJsStatic> | null = null;
-function loadSqlJs(wasmPath: string): Promise<SqlJsStatic> {
-  // Loaded on first use so activation never pays for the wasm.
-  sqlJs ??= import('sql.js').then((m) => (m.default ?? (m as unknown as typeof m.default))({ locateFile: () => wasmPath }));
-  return sqlJs;
-}
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS traces (
-  id TEXT PRIMARY KEY,
-  name TEXT NOT NULL,
-  type TEXT NOT NULL,
-  start_time INTEGER NOT NULL,
-  end_time INTEGER,
-  score REAL,
-  tags TEXT NOT NULL,
-  thread_id TEXT,
-  model TEXT,
-  total_tokens INTEGER,
-  cost_usd REAL,
-  error TEXT,
-  record TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS traces_start ON traces(start_time DESC);
-`;
-
-/** Overall judge score of a trace: the trace-level judge score named "overall", if any. */
-export function overallScore(t: TraceRecord): number | null {
-  const s = t.scores.find((x) => x.source === 'judge' && x.name === 'overall' && !x.spanId);
-  return s ? s.value : null;
-}
-
-/**
- * The local trace store: a SQLite database held by sql.js and persisted as one file.
- *
- * Writes go through a lock file and merge traces other processes (another window, the CLI) wrote since
- * we last read the file, so concurrent writers keep each other's traces. The file is replaced atomically
- * (write to a temp file, fsync, rename): a crash leaves either the old or the new file, never half of one.
- */
 export class TraceStore implements TraceSink {
+  private readonly listeners = new Set<() => void>();
+  private readonly reported = new Set<string>();
+  private readonly issueList: StoreIssue[] = [];
+  private readonly writer: JournalWriter;
   private chain: Promise<unknown> = Promise.resolve();
-  private fileStamp = '';
-  private listeners = new Set<() => void>();
+  private snapshotting: Promise<void> | null = null;
+  private closed = false;
 
   private constructor(
-    private readonly db: Database,
-    private readonly SQL: SqlJsStatic,
-    private readonly dir: string,
-  ) {}
+    readonly dir: string,
+    private readonly index: TraceIndex,
+    private readonly opts: TraceStoreOptions,
+  ) {
+    this.writer = new JournalWriter(this.journalDir, STORE_VERSION, opts.segmentMaxBytes ?? 64 * 1024 * 1024, {
+      opened: (name, header, headerLen) => void this.index.addSegment(name, header, headerLen),
+      sealed: (name, size) => {
+        const info = this.index.segment(name);
+        if (!info) return;
+        this.index.markSealed(info);
+        this.index.setCovered(info, size);
+      },
+    });
+  }
 
   static async open(opts: TraceStoreOptions): Promise<TraceStore> {
     const SQL = await loadSqlJs(opts.wasmPath);
-    await fs.mkdir(opts.dir, { recursive: true });
-    const store = new TraceStore(new SQL.Database(), SQL, opts.dir);
-    // Read through the same path as a refresh: the stamp is taken before the file, so a write that lands
-    // in between is merged at the next pull instead of being missed.
-    store.createSchema();
-    await store.pullIfChanged(true);
+    const dir = opts.dir;
+    await fs.mkdir(dir, { recursive: true });
+    // Version gate first: a newer store is refused before anything is created, renamed or locked.
+    const manifest = await readManifest(dir);
+    if (manifest && manifest.version > STORE_VERSION) throw new StoreVersionError(dir, manifest.version);
+    const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(
+      () => true,
+      () => false,
+    );
+    if (legacy) await readLegacy(SQL, dir, true); // throws StoreVersionError for a newer skeleton file
+    const early: StoreIssue[] = [];
+    const log = (message: string) => opts.logger?.info?.(message);
+    if (!manifest || manifest.version < STORE_VERSION || legacy) await withFileLock(join(dir, LOCK_FILE), () => migrate({ dir, SQL, log }));
+    await fs.mkdir(join(dir, JOURNAL_DIR), { recursive: true });
+
+    const index = await loadIndex(SQL, dir, early);
+    const store = new TraceStore(dir, index, opts);
+    for (const i of early) store.report(i);
+    try {
+      await store.serialize(() => store.catchUp());
+    } catch (e) {
+      index.close();
+      throw e;
+    }
+    if (early.length || index.dirty >= (opts.snapshotEvery ?? 2000)) store.snapshotSoon();
     return store;
   }
 
-  get file(): string {
-    return join(this.dir, DB_FILE);
+  get journalDir(): string {
+    return join(this.dir, JOURNAL_DIR);
+  }
+
+  /** Problems found so far (damaged or torn records, rebuilt index…), oldest first. */
+  get issues(): readonly StoreIssue[] {
+    return this.issueList;
   }
 
   /** Called after this store saw new traces (its own or another process's). */
@@ -92,75 +132,22 @@ export class TraceStore implements TraceSink {
     return { dispose: () => this.listeners.delete(listener) };
   }
 
-  private createSchema(): void {
-    this.db.run(SCHEMA);
-    this.db.run("INSERT OR REPLACE INTO meta(key, value) VALUES ('schema_version', ?)", [String(SCHEMA_VERSION)]);
-  }
-
-  /** The schema version a database file was written with (0 when it has none). */
-  private static versionOf(db: Database): number {
-    try {
-      const row = db.exec("SELECT value FROM meta WHERE key = 'schema_version'");
-      return row[0] ? Number(row[0].values[0]![0]) : 0;
-    } catch {
-      return 0;
+  private emit(): void {
+    for (const l of this.listeners) {
+      try {
+        l();
+      } catch (e) {
+        this.opts.logger?.warn(`Trace store: a change listener failed (${String(e)}).`);
+      }
     }
   }
 
-  /**
-   * The generation token of the file on disk. Each write stores a fresh random token beside the file
-   * (before the rename, under the lock), so a changed file is always noticed: file times are too coarse
-   * and inode numbers get reused, so stat() alone misses fast writers.
-   */
-  private async stamp(): Promise<string> {
-    return fs.readFile(`${this.file}.gen`, 'utf8').catch(() => '');
-  }
-
-  private insert(t: TraceRecord, db: Database = this.db): void {
-    db.run(
-      `INSERT OR REPLACE INTO traces (id, name, type, start_time, end_time, score, tags, thread_id, model, total_tokens, cost_usd, error, record)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [
-        t.id,
-        t.name,
-        t.type,
-        t.startTime,
-        t.endTime,
-        overallScore(t),
-        JSON.stringify(t.tags),
-        t.threadId,
-        typeof t.metadata.model === 'string' ? t.metadata.model : null,
-        t.usage?.totalTokens ?? null,
-        t.costUsd,
-        t.error ? JSON.stringify(t.error) : null,
-        JSON.stringify(t),
-      ],
-    );
-  }
-
-  /** Copies traces another process wrote into our database (ours win on id clashes: same trace). */
-  private mergeFrom(bytes: Uint8Array): number {
-    const other = new this.SQL.Database(bytes);
-    try {
-      const version = TraceStore.versionOf(other);
-      if (version > SCHEMA_VERSION) {
-        throw new Error(`The trace store at ${this.dir} was written by a newer CODI (schema ${version}; this version reads ${SCHEMA_VERSION}). Update CODI; the store was not changed.`);
-      }
-      // Older schemas migrate forward here: each row's record JSON is re-inserted in the current shape.
-      const rows = other.exec('SELECT record FROM traces');
-      let added = 0;
-      for (const [record] of rows[0]?.values ?? []) {
-        const t = JSON.parse(String(record)) as TraceRecord;
-        const exists = this.db.exec('SELECT 1 FROM traces WHERE id = ?', [t.id]).length > 0;
-        if (!exists) {
-          this.insert(t);
-          added++;
-        }
-      }
-      return added;
-    } finally {
-      other.close();
-    }
+  private report(issue: StoreIssue): void {
+    const key = `${issue.kind}|${issue.segment ?? ''}|${issue.offset ?? ''}`;
+    if (this.reported.has(key)) return;
+    this.reported.add(key);
+    this.issueList.push(issue);
+    this.opts.logger?.warn(`Trace store: ${issue.message}`);
   }
 
   private serialize<T>(fn: () => Promise<T>): Promise<T> {
@@ -169,104 +156,219 @@ export class TraceStore implements TraceSink {
     return next;
   }
 
-  /** Saves a trace; resolves once it is durably on disk. */
-  saveTrace(trace: TraceRecord): Promise<void> {
-    return this.serialize(async () => {
-      await withFileLock(join(this.dir, 'traces.lock'), async () => {
-        await this.pullIfChanged();
-        this.insert(trace);
-        await this.persist();
+  private isOwn = (name: string) => name === this.writer.activeSegment || name === this.writer.openingSegment;
+
+  private catchUp(): Promise<number> {
+    return catchUp({ journalDir: this.journalDir, index: this.index, isOwn: this.isOwn, report: (i) => this.report(i) });
+  }
+
+  /**
+   * Appends a record and indexes it. `early` (optional) indexes it while the sync is in flight and
+   * returns an undo, or null when it must wait for durability; `apply` indexes it once durable.
+   */
+  private append(frame: Buffer, apply: (seg: number, loc: Located) => void, early?: (seg: number, loc: Located) => (() => void) | null): Promise<void> {
+    if (this.closed) return Promise.reject(new Error('The trace store is closed.'));
+    let doneEarly = false;
+    const index = (loc: Located, fn: (seg: number) => void) => {
+      try {
+        this.index.sql.tx(() => fn(this.index.segment(loc.segment)!.seg));
+      } catch (e) {
+        // The record is durable; only the index missed it (a rebuild reads it again).
+        this.report({ kind: 'unindexed-record', segment: loc.segment, offset: loc.off, message: `A record was saved but could not be indexed (${String(e)}).` });
+      }
+    };
+    return this.writer
+      .append(frame, {
+        written: early
+          ? (loc) => {
+              let undo: (() => void) | null = null;
+              index(loc, (seg) => (undo = early(seg, loc)));
+              doneEarly = undo !== null;
+              return undo ?? undefined;
+            }
+          : undefined,
+        durable: (loc) => {
+          if (!doneEarly) index(loc, (seg) => apply(seg, loc));
+          this.index.dirty++;
+          this.index.setCovered(this.index.segment(loc.segment)!, loc.off + loc.len);
+        },
+      })
+      .then(() => {
+        if (this.index.dirty >= (this.opts.snapshotEvery ?? 2000)) this.snapshotSoon();
       });
-      this.emit();
-    });
   }
 
-  /** Reloads traces other processes wrote since we last looked. Returns how many were new. */
-  refresh(): Promise<number> {
-    return this.serialize(async () => {
-      const added = await withFileLock(join(this.dir, 'traces.lock'), () => this.pullIfChanged());
-      if (added > 0) this.emit();
-      return added;
-    });
-  }
-
-  private async pullIfChanged(force = false): Promise<number> {
-    const now = await this.stamp();
-    if (now === this.fileStamp && !force) return 0;
-    const bytes = await fs.readFile(this.file).catch((e: NodeJS.ErrnoException) => (e.code === 'ENOENT' ? null : Promise.reject(e)));
-    const added = bytes ? this.mergeFrom(bytes) : 0;
-    this.fileStamp = now;
-    return added;
-  }
-
-  private async persist(): Promise<void> {
-    const data = this.db.export();
-    // export() resets pragmas, which is fine: we set none.
-    const tmp = `${this.file}.${process.pid}.tmp`;
-    const fh = await fs.open(tmp, 'w');
-    try {
-      await fh.writeFile(data);
-      await fh.sync();
-    } finally {
-      await fh.close();
-    }
-    const gen = randomUUID();
-    await fs.writeFile(`${this.file}.gen`, gen);
-    await fs.rename(tmp, this.file);
-    this.fileStamp = gen;
-  }
-
-  private emit(): void {
-    for (const l of this.listeners) l();
-  }
-
-  list(opts: ListOptions = {}): TraceSummary[] {
-    const limit = Math.max(1, Math.min(opts.limit ?? 200, 10_000));
-    const res = this.db.exec(
-      `SELECT id, name, type, start_time, end_time, score, tags, thread_id, model, total_tokens, cost_usd, error
-       FROM traces ORDER BY start_time DESC, id DESC LIMIT ?`,
-      [limit],
+  /** Saves a trace; resolves once it is durably on disk (fsync). */
+  async saveTrace(trace: TraceRecord): Promise<void> {
+    const at = Date.now();
+    const { frame, row } = encodeTrace(at, trace);
+    // A new trace is indexed while its sync is in flight (undone if the sync fails); a re-saved one after.
+    await this.append(
+      frame,
+      (seg, loc) => void this.index.applyTraceRow(row, at, seg, loc.off, loc.len),
+      (seg, loc) => (this.index.applyTraceRow(row, at, seg, loc.off, loc.len, true) ? () => this.index.removeNewTrace(row.id, seg, loc.off) : null),
     );
-    return (res[0]?.values ?? []).map((v) => {
-      const [id, name, type, start, end, score, tags, thread, model, tokens, cost, error] = v;
-      const startTime = Number(start);
-      const endTime = end === null ? null : Number(end);
-      return {
-        id: String(id),
-        name: String(name),
-        type: String(type) as TraceSummary['type'],
-        startTime,
-        endTime,
-        durationMs: endTime === null ? null : endTime - startTime,
-        score: score === null ? null : Number(score),
-        tags: JSON.parse(String(tags)) as string[],
-        threadId: thread === null ? null : String(thread),
-        model: model === null ? null : String(model),
-        totalTokens: tokens === null ? null : Number(tokens),
-        costUsd: cost === null ? null : Number(cost),
-        error: error === null ? null : (JSON.parse(String(error)) as TraceSummary['error']),
-      };
-    });
+    this.emit();
   }
 
-  /** A whole trace, or null. Accepts a unique id prefix (at least 8 characters) for the CLI. */
-  get(idOrPrefix: string): TraceRecord | null {
-    const exact = this.db.exec('SELECT record FROM traces WHERE id = ?', [idOrPrefix]);
-    let row = exact[0]?.values[0];
-    if (!row && idOrPrefix.length >= 8) {
-      const like = this.db.exec('SELECT record FROM traces WHERE id LIKE ? LIMIT 2', [`${idOrPrefix.replace(/[%_]/g, '')}%`]);
-      if (like[0]?.values.length === 1) row = like[0].values[0];
+  /** Appends scores (a user rating, a late judge score) to a saved trace; resolves once durable. */
+  async addScores(traceId: string, scores: Score[]): Promise<void> {
+    if (!this.index.has(traceId)) await this.refresh();
+    if (!this.index.has(traceId)) throw new Error(`There is no trace ${traceId} in the store.`);
+    const body: ScoresBody = { at: Date.now(), key: randomUUID(), traceId, scores };
+    await this.append(encodeRecord(RecordKind.Scores, body), (seg, loc) => this.index.applyScores(body, seg, loc.off, loc.len));
+    this.emit();
+  }
+
+  /** A whole trace (payloads read from the journal, appended scores included), or null. Accepts a unique id prefix of at least 8 characters. */
+  async get(idOrPrefix: string): Promise<TraceRecord | null> {
+    for (let attempt = 0; ; attempt++) {
+      const loc = this.index.locate(idOrPrefix);
+      if (!loc) return null;
+      try {
+        const rec = await readFrameAt(join(this.journalDir, loc.segment), loc.off, loc.len);
+        const trace = parseBody<TraceBody>(rec).trace;
+        if (trace?.id !== loc.id) throw new RecordReadError(`the record at ${loc.segment}:${loc.off} is not trace ${loc.id}`, 'damaged');
+        for (const s of this.index.scoreLocations(loc.id)) {
+          try {
+            const extra = parseBody<ScoresBody>(await readFrameAt(join(this.journalDir, s.segment), s.off, s.len));
+            trace.scores = [...(trace.scores ?? []), ...extra.scores];
+          } catch (e) {
+            if (e instanceof RecordReadError && e.code === 'missing') throw e;
+            this.report({ kind: 'damaged-record', segment: s.segment, offset: s.off, message: `Scores added to trace ${loc.id} could not be read (${String(e)}); the trace is shown without them.` });
+          }
+        }
+        return trace;
+      } catch (e) {
+        // Compaction in another process moved the record: catch up and look again.
+        if (e instanceof RecordReadError && e.code === 'missing' && attempt === 0) {
+          await this.refresh();
+          continue;
+        }
+        if (e instanceof RecordReadError && e.code === 'damaged') {
+          this.report({ kind: 'damaged-record', segment: loc.segment, offset: loc.off, message: `Trace ${loc.id} could not be read: ${e.message}.` });
+          throw new Error(`Trace ${loc.id} is damaged on disk (${e.message}). Its summary is still listed; the rest of the store is fine.`);
+        }
+        throw e;
+      }
     }
-    return row ? (JSON.parse(String(row[0])) as TraceRecord) : null;
+  }
+
+  /** The newest traces, newest first. */
+  list(opts: ListOptions = {}): TraceSummary[] {
+    return queryPage(this.index.sql, { limit: Math.max(1, Math.min(opts.limit ?? 200, 10_000)) }, 10_000).items;
+  }
+
+  /** A page of traces, newest first, with filters and text search; page on with `nextCursor`. */
+  query(q: TraceQuery = {}): TracePage {
+    return queryPage(this.index.sql, q);
+  }
+
+  /** Per-day totals for dashboards. */
+  aggregates(opts: AggregateOptions): DayAggregate[] {
+    return aggregateByDay(this.index.sql, opts);
   }
 
   count(): number {
-    return Number(this.db.exec('SELECT COUNT(*) FROM traces')[0]!.values[0]![0]);
+    return this.index.count();
   }
 
-  /** Waits for pending writes, then releases memory. */
+  /** Reads what other processes appended since the last look. Returns how many records were new. */
+  refresh(): Promise<number> {
+    return this.serialize(async () => {
+      const n = await this.catchUp();
+      if (n > 0) this.emit();
+      if (this.index.dirty >= (this.opts.snapshotEvery ?? 2000)) this.snapshotSoon();
+      return n;
+    });
+  }
+
+  private async deleteIds(ids: string[], reason: DeleteBody['reason']): Promise<void> {
+    for (let i = 0; i < ids.length; i += DELETE_BATCH) {
+      const body: DeleteBody = { at: Date.now(), ids: ids.slice(i, i + DELETE_BATCH), reason };
+      await this.append(encodeRecord(RecordKind.Delete, body), () => this.index.applyDelete(body));
+    }
+  }
+
+  /** Removes traces beyond `maxTraces` (oldest first) and older than `maxDays`. Space is reclaimed by compact(). */
+  applyRetention(opts: RetentionOptions): Promise<{ deleted: number }> {
+    return this.serialize(async () => {
+      await this.catchUp();
+      const ids = new Set<string>();
+      if (opts.maxTraces !== undefined && opts.maxTraces >= 0) {
+        for (const [id] of this.index.sql.all('SELECT id FROM traces ORDER BY start_time DESC, id DESC LIMIT -1 OFFSET ?', [Math.floor(opts.maxTraces)])) ids.add(String(id));
+      }
+      if (opts.maxDays !== undefined && opts.maxDays > 0) {
+        const cutoff = (this.opts.now ?? Date.now)() - opts.maxDays * 86_400_000;
+        for (const [id] of this.index.sql.all('SELECT id FROM traces WHERE start_time < ?', [cutoff])) ids.add(String(id));
+      }
+      await this.deleteIds([...ids], 'retention');
+      if (ids.size) this.emit();
+      return { deleted: ids.size };
+    });
+  }
+
+  /** "Clear History": removes every trace (also the pre-migration backup and quarantined segments) and reclaims the space. */
+  clear(): Promise<{ deleted: number; compaction: CompactionResult | null }> {
+    return this.serialize(async () => {
+      await this.catchUp();
+      const ids = this.index.sql.all('SELECT id FROM traces').map((r) => String(r[0]));
+      await this.deleteIds(ids, 'clear');
+      this.emit();
+      const compaction = await this.compactNow(true);
+      for (const f of await fs.readdir(this.dir)) if (f.startsWith(`${LEGACY_FILE}.v1-`)) await fs.rm(join(this.dir, f), { force: true });
+      await fs.rm(join(this.journalDir, 'damaged'), { recursive: true, force: true });
+      return { deleted: ids.length, compaction };
+    });
+  }
+
+  /**
+   * Rewrites closed segments without their deleted records. Safe to call any time (another process
+   * compacting makes this a no-op); `force` also seals this process's segment and compacts even when
+   * there is little to gain.
+   */
+  compact(opts: { force?: boolean } = {}): Promise<CompactionResult | null> {
+    return this.serialize(() => this.compactNow(opts.force ?? false));
+  }
+
+  private async compactNow(force: boolean): Promise<CompactionResult | null> {
+    if (force) await this.writer.seal();
+    const r = await tryFileLock(join(this.dir, COMPACT_LOCK), async () => {
+      const manifest = await readManifest(this.dir);
+      if (manifest && manifest.version > STORE_VERSION) throw new StoreVersionError(this.dir, manifest.version);
+      await this.catchUp();
+      return compact({ journalDir: this.journalDir, index: this.index, isOwn: this.isOwn, report: (i) => this.report(i), force });
+    });
+    if (!r.ran) return null;
+    if (r.value.ran) {
+      this.opts.logger?.info?.(`Trace store compacted ${r.value.segmentsIn} segment(s), ${r.value.bytesIn} → ${r.value.bytesOut} bytes in ${r.value.ms.toFixed(0)} ms.`);
+      await this.writeSnapshotNow();
+    }
+    return r.value;
+  }
+
+  private snapshotSoon(): void {
+    if (this.snapshotting || this.closed) return;
+    this.snapshotting = this.serialize(() => this.writeSnapshotNow()).finally(() => (this.snapshotting = null));
+  }
+
+  private async writeSnapshotNow(): Promise<void> {
+    try {
+      const bytes = this.index.export();
+      this.index.dirty = 0;
+      await writeSnapshot(this.dir, bytes);
+    } catch (e) {
+      this.opts.logger?.warn(`Trace store: could not write the index snapshot (${String(e)}); the next open reads more of the journal.`);
+    }
+  }
+
+  /** Waits for pending writes, seals this process's segment, snapshots the index if worthwhile, releases memory. */
   async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.writer.close();
     await this.chain;
-    this.db.close();
+    if (this.index.dirty >= Math.min(CLOSE_SNAPSHOT_MIN, this.opts.snapshotEvery ?? CLOSE_SNAPSHOT_MIN)) await this.writeSnapshotNow();
+    this.index.close();
   }
 }

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import type { HostAction, ResultViewState } from '../../shared/protocol';
+import type { HostAction, ResultViewState, UserRating } from '../../shared/protocol';
 import { Disposable } from '../disposable';
 import { WebviewChannel } from './webviewChannel';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
@@ -9,6 +9,8 @@ export interface ResultPanelActions {
   runAction(action: HostAction): Promise<void>;
   /** Generate results: show the diff, apply the code, or discard it. */
   generated(action: 'showDiff' | 'accept' | 'reject'): Promise<void>;
+  openInOpik(traceId: string): Promise<void>;
+  rate(traceId: string, rating: UserRating): Promise<void>;
 }
 
 /**
@@ -67,6 +69,14 @@ export class ResultPanel extends Disposable {
             await actions.generated(action);
             return { ok: true };
           },
+          openInOpik: async ({ traceId }) => {
+            await actions.openInOpik(traceId);
+            return { ok: true };
+          },
+          rate: async ({ traceId, rating }) => {
+            await actions.rate(traceId, rating);
+            return { ok: true };
+          },
         },
         () => this.channel.post('result/state', this.state),
         log,
@@ -79,6 +89,11 @@ export class ResultPanel extends Disposable {
   /** Updates the visible panel, if any (e.g. after Accept was chosen in the diff editor's title bar). */
   static patchCurrent(patch: Partial<ResultViewState>): void {
     if (ResultPanel.current && !ResultPanel.current.isDisposed) ResultPanel.current.update(patch);
+  }
+
+  static currentTraceId(): string | null {
+    const p = ResultPanel.current;
+    return p && !p.isDisposed ? p.state.traceId : null;
   }
 
   /** The generated code the panel currently shows, if it shows a generate result. */

@@ -1,56 +1,70 @@
 import * as vscode from 'vscode';
-import type { TraceRecord } from '../../shared/types';
+import type { TraceViewState, UserRating } from '../../shared/protocol';
 import { Disposable } from '../disposable';
 import { ACTION_COMMANDS } from '../errors';
 import { WebviewChannel } from './webviewChannel';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
 
-/** The trace panel: the span waterfall, inputs and outputs, judge criteria. One panel, reused. */
+export interface TracePanelActions {
+  show(traceId: string): Promise<void>;
+  openInOpik(traceId: string): Promise<void>;
+  rate(traceId: string, rating: UserRating): Promise<void>;
+}
+
+/** The trace panel: the span waterfall, inputs and outputs, judge criteria, rating, Opik link. One panel, reused. */
 export class TracePanel extends Disposable {
   private static current: TracePanel | undefined;
   private readonly channel: WebviewChannel;
 
-  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, trace: TraceRecord, viewTrace: (id: string) => Promise<void>): TracePanel {
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, state: TraceViewState, actions: TracePanelActions): TracePanel {
     const existing = TracePanel.current;
     if (existing && !existing.isDisposed) {
-      existing.setTrace(trace);
+      existing.setState(state);
       existing.panel.reveal(undefined, false);
       return existing;
     }
     const panel = vscode.window.createWebviewPanel('codi.trace', 'CODI Trace', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, webviewOptions(extensionUri));
-    TracePanel.current = new TracePanel(panel, extensionUri, log, trace, viewTrace);
+    TracePanel.current = new TracePanel(panel, extensionUri, log, state, actions);
     return TracePanel.current;
+  }
+
+  static currentTraceId(): string | null {
+    const p = TracePanel.current;
+    return p && !p.isDisposed ? p.state.trace.id : null;
+  }
+
+  /** Updates the panel if it is open (same or another trace). */
+  static update(state: TraceViewState): void {
+    const p = TracePanel.current;
+    if (p && !p.isDisposed) p.setState(state);
   }
 
   private constructor(
     private readonly panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
     log: vscode.LogOutputChannel,
-    private trace: TraceRecord,
-    viewTrace: (id: string) => Promise<void>,
+    private state: TraceViewState,
+    actions: TracePanelActions,
   ) {
     super();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'codi.svg');
     this._register(panel.onDidDispose(() => this.dispose()));
+    const ok = { ok: true } as const;
     this.channel = this._register(
       new WebviewChannel(
         panel.webview,
         {
-          viewTrace: async ({ traceId }) => {
-            await viewTrace(traceId);
-            return { ok: true };
-          },
-          runAction: async ({ action }) => {
-            if (action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
-            return { ok: true };
-          },
+          viewTrace: async ({ traceId }) => (await actions.show(traceId), ok),
+          runAction: async ({ action }) => (action !== 'retry' && (await vscode.commands.executeCommand(ACTION_COMMANDS[action])), ok),
           copy: async ({ text }) => {
             await vscode.env.clipboard.writeText(text);
             void vscode.window.setStatusBarMessage('CODI: copied to the clipboard', 2000);
-            return { ok: true };
+            return ok;
           },
+          openInOpik: async ({ traceId }) => (await actions.openInOpik(traceId), ok),
+          rate: async ({ traceId, rating }) => (await actions.rate(traceId, rating), ok),
         },
-        () => this.channel.post('trace/state', { trace: this.trace }),
+        () => this.channel.post('trace/state', this.state),
         log,
       ),
     );
@@ -58,14 +72,14 @@ export class TracePanel extends Disposable {
     panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'trace', title: 'CODI Trace' });
   }
 
-  setTrace(trace: TraceRecord): void {
-    this.trace = trace;
+  setState(state: TraceViewState): void {
+    this.state = state;
     this.setTitle();
-    this.channel.post('trace/state', { trace });
+    this.channel.post('trace/state', state);
   }
 
   private setTitle(): void {
-    this.panel.title = `CODI Trace · ${this.trace.name}`;
+    this.panel.title = `CODI Trace · ${this.state.trace.name}`;
   }
 
   override dispose(): void {

@@ -17,6 +17,8 @@ export interface RunDeps {
   extensionVersion: string;
   log: vscode.LogOutputChannel;
   panelActions: ResultPanelActions;
+  /** Called with every finished run's trace id (queues it for Opik, refreshes panels). */
+  finished?: (traceId: string) => Promise<void>;
 }
 
 /** What every pipeline returns (explain, summarize, generate). */
@@ -135,6 +137,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
     ...(spec.finish ? spec.finish(result) : {}),
   });
+  await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));
   deps.log.info(`${spec.kind} ${t.id}: ${e ? `${e.kind}: ${e.message}` : `ok, score ${result.judge?.score ?? 'none'}`}, ${t.usage?.totalTokens ?? 0} tokens`);
   if (result.judgeError) deps.log.warn(`judge failed for ${t.id}: ${result.judgeError.message}`);
   if (e) {

@@ -1,0 +1,127 @@
+import type { Score, TraceRecord, TraceSummary } from '../../shared/types';
+import { encodeRecord, RecordKind } from './codec';
+
+/** Overall judge score of a trace: the trace-level judge score named "overall", if any (the last one wins). */
+export function overallScore(t: { scores: Score[] }): number | null {
+  return overallOf(t.scores);
+}
+
+export function overallOf(scores: Score[]): number | null {
+  let v: number | null = null;
+  for (const s of scores) if (s.source === 'judge' && s.name === 'overall' && !s.spanId && typeof s.value === 'number') v = s.value;
+  return v;
+}
+
+/**
+ * How much of each payload the index keeps for text search. The title is searched whole; inputs and
+ * outputs by their first characters: the full payloads stay on disk (see the design note in traceStore.ts).
+ */
+export const SEARCH_NAME_CHARS = 200;
+export const SEARCH_PAYLOAD_CHARS = 240;
+
+/** The string content of a payload, depth first, up to `max` characters. */
+export function textOf(value: unknown, max: number): string {
+  const parts: string[] = [];
+  let left = max;
+  const walk = (v: unknown, depth: number) => {
+    if (left <= 0 || v === null || v === undefined || depth > 8) return;
+    if (typeof v === 'string') {
+      const s = v.length > left ? v.slice(0, left) : v;
+      parts.push(s);
+      left -= s.length + 1;
+    } else if (typeof v === 'number' || typeof v === 'boolean') {
+      walk(String(v), depth);
+    } else if (Array.isArray(v)) {
+      for (const x of v) walk(x, depth + 1);
+    } else if (typeof v === 'object') {
+      for (const x of Object.values(v as Record<string, unknown>)) walk(x, depth + 1);
+    }
+  };
+  walk(value, 0);
+  return parts.join(' ');
+}
+
+/** The lower-cased text the index searches: title, start of the input, start of the output. */
+export function searchTextOf(t: TraceRecord): string {
+  const raw = `${t.name.slice(0, SEARCH_NAME_CHARS)}\n${textOf(t.input, SEARCH_PAYLOAD_CHARS)}\n${textOf(t.output, SEARCH_PAYLOAD_CHARS)}`;
+  return raw.toLowerCase().replace(/\s+/g, ' ');
+}
+
+/** The index row of a trace (everything but the payloads). */
+export interface TraceRow {
+  id: string;
+  name: string;
+  type: string;
+  startTime: number;
+  endTime: number | null;
+  ownScore: number | null;
+  tags: string[];
+  threadId: string | null;
+  model: string | null;
+  totalTokens: number | null;
+  costUsd: number | null;
+  error: string | null;
+  search: string;
+}
+
+export function rowOf(t: TraceRecord): TraceRow {
+  const model = typeof t.metadata?.model === 'string' ? t.metadata.model : (t.spans?.find((s) => s.model)?.model ?? null);
+  return {
+    id: t.id,
+    name: String(t.name ?? ''),
+    type: String(t.type),
+    startTime: Number(t.startTime) || 0,
+    endTime: typeof t.endTime === 'number' ? t.endTime : null,
+    ownScore: overallScore({ scores: Array.isArray(t.scores) ? t.scores : [] }),
+    tags: Array.isArray(t.tags) ? t.tags.map(String) : [],
+    threadId: t.threadId ?? null,
+    model,
+    totalTokens: t.usage?.totalTokens ?? null,
+    costUsd: typeof t.costUsd === 'number' ? t.costUsd : null,
+    error: t.error ? JSON.stringify(t.error) : null,
+    search: searchTextOf(t),
+  };
+}
+
+/**
+ * Version of the index row kept in a trace record's summary section. A rebuild uses summaries of this
+ * version and parses the whole trace for any other, so changing rowOf() only needs a bump here.
+ */
+export const SUMMARY_VERSION = 1;
+
+export interface TraceSummarySection {
+  v: number;
+  at: number;
+  row: TraceRow;
+}
+
+/** The journal record of a trace, with its index row in the summary section. */
+export function encodeTrace(at: number, trace: TraceRecord): { frame: Buffer; row: TraceRow } {
+  const row = rowOf(trace);
+  const section: TraceSummarySection = { v: SUMMARY_VERSION, at, row };
+  return { frame: encodeRecord(RecordKind.Trace, { at, trace }, section), row };
+}
+
+/** Columns selected for a summary, in this order (see toSummary). */
+export const SUMMARY_COLUMNS = 'id, name, type, start_time, end_time, score, tags, thread_id, model, total_tokens, cost_usd, error';
+
+export function toSummary(v: unknown[]): TraceSummary {
+  const [id, name, type, start, end, score, tags, thread, model, tokens, cost, error] = v;
+  const startTime = Number(start);
+  const endTime = end === null ? null : Number(end);
+  return {
+    id: String(id),
+    name: String(name),
+    type: String(type) as TraceSummary['type'],
+    startTime,
+    endTime,
+    durationMs: endTime === null ? null : endTime - startTime,
+    score: score === null ? null : Number(score),
+    tags: JSON.parse(String(tags)) as string[],
+    threadId: thread === null ? null : String(thread),
+    model: model === null ? null : String(model),
+    totalTokens: tokens === null ? null : Number(tokens),
+    costUsd: cost === null ? null : Number(cost),
+    error: error === null ? null : (JSON.parse(String(error)) as TraceSummary['error']),
+  };
+}

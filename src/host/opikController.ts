@@ -1,0 +1,174 @@
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { OpikExport } from '../core/opik/exporter';
+import { exportStatus, startOpikExport } from '../core/opik/exporter';
+import { FileOutboxStore } from '../core/opik/fileOutbox';
+import type { OutboxStore } from '../core/opik/outbox';
+import type { OpikLinkState } from '../shared/protocol';
+import { Disposable } from './disposable';
+import type { Secrets } from './secrets';
+import type { Session } from './session';
+
+export interface OpikSettingsView {
+  enabled: boolean;
+  url: string;
+  workspace: string;
+  project: string;
+  redact: string[];
+}
+
+export function readOpikSettings(): OpikSettingsView {
+  const c = vscode.workspace.getConfiguration('codi.opik');
+  const redact = c.get<unknown>('redact');
+  return {
+    enabled: c.get<boolean>('enabled', false) === true,
+    url: c.get<string>('url', '') ?? '',
+    workspace: c.get<string>('workspace', '') ?? '',
+    project: c.get<string>('project', 'CODI') || 'CODI',
+    redact: Array.isArray(redact) ? redact.filter((r): r is string => typeof r === 'string') : [],
+  };
+}
+
+const OFF: OpikLinkState = { state: 'off', url: null, lastError: null };
+
+/**
+ * Opik export for this window: off by default; when on, every finished trace goes into a durable outbox
+ * and a worker delivers it with backoff across restarts. The opik SDK is loaded only by the worker's
+ * first delivery, never while export is off. A status bar item shows the state and the outbox depth.
+ */
+export class OpikController extends Disposable {
+  private exp: OpikExport | null = null;
+  private outbox: Promise<OutboxStore> | null = null;
+  private readonly item = this._register(vscode.window.createStatusBarItem('codi.opik', vscode.StatusBarAlignment.Right, 50));
+  private readonly changed = this._register(new vscode.EventEmitter<string | null>());
+  /** Fires with a trace id whose export state changed (null: many may have). */
+  readonly onDidChange = this.changed.event;
+  private generation = 0;
+
+  constructor(
+    private readonly session: Session,
+    private readonly secrets: Secrets,
+    private readonly log: vscode.LogOutputChannel,
+    private readonly clientVersion: string,
+  ) {
+    super();
+    this.item.name = 'CODI Opik export';
+    this.item.command = 'codi.syncOpikNow';
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.opik') && void this.restart()));
+    this._register(secrets.onDidChange((key) => key === 'codi.opikApiKey' && void this.restart()));
+    this._register({ dispose: () => void this.exp?.worker?.stop() });
+  }
+
+  get enabled(): boolean {
+    return readOpikSettings().enabled;
+  }
+
+  private getOutbox(): Promise<OutboxStore> {
+    this.outbox ??= FileOutboxStore.open(join(this.session.storeDir, 'opik-outbox.json'));
+    return this.outbox;
+  }
+
+  /** (Re)starts export from the current settings and key; with export off, stops and hides the status item. */
+  async restart(): Promise<void> {
+    const gen = ++this.generation;
+    await this.exp?.worker?.stop();
+    this.exp = null;
+    const settings = readOpikSettings();
+    void vscode.commands.executeCommand('setContext', 'codi.opikEnabled', settings.enabled);
+    if (!settings.enabled) {
+      this.item.hide();
+      this.changed.fire(null);
+      return;
+    }
+    const [apiKey, outbox, store] = await Promise.all([this.secrets.get('codi.opikApiKey'), this.getOutbox(), this.session.getStore()]);
+    if (gen !== this.generation) return;
+    this.exp = startOpikExport({
+      settings: { enabled: true, url: settings.url || undefined, workspace: settings.workspace || undefined, project: settings.project, redact: settings.redact },
+      apiKey: apiKey ?? null,
+      store: outbox,
+      loadTrace: (id) => store.get(id),
+      clientVersion: this.clientVersion,
+      client: 'vscode',
+      log: (level, message) => this.log[level](`opik: ${message}`),
+      onDidChange: (c) => {
+        this.changed.fire(c.traceId);
+        void this.render();
+      },
+    });
+    for (const p of this.exp.problems) this.log.warn(`opik: ${p}`);
+    if (!this.exp.worker && this.exp.problems.length) {
+      const pick = await vscode.window.showWarningMessage(`CODI: Opik export is on but cannot start: ${this.exp.problems[0]}`, 'Set Opik API Key', 'Open Settings');
+      if (pick === 'Set Opik API Key') void vscode.commands.executeCommand('codi.setOpikApiKey');
+      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
+    }
+    this.exp.worker?.start();
+    await this.render();
+    this.changed.fire(null);
+  }
+
+  private async render(): Promise<void> {
+    if (!this.exp) return this.item.hide();
+    const worker = this.exp.worker;
+    if (!worker) {
+      this.item.text = '$(warning) Opik';
+      this.item.tooltip = `Opik export is on but not configured: ${this.exp.problems.join(' ')}`;
+      this.item.show();
+      return;
+    }
+    const pending = await worker.pendingCount();
+    const err = worker.lastError;
+    this.item.text = err ? `$(cloud-offline) Opik ${pending}` : pending ? `$(cloud-upload) Opik ${pending}` : '$(cloud) Opik';
+    this.item.tooltip = `${err ? `Opik export: ${err}\n` : ''}${pending} trace(s) waiting to be sent to ${this.exp.config?.project ?? 'Opik'}. Click to sync now.`;
+    this.item.show();
+  }
+
+  /** A run finished: queue its trace (no-op while export is off). */
+  async traceFinished(traceId: string): Promise<void> {
+    const worker = this.exp?.worker;
+    if (!worker) return;
+    await worker.enqueue(traceId);
+    await this.render();
+  }
+
+  /** A rating or late score was added to a trace. */
+  async scoresChanged(traceId: string): Promise<void> {
+    await this.exp?.worker?.scoresChanged(traceId);
+  }
+
+  async status(traceId: string): Promise<OpikLinkState> {
+    if (!traceId) return OFF;
+    return exportStatus(await this.getOutbox(), traceId, this.exp?.worker ?? null);
+  }
+
+  async syncNow(): Promise<void> {
+    const worker = this.exp?.worker;
+    if (!worker) {
+      const pick = await vscode.window.showInformationMessage('CODI: Opik export is off.', 'Enable Opik Export');
+      if (pick) await vscode.commands.executeCommand('codi.enableOpikExport');
+      return;
+    }
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CODI: Syncing to Opik…' }, () => worker.syncNow());
+    await this.render();
+    this.changed.fire(null);
+    const msg = `CODI: Opik sync — ${r.sent} sent, ${r.pending} pending${r.permanentlyFailed ? `, ${r.permanentlyFailed} failed permanently` : ''}.`;
+    if (r.lastError && r.pending) void vscode.window.showWarningMessage(`${msg} Last error: ${r.lastError}`, 'Show Log').then((a) => a && this.log.show());
+    else void vscode.window.showInformationMessage(msg);
+  }
+
+  /** Opens the trace in Opik, or explains why it cannot yet. */
+  async open(traceId: string): Promise<void> {
+    const s = await this.status(traceId);
+    if (s.state === 'sent' && s.url) {
+      await vscode.env.openExternal(vscode.Uri.parse(s.url));
+      return;
+    }
+    if (s.state === 'off') {
+      const pick = await vscode.window.showInformationMessage('CODI: This trace was not exported to Opik (export is off, or it ran before export was on).', 'Enable Opik Export');
+      if (pick) await vscode.commands.executeCommand('codi.enableOpikExport');
+      return;
+    }
+    const why = s.lastError ? ` Last error: ${s.lastError}` : '';
+    const pick = await vscode.window.showWarningMessage(`CODI: This trace is ${s.state === 'failed' ? 'not accepted by Opik' : 'not sent to Opik yet'}.${why}`, 'Sync Now');
+    if (pick) await this.syncNow();
+  }
+}
