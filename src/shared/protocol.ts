@@ -132,6 +132,17 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
 };
 
+/** The exact keys each method's params may have (extra keys are rejected, not ignored). */
+const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
+  ready: ['panel'],
+  viewTrace: ['traceId'],
+  runAction: ['action'],
+  copy: ['text'],
+  generated: ['action'],
+  openInOpik: ['traceId'],
+  rate: ['traceId', 'rating'],
+};
+
 /** Validates a message that came from a webview. Returns null for anything malformed. */
 export function parseWebviewRequest(msg: unknown): WebviewRequest | null {
   if (!isObject(msg)) return null;
@@ -139,6 +150,8 @@ export function parseWebviewRequest(msg: unknown): WebviewRequest | null {
   if (typeof id !== 'number' || !Number.isInteger(id) || id < 0) return null;
   if (typeof method !== 'string' || !Object.prototype.hasOwnProperty.call(paramCheckers, method)) return null;
   if (!isObject(params)) return null;
+  const allowed = paramKeys[method as WebviewMethod] as readonly string[];
+  if (Object.keys(params).some((k) => !allowed.includes(k))) return null;
   if (!paramCheckers[method as WebviewMethod](params)) return null;
   return msg as unknown as WebviewRequest;
 }

@@ -6,6 +6,38 @@ import { HOST_ACTIONS, parseWebviewRequest } from '../../src/shared/protocol';
 
 const TRACE_ID = '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b';
 
+const rate = (params: Record<string, unknown>): unknown => ({ id: 1, method: 'rate', params });
+const rateWith = (rating: unknown): unknown => rate({ traceId: TRACE_ID, rating });
+
+function rateRejects(): Array<[string, unknown]> {
+  return [
+    ['rate with 0 stars', rateWith({ kind: 'stars', value: 0 })],
+    ['rate with 6 stars', rateWith({ kind: 'stars', value: 6 })],
+    ['rate with 2.5 stars', rateWith({ kind: 'stars', value: 2.5 })],
+    ['rate with -1 stars', rateWith({ kind: 'stars', value: -1 })],
+    ['rate with NaN stars', rateWith({ kind: 'stars', value: Number.NaN })],
+    ['rate with string stars', rateWith({ kind: 'stars', value: '3' })],
+    ['rate with thumbs 2', rateWith({ kind: 'thumbs', value: 2 })],
+    ['rate with thumbs -1', rateWith({ kind: 'thumbs', value: -1 })],
+    ['rate with thumbs 0.5', rateWith({ kind: 'thumbs', value: 0.5 })],
+    ['rate with boolean thumbs', rateWith({ kind: 'thumbs', value: true })],
+    ['rate with string thumbs', rateWith({ kind: 'thumbs', value: '1' })],
+    ['rate with an unknown kind', rateWith({ kind: 'hearts', value: 1 })],
+    ['rate with a missing kind', rateWith({ value: 1 })],
+    ['rate with a missing value', rateWith({ kind: 'stars' })],
+    ['rate with an extra rating key', rateWith({ kind: 'thumbs', value: 1, comment: 'great' })],
+    ['rate with an extra stars key', rateWith({ kind: 'stars', value: 4, max: 5 })],
+    ['rate with a null rating', rateWith(null)],
+    ['rate with an array rating', rateWith(['thumbs', 1])],
+    ['rate with a bare number rating', rateWith(1)],
+    ['rate without a rating', rate({ traceId: TRACE_ID })],
+    ['rate without a trace id', rate({ rating: { kind: 'thumbs', value: 1 } })],
+    ['rate with a non-uuid trace id', rate({ traceId: 'not-a-trace-id', rating: { kind: 'thumbs', value: 1 } })],
+    ['rate with a trace id with a path', rate({ traceId: `../${TRACE_ID.slice(3)}`, rating: { kind: 'stars', value: 3 } })],
+    ['rate with a numeric trace id', rate({ traceId: 42, rating: { kind: 'stars', value: 3 } })],
+  ];
+}
+
 describe('webview protocol: parseWebviewRequest', () => {
   const valid: unknown[] = [
     { id: 0, method: 'ready', params: { panel: 'result' } },
@@ -14,6 +46,10 @@ describe('webview protocol: parseWebviewRequest', () => {
     ...HOST_ACTIONS.map((action, i) => ({ id: 10 + i, method: 'runAction', params: { action } })),
     { id: 20, method: 'copy', params: { text: 'const x = 1;\n' } },
     { id: 21, method: 'copy', params: { text: '' } },
+    { id: 30, method: 'openInOpik', params: { traceId: TRACE_ID } },
+    { id: 31, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'thumbs', value: 1 } } },
+    { id: 32, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'thumbs', value: 0 } } },
+    ...[1, 2, 3, 4, 5].map((value, i) => ({ id: 33 + i, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'stars', value } } })),
   ];
   for (const msg of valid) {
     it(`accepts ${JSON.stringify(msg)}`, () => {
@@ -53,11 +89,18 @@ describe('webview protocol: parseWebviewRequest', () => {
     ['a too long trace id', { id: 1, method: 'viewTrace', params: { traceId: `${TRACE_ID}0` } }],
     ['a trace id of dashes only', { id: 1, method: 'viewTrace', params: { traceId: '-'.repeat(36) } }],
     ['a missing trace id', { id: 1, method: 'viewTrace', params: {} }],
+    ['an extra key beside the trace id', { id: 1, method: 'openInOpik', params: { traceId: TRACE_ID, url: 'https://evil.example' } }],
+    ['an extra key in rate params', { id: 1, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'thumbs', value: 1 }, extra: 1 } }],
     ['an unknown action', { id: 1, method: 'runAction', params: { action: 'deleteAllTraces' } }],
     ['an inherited action name', { id: 1, method: 'runAction', params: { action: 'constructor' } }],
     ['a non-string action', { id: 1, method: 'runAction', params: { action: 1 } }],
     ['non-string copy text', { id: 1, method: 'copy', params: { text: 12 } }],
     ['an oversized copy text', { id: 1, method: 'copy', params: { text: 'x'.repeat(5_000_001) } }],
+    ['openInOpik without a trace id', { id: 1, method: 'openInOpik', params: {} }],
+    ['openInOpik with a non-uuid trace id', { id: 1, method: 'openInOpik', params: { traceId: 'https://evil.example/' } }],
+    ['openInOpik with a numeric trace id', { id: 1, method: 'openInOpik', params: { traceId: 7 } }],
+    ['openInOpik with an upper-case trace id', { id: 1, method: 'openInOpik', params: { traceId: TRACE_ID.toUpperCase() } }],
+    ...rateRejects(),
   ];
   for (const [label, msg] of invalid) {
     it(`rejects ${label}`, () => {

@@ -6,7 +6,8 @@
   const csp = [];
   let state;
   let acquired = false;
-  window.__preview = { sent, csp, ready: false, errors: [] };
+  // `fail[method] = message` makes the stand-in host answer that method with an error, to preview reverts.
+  window.__preview = { sent, csp, ready: false, errors: [], fail: {} };
   document.addEventListener('securitypolicyviolation', (e) => {
     csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile ?? ''}:${e.lineNumber ?? ''}`);
   });
@@ -19,7 +20,8 @@
         sent.push(msg);
         if (msg && typeof msg.id === 'number') {
           setTimeout(() => {
-            window.postMessage({ id: msg.id, result: { ok: true } }, '*');
+            const failure = window.__preview.fail[msg.method];
+            window.postMessage(failure ? { id: msg.id, error: { message: failure } } : { id: msg.id, result: { ok: true } }, '*');
             if (msg.method === 'ready') window.__preview.ready = true;
           }, 0);
         }

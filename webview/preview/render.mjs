@@ -12,6 +12,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import * as fx from './fixtures.mjs';
 import { themeCss } from './themes.mjs';
 import { previewSummarizeAndGenerate } from './kinds.mjs';
+import { previewFeedback } from './feedback.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const root = join(here, '..', '..');
@@ -295,6 +296,8 @@ for (const theme of ['dark', 'light', 'hc']) {
   await shoot(page, 'trace-error-dark');
   await page.close();
 }
+
+await previewFeedback({ open, push, settle, check });
 
 if (!process.argv.includes('--keep-open')) {
   await browser.close();

@@ -56,6 +56,10 @@ const dark = {
   'list-focusOutline': '#0078d4',
   'progressBar-background': '#0078d4',
   'toolbar-hoverBackground': '#5a5d5e50',
+  'inputOption-activeBackground': '#2489db82',
+  'inputOption-activeBorder': '#2488db',
+  'inputOption-activeForeground': '#ffffff',
+  'extensionIcon-starForeground': '#ff8e00',
   'scrollbarSlider-background': '#79797966',
   'scrollbarSlider-hoverBackground': '#646464b3',
   'scrollbarSlider-activeBackground': '#bfbfbf66',
@@ -112,6 +116,10 @@ const light = {
   'list-focusOutline': '#005fb8',
   'progressBar-background': '#005fb8',
   'toolbar-hoverBackground': '#b8b8b850',
+  'inputOption-activeBackground': '#bed6ed',
+  'inputOption-activeBorder': '#005fb8',
+  'inputOption-activeForeground': '#000000',
+  'extensionIcon-starForeground': '#df6100',
   'scrollbarSlider-background': '#64646466',
   'scrollbarSlider-hoverBackground': '#646464b3',
   'scrollbarSlider-activeBackground': '#00000099',
@@ -153,6 +161,9 @@ const highContrast = {
   'list-activeSelectionBackground': '#000000',
   'list-inactiveSelectionBackground': '#000000',
   'list-focusOutline': '#f38518',
+  'inputOption-activeBackground': '#00000000',
+  'inputOption-activeBorder': '#6fc3df',
+  'inputOption-activeForeground': '#ffffff',
 };
 
 export const themes = {

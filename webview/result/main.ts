@@ -6,11 +6,14 @@ import '../shared/base.css';
 import '../shared/badge.css';
 import '../shared/notice.css';
 import '../shared/markdown.css';
+import '../shared/feedback.css';
 import './result.css';
 import './summary.css';
 import './generate.css';
 import type { HostAction, ResultViewState } from '../../src/shared/protocol';
 import { clear, h, icon } from '../shared/dom';
+import { OpikControl } from '../shared/opik';
+import { RatingControl } from '../shared/rating';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { ExplainView } from './explainView';
 import { GenerateView } from './generateView';
@@ -41,6 +44,8 @@ const viewTraceButton = h('vscode-button', { id: 'view-trace', attrs: { icon: 'l
 viewTraceButton.secondary = true;
 const copyButton = h('vscode-button', { id: 'copy', attrs: { icon: 'copy' } }, 'Copy');
 copyButton.secondary = true;
+const opik = new OpikControl((traceId) => request('openInOpik', { traceId }));
+const rating = new RatingControl({ stars: false, send: (traceId, r) => request('rate', { traceId, rating: r }) });
 
 const header = h(
   'header',
@@ -51,7 +56,7 @@ const header = h(
     title,
     h('div', { class: 'subtitle' }, modelItem, h('span', { class: 'subtitle-item status-line' }, statusIconSlot, status)),
   ),
-  h('div', { class: 'toolbar' }, badgeSlot, viewTraceButton, copyButton),
+  h('div', { class: 'toolbar' }, badgeSlot, rating.root, opik.root, viewTraceButton, copyButton),
 );
 const notices = h('div', { id: 'notices' });
 const body = h('div', { id: 'body' });
@@ -141,6 +146,9 @@ function render(s: ResultViewState): void {
   viewTraceButton.title = s.traceId ? 'Open the trace of this run' : 'The trace is recorded once the run starts';
   copyButton.disabled = view.copyText(s) === '';
   copyButton.title = view.copyTitle;
+  opik.update(s.traceId, s.opik);
+  // A rating is for a finished answer, so the thumbs appear once the run (and its judge) is done.
+  rating.update(s.traceId, s.rating ?? null, s.status === 'done');
 
   clear(notices);
   const err = errorBox(s, runAction);
@@ -225,6 +233,8 @@ else {
   title.textContent = 'CODI';
   viewTraceButton.disabled = true;
   copyButton.disabled = true;
+  opik.update(null, null);
+  rating.update(null, null, false);
 }
 
 void connect('result').catch((err: unknown) => console.error('[codi] ready failed', err));

@@ -4,6 +4,7 @@ import { h, icon, stat, usageValue, type Child } from '../shared/dom';
 import { formatAbsoluteTime, formatCost, formatDuration, formatPayload } from '../shared/format';
 import { errorTitle } from '../shared/errors';
 import { renderInlineMarkdownInto, renderMarkdownInto } from '../shared/markdown';
+import { isUserRatingScore } from '../shared/rating';
 import { spanDuration, spanTypeIcon } from './waterfall';
 
 export type CopyFn = (text: string) => void;
@@ -211,7 +212,8 @@ export function splitJudgeScores(scores: Score[]): { overall: Score | null; crit
 
 export function judgeSection(trace: TraceRecord): HTMLElement | null {
   const { overall, criteria } = splitJudgeScores(trace.scores);
-  const others = trace.scores.filter((s) => s.source !== 'judge' && !s.spanId);
+  // The user's own rating has its row in the header ("Your rating"), so it is not repeated as feedback.
+  const others = trace.scores.filter((s) => s.source !== 'judge' && !s.spanId && !isUserRatingScore(s));
   if (!overall && criteria.length === 0 && others.length === 0) return null;
   return h(
     'section',

@@ -1,3 +1,4 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-collapsible/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '@vscode-elements/elements/dist/vscode-toolbar-button/index.js';
@@ -5,20 +6,24 @@ import '../shared/base.css';
 import '../shared/badge.css';
 import '../shared/notice.css';
 import '../shared/markdown.css';
+import '../shared/feedback.css';
 import './waterfall.css';
 import './trace.css';
-import type { TraceViewState } from '../../src/shared/protocol';
+import type { OpikLinkState, TraceViewState } from '../../src/shared/protocol';
 import type { TraceRecord } from '../../src/shared/types';
 import { scoreBadge } from '../shared/badge';
 import { clear, h, icon, stat, usageValue } from '../shared/dom';
 import { formatAbsoluteTime, formatCost, formatDuration, formatRelativeTime } from '../shared/format';
 import { errorTitle } from '../shared/errors';
+import { OpikControl } from '../shared/opik';
+import { RatingControl, ratingFromScores } from '../shared/rating';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { collapsible, judgeSection, keyValues, spanDetail, splitJudgeScores } from './detail';
 import { flattenSpans, spanRow, timelineOf, waterfallHeader, type SpanNode } from './waterfall';
 
 interface SavedState {
   trace: TraceRecord;
+  opik?: OpikLinkState | null;
   selectedSpanId: string | null;
   collapsed: string[];
 }
@@ -26,6 +31,7 @@ interface SavedState {
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 
 let trace: TraceRecord | null = null;
+let opikState: OpikLinkState | null = null;
 let selectedSpanId: string | null = null;
 const collapsed = new Set<string>();
 let rows: SpanNode[] = [];
@@ -35,8 +41,12 @@ function copy(text: string): void {
 }
 
 function persist(): void {
-  if (trace) saveState({ trace, selectedSpanId, collapsed: [...collapsed] } satisfies SavedState);
+  if (trace) saveState({ trace, opik: opikState, selectedSpanId, collapsed: [...collapsed] } satisfies SavedState);
 }
+
+// Kept across renders (the header is rebuilt), so they keep their optimistic state and focus.
+const opik = new OpikControl((traceId) => request('openInOpik', { traceId }));
+const rating = new RatingControl({ stars: true, label: 'Your rating', send: (traceId, r) => request('rate', { traceId, rating: r }) });
 
 function traceDuration(t: TraceRecord): number | null {
   if (t.endTime !== null) return t.endTime - t.startTime;
@@ -55,6 +65,8 @@ function renderHeader(t: TraceRecord): HTMLElement {
     on: { click: () => copy(t.id) },
   });
   const running = t.endTime === null && !t.error;
+  opik.update(t.id, opikState);
+  rating.update(t.id, ratingFromScores(t.scores), !running);
   return h(
     'header',
     { class: 'page-header', id: 'trace-header' },
@@ -71,8 +83,9 @@ function renderHeader(t: TraceRecord): HTMLElement {
         h('span', { class: 'subtitle-item', title: formatAbsoluteTime(t.startTime) }, icon('history'), formatRelativeTime(t.startTime)),
         h('span', { class: 'subtitle-item trace-id-item' }, h('span', { class: 'muted' }, 'ID'), h('code', { id: 'trace-id', class: 'mono' }, t.id), copyId),
       ),
+      rating.root,
     ),
-    h('div', { class: 'toolbar' }, badge),
+    h('div', { class: 'toolbar' }, opik.root, badge),
   );
 }
 
@@ -138,6 +151,8 @@ function renderDetail(t: TraceRecord): void {
 }
 
 function render(): void {
+  // Rebuilding the page drops focus; give it back to the same control (a star, a thumb, Open in Opik).
+  const focused = document.activeElement instanceof HTMLElement && app.contains(document.activeElement) ? document.activeElement : null;
   clear(app);
   if (!trace) return;
   const t = trace;
@@ -162,6 +177,7 @@ function render(): void {
   if (judge) app.append(judge);
   const meta = renderMetadata(t);
   if (meta) app.append(meta);
+  if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
 }
 
 function select(spanId: string, focus: boolean): void {
@@ -224,7 +240,8 @@ function onTreeKey(e: KeyboardEvent): void {
   if (next !== null && next >= 0 && rows[next]) select(rows[next].span.id, true);
 }
 
-function setTrace(t: TraceRecord, preferredSpanId: string | null): void {
+function setTrace(t: TraceRecord, preferredSpanId: string | null, opikLink: OpikLinkState | null): void {
+  opikState = opikLink;
   if (trace?.id !== t.id) collapsed.clear();
   trace = t;
   const ids = new Set(t.spans.map((s) => s.id));
@@ -234,7 +251,7 @@ function setTrace(t: TraceRecord, preferredSpanId: string | null): void {
   persist();
 }
 
-onEvent('trace/state', (s: TraceViewState) => setTrace(s.trace, selectedSpanId));
+onEvent('trace/state', (s: TraceViewState) => setTrace(s.trace, selectedSpanId, s.opik ?? null));
 
 const isSaved = (v: unknown): v is SavedState =>
   typeof v === 'object' && v !== null && typeof (v as SavedState).trace === 'object' && Array.isArray((v as SavedState).trace?.spans);
@@ -243,7 +260,7 @@ const saved = loadState(isSaved);
 if (saved) {
   for (const id of saved.collapsed ?? []) collapsed.add(id);
   trace = saved.trace;
-  setTrace(saved.trace, saved.selectedSpanId);
+  setTrace(saved.trace, saved.selectedSpanId, saved.opik ?? null);
 } else {
   app.append(h('div', { class: 'progress' }, h('vscode-progress-bar', { attrs: { 'aria-label': 'Loading trace' } })));
 }
