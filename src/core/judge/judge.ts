@@ -1,7 +1,6 @@
 import type { CriterionScore, JudgeVerdict } from '../../shared/types';
-import { CodiError, isCancellation } from '../errors';
 import type { ModelContext } from '../pipelines/llmSpan';
-import { jsonSpan } from '../pipelines/llmSpan';
+import { jsonWithRepair } from '../pipelines/modelCalls';
 import type { PromptTemplate } from '../prompts/prompt';
 import { renderPrompt } from '../prompts/prompt';
 import type { SpanHandle, TraceHandle } from '../tracing/tracer';
@@ -68,21 +67,13 @@ export async function judge(ctx: ModelContext, trace: TraceHandle, parent: Trace
   const prompt = renderPrompt(req.template, req.vars);
   const verdict = await parent.span('judge', 'judge', { model: req.model, criteria: req.criteria }, async (span) => {
     span.set({ model: req.model, provider: 'google_ai' });
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const p = attempt === 1 ? prompt : { ...prompt, user: `${prompt.user}\n\nYour previous answer was not valid JSON for the schema. Answer again with JSON only.` };
-      try {
-        const r = await jsonSpan(ctx, span, attempt === 1 ? 'judge.call' : 'judge.repair', 'llm', req.model, p, schema);
-        const v = parseVerdict(r.json, req.criteria);
-        if (v) {
-          span.set({ output: v });
-          span.attr({ attempts: attempt });
-          return v;
-        }
-      } catch (err) {
-        if (isCancellation(err) || !(err instanceof CodiError) || err.kind !== 'model-output') throw err;
-      }
-    }
-    throw new CodiError('model-output', 'The judge did not return a valid verdict after one repair attempt.');
+    return jsonWithRepair(ctx, span, 'judge.call', req.model, prompt, schema, (json) => parseVerdict(json, req.criteria), 'The judge did not return a valid verdict after one repair attempt.', {
+      repairName: 'judge.repair',
+      onDone: (v, attempt) => {
+        span.set({ output: v });
+        span.attr({ attempts: attempt });
+      },
+    });
   });
   trace.addScore({ name: 'overall', value: verdict.score, reason: verdict.reason, source: 'judge' });
   for (const c of verdict.criteria) trace.addScore({ name: c.name, value: c.score, reason: c.reason, source: 'judge' });

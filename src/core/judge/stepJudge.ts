@@ -1,7 +1,6 @@
 import type { JudgeVerdict } from '../../shared/types';
-import { CodiError, isCancellation } from '../errors';
 import type { ModelContext } from '../pipelines/llmSpan';
-import { jsonSpan } from '../pipelines/llmSpan';
+import { jsonWithRepair } from '../pipelines/modelCalls';
 import type { PromptTemplate } from '../prompts/prompt';
 import { renderPrompt } from '../prompts/prompt';
 import type { SpanHandle, TraceHandle } from '../tracing/tracer';
@@ -73,23 +72,13 @@ export async function judgeSteps(ctx: ModelContext, parent: TraceHandle | SpanHa
   const prompt = renderPrompt(req.template, req.vars);
   return parent.span('judge', 'judge', { model: req.model, criteria: req.criteria, steps: req.steps }, async (span) => {
     span.set({ model: req.model, provider: 'google_ai' });
-    for (let attempt = 1; attempt <= 2; attempt++) {
-      const p =
-        attempt === 1
-          ? prompt
-          : { ...prompt, user: `${prompt.user}\n\nYour previous answer was not valid JSON for the schema (one item per summary, ${req.steps} in all). Answer again with JSON only.` };
-      try {
-        const r = await jsonSpan(ctx, span, attempt === 1 ? 'judge.call' : 'judge.repair', 'llm', req.model, p, schema);
-        const v = parseStepVerdicts(r.json, req.criteria, req.steps);
-        if (v) {
-          span.set({ output: v });
-          span.attr({ attempts: attempt });
-          return v;
-        }
-      } catch (err) {
-        if (isCancellation(err) || !(err instanceof CodiError) || err.kind !== 'model-output') throw err;
-      }
-    }
-    throw new CodiError('model-output', 'The judge did not return a valid verdict for every step after one repair attempt.');
+    return jsonWithRepair(ctx, span, 'judge.call', req.model, prompt, schema, (json) => parseStepVerdicts(json, req.criteria, req.steps), 'The judge did not return a valid verdict for every step after one repair attempt.', {
+      repairName: 'judge.repair',
+      repairHint: `Your previous answer was not valid JSON for the schema (one item per summary, ${req.steps} in all). Answer again with JSON only.`,
+      onDone: (v, attempt) => {
+        span.set({ output: v });
+        span.attr({ attempts: attempt });
+      },
+    });
   });
 }

@@ -1,4 +1,4 @@
-/** Small building blocks shared by the summarize and generate pipelines. */
+/** Small building blocks shared by the pipelines and the judges. */
 import type { JsonRequest } from '../gemini/client';
 import { UnparsableJsonError } from '../gemini/client';
 import { CodiError, isCancellation } from '../errors';
@@ -21,6 +21,12 @@ type Parent = TraceHandle | SpanHandle;
  * or `parse` rejects it (a MAX_TOKENS cut-off usually is). A withheld answer (SAFETY…) is not repaired. After the repair, a `model-output`
  * CodiError with `failure` as its message.
  */
+/**
+ * A structured-output call with one repair attempt: a malformed or unusable answer (per `parse`) is asked
+ * for again once; then the call fails with a `model-output` error, never a crash. A withheld answer
+ * (SAFETY, blocked prompt) fails at once. `name` names the first call's span; the repair is `<name>.repair`
+ * unless `opts.repairName` says otherwise.
+ */
 export async function jsonWithRepair<T>(
   ctx: ModelContext,
   parent: Parent,
@@ -30,15 +36,20 @@ export async function jsonWithRepair<T>(
   schema: JsonRequest['schema'],
   parse: (json: unknown) => T | null,
   failure: string,
+  opts: { repairName?: string; repairHint?: string; onDone?: (value: T, attempt: number) => void } = {},
 ): Promise<T> {
   for (let attempt = 1; attempt <= 2; attempt++) {
-    const p = attempt === 1 ? prompt : { ...prompt, user: `${prompt.user}\n\nYour previous answer was not valid JSON for the schema. Answer again with JSON only.` };
+    const hint = opts.repairHint ?? 'Your previous answer was not valid JSON for the schema. Answer again with JSON only.';
+    const p = attempt === 1 ? prompt : { ...prompt, user: `${prompt.user}\n\n${hint}` };
     let blocked: CodiError | null = null;
     try {
-      const r = await jsonSpan(ctx, parent, attempt === 1 ? name : `${name}.repair`, 'llm', model, p, schema);
+      const r = await jsonSpan(ctx, parent, attempt === 1 ? name : (opts.repairName ?? `${name}.repair`), 'llm', model, p, schema);
       blocked = blockedError(r);
       const v = blocked ? null : parse(r.json);
-      if (v !== null) return v;
+      if (v !== null) {
+        opts.onDone?.(v, attempt);
+        return v;
+      }
     } catch (err) {
       if (isCancellation(err) || !(err instanceof CodiError) || err.kind !== 'model-output') throw err;
       if (err instanceof UnparsableJsonError) blocked = blockedError(err.result);
