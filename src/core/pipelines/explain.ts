@@ -1,6 +1,6 @@
 import type { ErrorInfo, JudgeVerdict, TraceRecord } from '../../shared/types';
-import { CodiError, toCodiError } from '../errors';
-import { finishProblem } from '../gemini/finish';
+import type { CodiError} from '../errors';
+import { toCodiError } from '../errors';
 import { judge } from '../judge/judge';
 import { renderPrompt } from '../prompts/prompt';
 import type { PromptOverrides } from '../prompts/registry';
@@ -9,7 +9,7 @@ import { EXPLAIN_CRITERIA, EXPLAIN_PROMPT } from '../prompts/templates';
 import type { Tracer } from '../tracing/tracer';
 import { checkTextInput } from './input';
 import type { ModelContext } from './llmSpan';
-import { streamSpan } from './llmSpan';
+import { streamAnswer } from './modelCalls';
 
 export interface ExplainInput {
   code: string;
@@ -78,16 +78,13 @@ export async function explain(input: ExplainInput, opts: ExplainOptions): Promis
       checkTextInput(input.code, opts.maxInputChars);
       const prompt = renderPrompt(getPrompt('explain', opts.promptOverrides), vars);
       trace.setMetadata({ promptVersion: prompt.version });
-      const r = await streamSpan(opts, root, 'gemini.generate', opts.model, prompt, (d) => {
+      const r = await streamAnswer(opts, root, opts.model, prompt, (d) => {
         output += d;
         opts.onText?.(d);
       });
-      const problem = finishProblem(r.finishReason, r.blockReason);
-      if (problem?.kind === 'blocked') throw new CodiError('model-output', problem.message);
-      if (!r.text.trim()) throw new CodiError('model-output', `Gemini returned an empty answer (finish reason ${r.finishReason ?? 'unknown'}).`);
       output = r.text;
-      // A cut-off answer is kept (it is often still useful) but flagged so the UI shows the warning.
-      if (problem) trace.setMetadata({ truncated: true, warning: problem.message });
+      // A cut-off answer is kept but flagged so the UI shows the warning.
+      if (r.truncated) trace.setMetadata({ truncated: true, warning: r.truncated });
       root.set({ output });
       if (!opts.judgeEnabled) return;
       opts.onJudging?.();

@@ -1,6 +1,5 @@
 import type { CodeCheck, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord } from '../../shared/types';
 import { CodiError, toCodiError } from '../errors';
-import { finishProblem } from '../gemini/finish';
 import { judge } from '../judge/judge';
 import { GENERATE_CRITERIA } from '../prompts/generate';
 import { promptVersion, renderPrompt } from '../prompts/prompt';
@@ -12,7 +11,7 @@ import { checkParses, checkSingleBlock, extractCodeBlocks, fenceTag } from './co
 import type { ContextWindow } from './generateContext';
 import { trimContext } from './generateContext';
 import type { ModelContext } from './llmSpan';
-import { streamSpan } from './llmSpan';
+import { streamAnswer } from './modelCalls';
 
 export interface GenerateInput {
   /** What to write: the input box's text, or the comment at the cursor (see `commentAt`). */
@@ -143,13 +142,10 @@ export async function generate(input: GenerateInput, opts: GenerateOptions): Pro
       prompts[prompt.name] = prompt.version;
       if (isOverridden('generate', opts.promptOverrides)) overridden.push('generate');
       trace.setMetadata({ promptVersion: prompt.version });
-      const r = await streamSpan(opts, root, 'gemini.generate', opts.model, prompt, (d) => {
+      const r = await streamAnswer(opts, root, opts.model, prompt, (d) => {
         output += d;
         opts.onText?.(d);
       });
-      const problem = finishProblem(r.finishReason, r.blockReason);
-      if (problem?.kind === 'blocked') throw new CodiError('model-output', problem.message);
-      if (!r.text.trim()) throw new CodiError('model-output', `Gemini returned an empty answer (finish reason ${r.finishReason ?? 'unknown'}).`);
       output = r.text;
 
       const blocks = extractCodeBlocks(output);
@@ -170,8 +166,8 @@ export async function generate(input: GenerateInput, opts: GenerateOptions): Pro
       root.set({ output: generated });
       opts.onChecks?.(generated);
       // A cut-off answer is kept (as explain does) but flagged: the unclosed block also fails single-code-block.
-      if (problem) {
-        warning = problem.message;
+      if (r.truncated) {
+        warning = r.truncated;
         trace.setMetadata({ truncated: true, warning });
       }
       if (!opts.judgeEnabled) return;

@@ -6,7 +6,7 @@ import { finishProblem } from '../gemini/finish';
 import type { RenderedPrompt } from '../prompts/prompt';
 import type { SpanHandle, TraceHandle } from '../tracing/tracer';
 import type { ModelContext } from './llmSpan';
-import { jsonSpan } from './llmSpan';
+import { jsonSpan, streamSpan } from './llmSpan';
 
 /** The model layer's verdict on how a call ended, as an error when the answer was withheld (SAFETY, a blocked prompt…). */
 export function blockedError(r: { finishReason: string | null; blockReason?: string | null }): CodiError | null {
@@ -85,4 +85,23 @@ export function countTokensSpan(ctx: ModelContext, parent: Parent, name: string,
       return { tokens, source: fallback };
     }
   });
+}
+
+/**
+ * Streams the answer to a text prompt as the span `gemini.generate`. A withheld (SAFETY, blocked prompt) or
+ * empty answer is a `model-output` error; a cut-off answer (MAX_TOKENS) is returned with `truncated` set,
+ * since it is often still useful.
+ */
+export async function streamAnswer(
+  ctx: ModelContext,
+  parent: Parent,
+  model: string,
+  prompt: RenderedPrompt,
+  onText: (delta: string) => void,
+): Promise<{ text: string; truncated: string | null }> {
+  const r = await streamSpan(ctx, parent, 'gemini.generate', model, prompt, onText);
+  const problem = finishProblem(r.finishReason, r.blockReason);
+  if (problem?.kind === 'blocked') throw new CodiError('model-output', problem.message);
+  if (!r.text.trim()) throw new CodiError('model-output', `Gemini returned an empty answer (finish reason ${r.finishReason ?? 'unknown'}).`);
+  return { text: r.text, truncated: problem ? problem.message : null };
 }
