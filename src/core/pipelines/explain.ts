@@ -1,5 +1,5 @@
 import type { ErrorInfo, JudgeVerdict, TraceRecord } from '../../shared/types';
-import type { CodiError} from '../errors';
+import type { CodiError } from '../errors';
 import { toCodiError } from '../errors';
 import { judge } from '../judge/judge';
 import { renderPrompt } from '../prompts/prompt';
