@@ -27,14 +27,28 @@ function spanLine(s: SpanRecord, depth: number, t0: number): string {
   return bits.join('  ');
 }
 
+/** A trace's Opik export state, as `traces show` reports it. */
+export interface OpikLine {
+  state: 'off' | 'pending' | 'sent' | 'failed';
+  url: string | null;
+  lastError: string | null;
+}
+
+function opikText(o: OpikLine): string {
+  if (o.state === 'sent') return `sent  ${o.url ?? '(no link yet)'}`;
+  if (o.state === 'off') return 'off (not exported; `codi opik sync <id>` exports it)';
+  return o.lastError ? `${o.state}: ${o.lastError}` : o.state;
+}
+
 /** `traces show` for people: header, span tree, scores, output. */
-export function formatTrace(t: TraceRecord): string {
+export function formatTrace(t: TraceRecord, opik?: OpikLine): string {
   const out: string[] = [];
   out.push(`${t.name}`, `  id        ${t.id}`, `  type      ${t.type}`, `  started   ${iso(t.startTime)} UTC`);
   out.push(`  duration  ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)}`);
   out.push(`  tokens    ${fmtInt(t.usage?.totalTokens)} (prompt ${fmtInt(t.usage?.promptTokens)}, output ${fmtInt(t.usage?.outputTokens)}, thinking ${fmtInt(t.usage?.thinkingTokens)})`);
   out.push(`  cost      ${fmtCost(t.costUsd)}`);
   if (t.error) out.push(`  error     ${t.error.kind}: ${t.error.message}`);
+  if (opik) out.push(`  opik      ${opikText(opik)}`);
   out.push('', 'Spans');
   const children = new Map<string | null, SpanRecord[]>();
   for (const s of t.spans) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
@@ -53,8 +67,8 @@ export function formatTrace(t: TraceRecord): string {
   return out.join('\n');
 }
 
-/** The `traces show --json` contract: the trace with `spans` and `scores` in their documented shapes. */
-export function traceJson(t: TraceRecord) {
+/** The `traces show --json` contract: the trace with `spans` and `scores` in their documented shapes, and its Opik export state. */
+export function traceJson(t: TraceRecord, opik: OpikLine = { state: 'off', url: null, lastError: null }) {
   return {
     id: t.id,
     name: t.name,
@@ -86,5 +100,6 @@ export function traceJson(t: TraceRecord) {
       attributes: s.attributes,
     })),
     scores: t.scores.map((s) => ({ name: s.name, value: s.value, reason: s.reason, source: s.source, spanId: s.spanId ?? null })),
+    opik: { state: opik.state, url: opik.url, lastError: opik.lastError },
   };
 }

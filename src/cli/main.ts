@@ -10,34 +10,51 @@ import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { EXIT, exitCodeFor, openStore, print, storeDir, VERSION } from './common';
 import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from './format';
+import { cliWording, cmdOpik, exportAfterRun, OPIK_USAGE, opikEngaged, opikRequested, opikStatusOf } from './opik';
 
 export { EXIT, exitCodeFor } from './common';
 
 const USAGE = `codi — explain, summarize (Chain of Density) and generate code with Gemini; every run judged and traced locally
 
 Usage:
-  codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge]
+  codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]
   ${SUMMARIZE_USAGE}
   ${GENERATE_USAGE}
   codi traces list [--json] [--limit N]
   codi traces show <id> [--json]
+  ${OPIK_USAGE}
 
 Summarize writes --steps (1-8, default 5) summaries of the same length (--words, default 80), each adding
 1-3 missing entities; --mode single (default) asks for all steps in one call, iterative makes one call per
 step. Inputs above --max-input-tokens (default 100000; env CODI_MAX_INPUT_TOKENS) are summarized in parts.
 Generate writes code for --prompt with --file as context (the code goes after --line, default the last line).
 
+Opik export (opt-in): with --opik or CODI_OPIK=1, explain/summarize/generate queue the saved trace in the
+outbox ($CODI_HOME/opik-outbox.json) and send it right away; if that fails, a note on stderr says so, the
+trace stays queued and the command keeps its own exit code. \`codi opik sync\` sends everything queued
+(plus the given traces, even ones recorded without --opik; --retry-failed re-queues traces Opik refused).
+\`traces show\` reports each trace's export state: off, pending, sent (with its Opik link) or failed.
+
 Environment:
   GEMINI_API_KEY or GOOGLE_API_KEY   API key (GOOGLE_API_KEY wins when both are set)
   GOOGLE_GEMINI_BASE_URL             endpoint override (proxy, gateway, test stand-in)
   CODI_HOME                          trace store folder (default ~/.codi)
   CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
+  CODI_OPIK=1                        export to Opik, as --opik does
+  OPIK_URL_OVERRIDE                  Opik API URL (default https://www.comet.com/opik/api; self-hosted
+                                     e.g. http://localhost:5173/api)
+  OPIK_API_KEY, OPIK_WORKSPACE       required for Opik cloud (self-hosted: optional, workspace "default")
+  OPIK_PROJECT_NAME                  Opik project (default CODI)
 
-Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.`;
+Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.
+An Opik delivery problem after a command never changes its exit code. \`codi opik sync\`: 0 only when the
+outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
+queued (Opik unreachable or refusing) or refused for good.`;
 
 async function cmdExplain(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model']);
-  checkFlags(args, ['json', 'model', 'no-judge']);
+  checkFlags(args, ['json', 'model', 'no-judge', 'opik']);
+  const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
   const spec = parseFileRange(args.positionals[0]!);
   const abs = resolve(spec.path);
@@ -101,11 +118,13 @@ async function cmdExplain(argv: string[]): Promise<number> {
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
       if (!r.error) process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(latencyMs)} · trace ${t.id}\n`);
     }
-    if (r.error) {
-      process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-      return exitCodeFor(r.error.kind);
-    }
-    return EXIT.ok;
+    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+    const exit = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
+    // Ctrl+C during the export ends the process (the outbox is written atomically; the trace stays queued).
+    process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigint);
+    if (opik) await exportAfterRun(store, t.id, exit !== EXIT.cancelled);
+    return exit;
   } finally {
     process.off('SIGINT', onSigint);
     process.off('SIGTERM', onSigint);
@@ -137,7 +156,8 @@ async function cmdTraces(argv: string[]): Promise<number> {
       process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
       return EXIT.usage;
     }
-    print(args.flags.has('json') ? JSON.stringify(traceJson(t), null, 2) : formatTrace(t));
+    const opik = await opikStatusOf(t.id);
+    print(args.flags.has('json') ? JSON.stringify(traceJson(t, opik), null, 2) : formatTrace(t, { ...opik, lastError: opik.lastError && cliWording(opik.lastError) }));
     return EXIT.ok;
   }
   throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list or show');
@@ -158,6 +178,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'summarize') return await cmdSummarize(rest);
     if (cmd === 'generate') return await cmdGenerate(rest);
     if (cmd === 'traces') return await cmdTraces(rest);
+    if (cmd === 'opik') return await cmdOpik(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {
     if (err instanceof UsageError) {
@@ -176,5 +197,7 @@ export async function main(argv: string[]): Promise<number> {
 if (require.main === module) {
   void main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
+    // The opik SDK may leave request timers behind: once the output is flushed, exit.
+    if (opikEngaged()) process.stdout.write('', () => process.stderr.write('', () => process.exit(code)));
   });
 }

@@ -5,12 +5,14 @@ import { Tracer } from '../../core/tracing/tracer';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
 import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+import { exportAfterRun, opikRequested } from '../opik';
 
-export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge]';
+export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
 
 export async function cmdGenerate(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['prompt', 'file', 'line', 'lang', 'model', 'max-context-tokens']);
-  checkFlags(args, ['prompt', 'file', 'line', 'lang', 'json', 'model', 'no-judge', 'max-context-tokens']);
+  checkFlags(args, ['prompt', 'file', 'line', 'lang', 'json', 'model', 'no-judge', 'max-context-tokens', 'opik']);
+  const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (pass the request with --prompt)`);
   const prompt = args.flags.get('prompt');
   if (typeof prompt !== 'string') throw new UsageError('generate needs --prompt <text>');
@@ -54,11 +56,10 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
       const warn = r.warning ? `warning: ${r.warning}\n` : '';
       process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
     }
-    if (r.error) {
-      process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-      return exitCodeFor(r.error.kind);
-    }
-    return EXIT.ok;
+    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+    const code = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
+    if (opik) await exportAfterRun(store, t.id, code !== EXIT.cancelled);
+    return code;
   } finally {
     await store.close();
   }

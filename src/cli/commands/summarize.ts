@@ -7,9 +7,10 @@ import type { CodStep } from '../../shared/types';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
 import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+import { exportAfterRun, opikRequested } from '../opik';
 
 export const SUMMARIZE_USAGE =
-  'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge]';
+  'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
 
 /** One step for people: its metrics line, then the summary. */
 function stepText(s: CodStep, recommended: number | null): string {
@@ -19,7 +20,8 @@ function stepText(s: CodStep, recommended: number | null): string {
 
 export async function cmdSummarize(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model', 'steps', 'mode', 'words', 'max-input-tokens']);
-  checkFlags(args, ['json', 'model', 'no-judge', 'steps', 'mode', 'words', 'max-input-tokens']);
+  checkFlags(args, ['json', 'model', 'no-judge', 'steps', 'mode', 'words', 'max-input-tokens', 'opik']);
+  const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('summarize needs exactly one <file>[:<start>-<end>]');
   const steps = intFlag(args, 'steps', 1, 8) ?? SUMMARIZE_DEFAULTS.steps;
   const words = intFlag(args, 'words', 10, 500) ?? SUMMARIZE_DEFAULTS.words;
@@ -78,11 +80,10 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
         process.stderr.write(`\n${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
       }
     }
-    if (r.error) {
-      process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-      return exitCodeFor(r.error.kind);
-    }
-    return EXIT.ok;
+    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+    const code = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
+    if (opik) await exportAfterRun(store, t.id, code !== EXIT.cancelled);
+    return code;
   } finally {
     await store.close();
   }

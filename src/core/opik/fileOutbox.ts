@@ -2,13 +2,15 @@
  * A small durable `OutboxStore` in one JSON file, for tests and as the reference semantics for the
  * journal store's implementation. Every mutation rewrites the file atomically (write a temp file, fsync,
  * rename over the old one, fsync the folder), so a crash leaves either the old or the new state.
- * Mutations are serialised in-process; it is NOT safe for two processes writing the same file (the
- * journal store handles that). A file that cannot be parsed is moved aside (`.corrupt-<time>`) and an
+ * Several processes (VS Code windows, the CLI) share the file: every mutation takes a lock file, re-reads
+ * the file, applies the change and writes it back, and every read re-reads it, so no process works from a
+ * stale copy or overwrites another's entries. A file that cannot be parsed is moved aside (`.corrupt-<time>`) and an
  * empty outbox is started; `warnings` says so.
  */
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { withFileLock } from '../store/fileLock';
 import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from './outbox';
 
 interface TraceEntry {
@@ -77,13 +79,33 @@ export class FileOutboxStore implements OutboxStore {
     }
   }
 
-  /** Runs a mutation after the previous ones and persists the result before resolving. */
+  /** Re-reads the file (other processes may have changed it); keeps the current data if it is unreadable. */
+  private async reload(): Promise<void> {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(this.path, 'utf8'));
+      if (isFileData(parsed)) this.data = parsed;
+    } catch {
+      // Missing (nothing written yet) or mid-replacement on a platform without atomic rename: keep ours.
+    }
+  }
+
+  /** Waits for this process's writes, then returns the file's current data. */
+  private async read(): Promise<FileData> {
+    await this.chain;
+    await this.reload();
+    return this.data;
+  }
+
+  /** Runs a mutation after the previous ones, under the cross-process lock, on fresh data; persists before resolving. */
   private mutate<T>(f: (d: FileData) => T): Promise<T> {
-    const next = this.chain.then(async () => {
-      const out = f(this.data);
-      await this.persist();
-      return out;
-    });
+    const next = this.chain.then(() =>
+      withFileLock(`${this.path}.write.lock`, async () => {
+        await this.reload();
+        const out = f(this.data);
+        await this.persist();
+        return out;
+      }),
+    );
     this.chain = next.then(
       () => undefined,
       () => undefined,
@@ -131,8 +153,7 @@ export class FileOutboxStore implements OutboxStore {
   }
 
   async due(now: number, limit: number): Promise<DueTrace[]> {
-    await this.chain;
-    return Object.entries(this.data.traces)
+    return Object.entries((await this.read()).traces)
       .filter(([, e]) => e.state === 'pending' && (e.nextAttemptAt === null || e.nextAttemptAt <= now))
       .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt || (a[0] < b[0] ? -1 : 1))
       .slice(0, limit)
@@ -159,22 +180,20 @@ export class FileOutboxStore implements OutboxStore {
   }
 
   async state(traceId: string): Promise<OutboxStatus> {
-    await this.chain;
-    const e = this.data.traces[traceId];
+    const e = (await this.read()).traces[traceId];
     if (!e) return { state: 'off', url: null, lastError: null, attempts: 0, nextAttemptAt: null, sentAt: null, projectId: null };
     return { state: e.state, url: e.url, lastError: e.lastError, attempts: e.attempts, nextAttemptAt: e.nextAttemptAt, sentAt: e.sentAt, projectId: e.projectId };
   }
 
   async pendingCount(): Promise<number> {
-    await this.chain;
-    const traces = Object.values(this.data.traces).filter((e) => e.state === 'pending').length;
-    const scores = Object.entries(this.data.scores).filter(([id, s]) => !s.permanent && this.data.traces[id]?.state === 'sent').length;
+    const d = await this.read();
+    const traces = Object.values(d.traces).filter((e) => e.state === 'pending').length;
+    const scores = Object.entries(d.scores).filter(([id, s]) => !s.permanent && d.traces[id]?.state === 'sent').length;
     return traces + scores;
   }
 
   async failedCount(): Promise<number> {
-    await this.chain;
-    return Object.values(this.data.traces).filter((e) => e.state === 'failed').length;
+    return Object.values((await this.read()).traces).filter((e) => e.state === 'failed').length;
   }
 
   retryFailed(now: number): Promise<number> {
@@ -198,9 +217,9 @@ export class FileOutboxStore implements OutboxStore {
   }
 
   async dueScoreUpdates(now: number, limit: number): Promise<DueScoreUpdate[]> {
-    await this.chain;
-    return Object.entries(this.data.scores)
-      .filter(([id, s]) => !s.permanent && this.data.traces[id]?.state === 'sent' && (s.nextAttemptAt === null || s.nextAttemptAt <= now))
+    const d = await this.read();
+    return Object.entries(d.scores)
+      .filter(([id, s]) => !s.permanent && d.traces[id]?.state === 'sent' && (s.nextAttemptAt === null || s.nextAttemptAt <= now))
       .sort((a, b) => a[1].requestedAt - b[1].requestedAt)
       .slice(0, limit)
       .map(([traceId, s]) => ({ traceId, seq: s.seq, attempts: s.attempts }));

@@ -1,0 +1,253 @@
+/**
+ * Opik export from the CLI: `--opik` (or CODI_OPIK=1) on explain / summarize / generate, `codi opik sync`,
+ * and the export state `traces show` prints. Configuration: OPIK_API_KEY, OPIK_URL_OVERRIDE,
+ * OPIK_WORKSPACE, OPIK_PROJECT_NAME (the same variables the Opik SDKs read).
+ *
+ * The opik SDK is never imported here: `startOpikExport` loads it (core/opik/client, imported lazily)
+ * only when a delivery actually runs. Without --opik / CODI_OPIK nothing in this file runs except
+ * `opikStatusOf`, which only reads the outbox file when it exists.
+ *
+ * The outbox is one JSON file (`outboxPath()`); FileOutboxStore keeps it in memory and rewrites it whole,
+ * which is not safe for two processes at once, so every session that writes it holds a lock file beside
+ * it (enqueue: a short session that waits for the lock; delivery: a session that gives up quickly when
+ * another codi is delivering, leaving the trace queued).
+ */
+import { existsSync, promises as fs } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { OpikConfigInput } from '../core/opik/config';
+import { isOpikCloud, normalizeOpikUrl, OpikConfigError, opikInputFromEnv, opikRequestedByEnv, resolveOpikConfig } from '../core/opik/config';
+import type { OpikExport } from '../core/opik/exporter';
+import { exportStatus, startOpikExport } from '../core/opik/exporter';
+import { FileOutboxStore } from '../core/opik/fileOutbox';
+import type { OpikExportState, SyncResult } from '../core/opik/outbox';
+import { withFileLock } from '../core/store/fileLock';
+import type { TraceStore } from '../core/store/traceStore';
+import { checkFlags, parseArgs, UsageError } from './args';
+import { EXIT, openStore, print, storeDir, VERSION } from './common';
+
+export const OPIK_USAGE = 'codi opik sync [<trace id>...] [--retry-failed] [--json]';
+
+export interface OpikStatus {
+  state: OpikExportState;
+  url: string | null;
+  lastError: string | null;
+}
+
+const OFF: OpikStatus = { state: 'off', url: null, lastError: null };
+/** Per-request limit for the SDK transport: after a command (the user waits for the prompt) and in sync. */
+const AFTER_RUN_TIMEOUT_MS = 15_000;
+const SYNC_TIMEOUT_MS = 30_000;
+/** How long to wait for the outbox lock: to queue a trace (must not be lost), to deliver right after a run, to sync. */
+const ENQUEUE_LOCK_MS = 60_000;
+const DELIVER_LOCK_MS = 5_000;
+const SYNC_LOCK_MS = 60_000;
+
+/** Where the CLI's outbox lives. The one place to change when the outbox moves into the trace store. */
+export function outboxPath(): string {
+  return join(storeDir(), 'opik-outbox.json');
+}
+
+/** `--opik` or CODI_OPIK=1. */
+export function opikRequested(flag: boolean): boolean {
+  return flag || opikRequestedByEnv(process.env);
+}
+
+let engaged = false;
+/** True once a delivery may have loaded the SDK, whose request timers can keep the process alive: exit explicitly. */
+export function opikEngaged(): boolean {
+  return engaged;
+}
+
+/** The core's messages name the editor's settings; the CLI's user sets environment variables. */
+export function cliWording(message: string): string {
+  return message
+    .replace(/run "CODI: Set Opik API Key" \(CLI: set OPIK_API_KEY\)/g, 'set OPIK_API_KEY')
+    .replace(/codi\.opik\.workspace \(CLI: OPIK_WORKSPACE\)/g, 'OPIK_WORKSPACE')
+    .replace(/set the API key with "CODI: Set Opik API Key"/g, 'set OPIK_API_KEY')
+    .replace(/"CODI: Set Opik API Key"/g, 'OPIK_API_KEY')
+    .replace(/codi\.opik\.workspace/g, 'OPIK_WORKSPACE')
+    .replace(/codi\.opik\.url/g, 'OPIK_URL_OVERRIDE');
+}
+
+const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
+const note = (line: string): void => void process.stderr.write(`${line}\n`);
+
+class OutboxBusyError extends Error {}
+
+/** Runs `fn` on the outbox while holding its lock; OutboxBusyError when the lock is not free in time. */
+async function withOutbox<T>(fn: (store: FileOutboxStore) => Promise<T>, lockTimeoutMs: number): Promise<T> {
+  const path = outboxPath();
+  await fs.mkdir(dirname(path), { recursive: true });
+  let entered = false;
+  try {
+    return await withFileLock(
+      `${path}.lock`,
+      async () => {
+        entered = true;
+        const store = await FileOutboxStore.open(path);
+        for (const w of store.warnings) note(`codi: ${w}`);
+        try {
+          return await fn(store);
+        } finally {
+          await store.flush();
+        }
+      },
+      lockTimeoutMs,
+    );
+  } catch (err) {
+    // withFileLock throws a plain Error when the lock stays taken; file-system errors carry a code.
+    if (entered || (err as NodeJS.ErrnoException).code) throw err;
+    throw new OutboxBusyError(`the Opik outbox is in use by another codi process (lock ${path}.lock)`);
+  }
+}
+
+function configInput(): OpikConfigInput {
+  return opikInputFromEnv(process.env);
+}
+
+/** Null when the environment gives a usable configuration, else what to fix (CLI wording). */
+function configProblem(): string | null {
+  try {
+    resolveOpikConfig(configInput());
+    return null;
+  } catch (err) {
+    if (err instanceof OpikConfigError) return cliWording(err.message);
+    throw err;
+  }
+}
+
+/** 3 for Opik cloud without OPIK_API_KEY, 2 for any other configuration problem. */
+function configExitCode(): number {
+  const input = configInput();
+  try {
+    if (isOpikCloud(normalizeOpikUrl(input.url ?? '')) && !(input.apiKey ?? '').trim()) return EXIT.key;
+  } catch {
+    // A bad URL: a usage problem.
+  }
+  return EXIT.usage;
+}
+
+function startExport(store: FileOutboxStore, traces: TraceStore, timeoutMs: number): OpikExport {
+  const { apiKey, ...rest } = configInput();
+  engaged = true;
+  return startOpikExport({
+    settings: { enabled: true, ...rest },
+    apiKey: apiKey ?? null,
+    store,
+    // The outbox also holds traces other codi processes recorded after this one opened the store.
+    loadTrace: async (id) => (await traces.get(id)) ?? ((await traces.refresh()) > 0 ? await traces.get(id) : null),
+    clientVersion: `codi-cli/${VERSION}`,
+    client: 'cli',
+    timeoutMs,
+  });
+}
+
+/**
+ * After explain / summarize / generate recorded `traceId` (the trace store still open): queues it and,
+ * unless `deliver` is false (a cancelled run), delivers the outbox right away. Never throws and never
+ * changes the command's exit code; prints one line to stderr.
+ */
+export async function exportAfterRun(traces: TraceStore, traceId: string, deliver: boolean): Promise<void> {
+  try {
+    await withOutbox((store) => store.enqueue(traceId, Date.now()), ENQUEUE_LOCK_MS);
+  } catch (err) {
+    note(`Opik: trace not queued (${errText(err)}); run \`codi opik sync ${traceId}\` to export it.`);
+    return;
+  }
+  const problem = configProblem();
+  if (problem) {
+    note(`Opik: queued, not sent: ${problem} Then run \`codi opik sync\`.`);
+    return;
+  }
+  if (!deliver) {
+    note('Opik: queued; run `codi opik sync` to send it.');
+    return;
+  }
+  let out: { status: OpikStatus; sync: SyncResult | null };
+  try {
+    out = await withOutbox(async (store) => {
+      const worker = startExport(store, traces, AFTER_RUN_TIMEOUT_MS).worker;
+      const sync = worker ? await worker.syncNow() : null;
+      return { status: await exportStatus(store, traceId, worker), sync };
+    }, DELIVER_LOCK_MS);
+  } catch (err) {
+    note(`Opik: queued (${errText(err)}); run \`codi opik sync\` later.`);
+    return;
+  }
+  const { status, sync } = out;
+  const others = sync && sync.sent > 1 ? ` (and ${sync.sent - 1} earlier queued trace${sync.sent > 2 ? 's' : ''})` : '';
+  if (status.state === 'sent') note(`Opik: sent${others} · ${status.url ?? 'link not available yet'}`);
+  else if (status.state === 'failed') note(`Opik: refused for good: ${cliWording(status.lastError ?? 'unknown error')} (\`codi opik sync --retry-failed\` tries again)`);
+  else note(`Opik: queued (${cliWording(status.lastError ?? sync?.lastError ?? 'not sent yet')}); run \`codi opik sync\` later`);
+}
+
+/** Export state of one trace for `traces show`, without the SDK: 'off' when it was never queued. */
+export async function opikStatusOf(traceId: string): Promise<OpikStatus> {
+  const path = outboxPath();
+  if (!existsSync(path)) return OFF;
+  try {
+    return await exportStatus(await FileOutboxStore.open(path), traceId);
+  } catch (err) {
+    note(`codi: cannot read the Opik outbox ${path}: ${errText(err)}`);
+    return OFF;
+  }
+}
+
+interface SyncOutput extends SyncResult {
+  retried: number;
+  outbox: string;
+}
+
+function syncText(r: SyncOutput): string {
+  const parts = [`sent ${r.sent}`, `failed ${r.failed}`, `pending ${r.pending}`, `permanently failed ${r.permanentlyFailed}`];
+  if (r.scoresSent) parts.push(`score updates sent ${r.scoresSent}`);
+  if (r.retried) parts.push(`re-queued ${r.retried}`);
+  return `Opik: ${parts.join(' · ')}`;
+}
+
+/** `codi opik sync`: queues the given traces, delivers the outbox; exit 0 only when it is empty afterwards. */
+export async function cmdOpik(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub !== 'sync') throw new UsageError(sub ? `unknown opik command "${sub}"` : 'opik needs a command: sync');
+  const args = parseArgs(rest, []);
+  checkFlags(args, ['json', 'retry-failed']);
+  const problem = configProblem();
+  if (problem) {
+    note(`codi: Opik export is not configured: ${problem}`);
+    note('Set OPIK_URL_OVERRIDE (default: Opik cloud), OPIK_API_KEY and OPIK_WORKSPACE (cloud), OPIK_PROJECT_NAME (default CODI); see `codi --help`.');
+    return configExitCode();
+  }
+  const traces = await openStore();
+  let out: SyncOutput;
+  try {
+    const ids: string[] = [];
+    for (const p of args.positionals) {
+      const t = await traces.get(p);
+      if (!t) {
+        note(`codi: no trace with id ${p} in ${storeDir()}`);
+        return EXIT.usage;
+      }
+      ids.push(t.id);
+    }
+    out = await withOutbox(async (store) => {
+      for (const id of ids) await store.enqueue(id, Date.now());
+      const worker = startExport(store, traces, SYNC_TIMEOUT_MS).worker;
+      if (!worker) throw new Error('Opik export could not start.');
+      const retried = args.flags.has('retry-failed') ? await worker.retryFailed() : 0;
+      return { ...(await worker.syncNow()), retried, outbox: store.path };
+    }, SYNC_LOCK_MS);
+  } catch (err) {
+    if (!(err instanceof OutboxBusyError)) throw err;
+    note(`codi: ${err.message}; try again when it has finished.`);
+    return EXIT.model;
+  } finally {
+    await traces.close();
+  }
+  print(args.flags.has('json') ? JSON.stringify(out, null, 2) : syncText(out));
+  if (out.pending === 0 && out.permanentlyFailed === 0) return EXIT.ok;
+  if (out.pending > 0) note(`codi: ${out.pending} item(s) still queued${out.lastError ? `: ${cliWording(out.lastError)}` : ''}. Run \`codi opik sync\` again once Opik is reachable.`);
+  if (out.permanentlyFailed > 0) {
+    note(`codi: ${out.permanentlyFailed} trace(s) were refused by Opik for good (rejected data, or older than the server's ingestion window); \`codi traces show <id>\` says why, \`codi opik sync --retry-failed\` tries them again.`);
+  }
+  return EXIT.model;
+}
