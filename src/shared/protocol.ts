@@ -53,6 +53,8 @@ export interface ResultViewState {
   recommendedStep?: number | null;
   /** Generate only: the code, its checks, and whether the user applied it. */
   generated?: GeneratedCode & { state: 'proposed' | 'accepted' | 'rejected' };
+  /** Set when the answer is usable but incomplete, e.g. cut off at the output token limit (MAX_TOKENS). */
+  warning?: string | null;
   /** Opik export state of this run's trace (absent or state 'off' when export is off). */
   opik?: OpikLinkState | null;
   /** The user's rating of this run, once given. */

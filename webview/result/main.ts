@@ -23,6 +23,7 @@ import {
   headerBadge,
   isBusy,
   judgeErrorBox,
+  warningBox,
   kindOf,
   metaSection,
   qualitySection,
@@ -153,6 +154,8 @@ function render(s: ResultViewState): void {
   clear(notices);
   const err = errorBox(s, runAction);
   if (err) notices.append(err);
+  const warn = warningBox(s);
+  if (warn) notices.append(warn);
   const judgeErr = judgeErrorBox(s);
   if (judgeErr) notices.append(judgeErr);
 

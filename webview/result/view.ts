@@ -112,6 +112,17 @@ export function errorBox(s: ResultViewState, onAction: (a: HostAction) => void):
   );
 }
 
+/** A finished answer the model cut short (MAX_TOKENS): shown, but flagged so it is not taken as complete. */
+export function warningBox(s: ResultViewState): HTMLElement | null {
+  if (!s.warning) return null;
+  return h(
+    'div',
+    { id: 'answer-warning', class: 'notice notice-warning', role: 'status' },
+    icon('warning'),
+    h('div', { class: 'notice-body' }, h('div', { class: 'notice-message' }, s.warning)),
+  );
+}
+
 export function judgeErrorBox(s: ResultViewState): HTMLElement | null {
   if (s.judgeStatus !== 'error') return null;
   return h(

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import type { ExplainInput, ExplainResult } from '../../core/pipelines/explain';
 import { explain } from '../../core/pipelines/explain';
 import type { RunDeps } from './runner';
+import { threadKey } from './threads';
 import { runInPanel } from './runner';
 
 /** Reads the selection of the active editor as the pipeline's input; null (after a message) if there is none. */
@@ -33,6 +34,7 @@ export function runExplain(input: ExplainInput, deps: RunDeps): Promise<ExplainR
     {
       kind: 'explain',
       title: `Explain ${input.file}:${input.startLine}–${input.endLine}`,
+      threadKey: threadKey('explain', input),
       run: (ctx, hooks) =>
         explain(input, {
           ...ctx,

@@ -67,6 +67,7 @@ export async function runGenerate(req: GenerateRequest, deps: RunDeps, session: 
     {
       kind: 'generate',
       title: `Generate${where}`,
+      threadKey: `generate:${req.input.file ?? ''}:${req.input.prompt.trim()}`,
       run: (ctx, hooks) =>
         generate(req.input, {
           ...ctx,

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CodiError } from '../../core/errors';
+import { uuidv7 } from '../../core/ids';
 import type { ModelContext } from '../../core/pipelines/llmSpan';
 import type { Tracer } from '../../core/tracing/tracer';
 import type { HostAction, ResultViewState } from '../../shared/protocol';
@@ -40,18 +41,32 @@ export interface RunHooks {
   progress: (message: string) => void;
 }
 
-export type RunContext = ModelContext & { settings: Settings; tracer: Tracer; clientVersion: string };
+export type RunContext = ModelContext & { settings: Settings; tracer: Tracer; clientVersion: string; threadId: string | null };
 
 export interface RunSpec<R extends PipelineOutcome> {
   kind: ResultViewState['kind'];
   /** Panel title and progress title, e.g. "Explain src/a.ts:3–9". */
   title: string;
   run: (ctx: RunContext, hooks: RunHooks) => Promise<R>;
+  /**
+   * Runs with the same key belong to one thread (re-asks on the same code, retries): their traces share a
+   * thread id, which Opik shows as one conversation.
+   */
+  threadKey?: string;
   /** Final panel fields beyond the common ones. */
   finish?: (result: R) => Partial<ResultViewState>;
 }
 
 let trustConfirmed = false;
+
+/** Thread ids by thread key, for this window's lifetime. */
+const threads = new Map<string, string>();
+function threadIdFor(key: string | undefined): string | null {
+  if (!key) return null;
+  let id = threads.get(key);
+  if (!id) threads.set(key, (id = uuidv7()));
+  return id;
+}
 
 /** Asks once per window before sending code from an untrusted workspace to a model. */
 async function confirmTrust(): Promise<boolean> {
@@ -100,7 +115,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
         progress.report({ message: 'waiting for Gemini…' });
         let streaming = false;
         return await spec.run(
-          { ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}` },
+          { ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}`, threadId: threadIdFor(spec.threadKey) },
           {
             onStart: (traceId) => panel.update({ traceId }),
             onText: (d) => {
@@ -135,6 +150,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     judgeStatus: !settings.judgeEnabled ? 'off' : result.judge ? 'done' : result.judgeError ? 'error' : 'off',
     judgeError: result.judgeError?.message ?? null,
     error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
+    warning: typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
     ...(spec.finish ? spec.finish(result) : {}),
   });
   await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));

@@ -3,6 +3,7 @@ import type { SummarizeInput, SummarizeResult } from '../../core/pipelines/summa
 import { summarize } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import type { RunDeps } from './runner';
+import { threadKey } from './threads';
 import { runInPanel } from './runner';
 
 /** The whole active file as summarize input; null (after a message) without an editor. */
@@ -22,6 +23,7 @@ export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<Summ
     {
       kind: 'summarize',
       title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}–${input.endLine}`}`,
+      threadKey: threadKey('summarize', input),
       run: (ctx, hooks) => {
         const steps: CodStep[] = [];
         return summarize(input, {
