@@ -5,18 +5,16 @@
  * so "the SDK was not loaded" is checked in the child itself.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import type { Plugin } from 'esbuild';
-import { build } from 'esbuild';
-import { tempDir, WASM } from '../support/fixtures';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CliRun } from '../support/cliKit';
+import { buildCli, startCli } from '../support/cliKit';
+import { tempDir } from '../support/fixtures';
 import { startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
 import { FAKE } from '../support/opikFixtures';
 import { OpikStandIn } from '../support/opikStandIn';
 
-const ROOT = resolve(__dirname, '../..');
 const SOURCE = ['// cart.js', 'function total(items) {', '  return items.reduce((s, i) => s + i.price, 0);', '}', 'module.exports = { total };'].join('\n');
 const VERDICT = {
   score: 0.8,
@@ -29,12 +27,6 @@ const VERDICT = {
   ],
 };
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-}
 interface OpikJson {
   state: string;
   url: string | null;
@@ -51,17 +43,9 @@ interface SyncJson {
   outbox: string;
 }
 
-/** As scripts/build.mjs: a dynamic `import('opik')` becomes `require('./lib/opik.js')`. */
-const lazyOpik: Plugin = {
-  name: 'lazy-opik',
-  setup(b) {
-    b.onResolve({ filter: /^opik$/ }, (a) => (a.kind === 'dynamic-import' ? { path: './lib/opik.js', external: true } : undefined));
-  },
-};
-
 describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)', function () {
   this.timeout(90_000);
-  let bin: ReturnType<typeof tempDir>;
+  let bin: { cli: string; cleanup: () => void };
   let cli: string;
   let gemini: GeminiStandIn;
   let opik: OpikStandIn;
@@ -70,19 +54,8 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
   let mark: string;
 
   before(async () => {
-    bin = tempDir('codi-cliopik-bin-');
-    cli = join(bin.dir, 'cli.js');
-    const node = { platform: 'node', format: 'cjs', bundle: true, target: 'node20', logLevel: 'silent', absWorkingDir: ROOT } as const;
-    await Promise.all([
-      build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: cli, plugins: [lazyOpik], supported: { 'dynamic-import': false }, define: { CODI_VERSION: JSON.stringify('9.9.9-test') } }),
-      build({
-        ...node,
-        entryPoints: ['node_modules/opik/dist/index.cjs'],
-        outfile: join(bin.dir, 'lib/opik.js'),
-        banner: { js: 'if (process.env.CODI_TEST_SDK_MARK) require("node:fs").appendFileSync(process.env.CODI_TEST_SDK_MARK, "loaded\\n");' },
-      }),
-    ]);
-    copyFileSync(WASM, join(bin.dir, 'sql-wasm.wasm'));
+    bin = await buildCli('codi-cliopik-bin-');
+    cli = bin.cli;
   });
   after(() => bin.cleanup());
 
@@ -101,40 +74,17 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
     work.cleanup();
   });
 
-  function codi(args: string[], env: Record<string, string> = {}): Promise<Run> {
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of Object.keys(base)) if (/^(OPIK_|CODI_|GOOGLE_|GEMINI_|DOTENV_)/.test(k) || k === 'NODE_OPTIONS') delete base[k];
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: work.dir,
-      env: {
-        ...base,
-        GEMINI_API_KEY: 'test-key',
-        GOOGLE_GEMINI_BASE_URL: gemini.url,
-        CODI_HOME: home.dir,
-        OPIK_URL_OVERRIDE: opik.url,
-        OPIK_API_KEY: opik.apiKey,
-        OPIK_WORKSPACE: opik.workspace,
-        CODI_TEST_SDK_MARK: mark,
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    return new Promise<Run>((res, rej) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        rej(new Error(`codi ${args.join(' ')} did not exit; stderr: ${stderr}`));
-      }, 45_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        res({ code, stdout, stderr, ms: Date.now() - t0 });
-      });
-    });
-  }
+  const codi = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
+    startCli(cli, args, work.dir, {
+      GEMINI_API_KEY: 'test-key',
+      GOOGLE_GEMINI_BASE_URL: gemini.url,
+      CODI_HOME: home.dir,
+      OPIK_URL_OVERRIDE: opik.url,
+      OPIK_API_KEY: opik.apiKey,
+      OPIK_WORKSPACE: opik.workspace,
+      CODI_TEST_SDK_MARK: mark,
+      ...env,
+    }).done;
   async function json<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
     const r = await codi(args, env);
     assert.equal(r.code, 0, `codi ${args.join(' ')} failed: ${r.stderr}`);

@@ -1,10 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { copyFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { build } from 'esbuild';
 import { SUMMARY_CRITERIA } from '../../src/core/prompts/summarize';
-import { tempDir, WASM } from '../support/fixtures';
+import { buildCli, startCli } from '../support/cliKit';
+import { tempDir } from '../support/fixtures';
 import { estimateTokens, startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn, RecordedRequest } from '../support/geminiStandIn';
 
@@ -23,11 +22,6 @@ const judged = (scores: number[]) => ({
   steps: scores.map((score, i) => ({ step: i + 1, criteria: SUMMARY_CRITERIA.map((name) => ({ name, score, reason: 'r' })), score, reason: `step ${i + 1}` })),
 });
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 interface StepJson {
   index: number;
   summary: string;
@@ -40,26 +34,15 @@ interface StepJson {
 
 describe('codi summarize / generate (bundled CLI, as a child process)', function () {
   this.timeout(120_000);
-  let bin: ReturnType<typeof tempDir>;
+  let bin: { cli: string; cleanup: () => void };
   let cli: string;
   let gemini: GeminiStandIn;
   let home: ReturnType<typeof tempDir>;
   let work: ReturnType<typeof tempDir>;
 
   before(async () => {
-    bin = tempDir('codi-clip-bin-');
-    cli = join(bin.dir, 'cli.js');
-    await build({
-      entryPoints: [join(__dirname, '../../src/cli/main.ts')],
-      outfile: cli,
-      platform: 'node',
-      format: 'cjs',
-      bundle: true,
-      target: 'node20',
-      logLevel: 'silent',
-      define: { CODI_VERSION: JSON.stringify('9.9.9-test') },
-    });
-    copyFileSync(WASM, join(bin.dir, 'sql-wasm.wasm'));
+    bin = await buildCli('codi-clip-bin-');
+    cli = bin.cli;
   });
   after(() => bin.cleanup());
 
@@ -75,30 +58,8 @@ describe('codi summarize / generate (bundled CLI, as a child process)', function
     work.cleanup();
   });
 
-  function start(args: string[], env: Record<string, string> = {}) {
-    const base: NodeJS.ProcessEnv = { ...process.env };
-    for (const k of ['GOOGLE_API_KEY', 'GEMINI_API_KEY', 'GOOGLE_GEMINI_BASE_URL', 'CODI_HOME', 'CODI_MODEL', 'CODI_JUDGE_MODEL', 'CODI_MAX_INPUT_TOKENS', 'NODE_OPTIONS', 'GOOGLE_GENAI_USE_VERTEXAI']) delete base[k];
-    const child = spawn(process.execPath, [cli, ...args], {
-      cwd: work.dir,
-      env: { ...base, GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_HOME: home.dir, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const done = new Promise<Run>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        child.kill('SIGKILL');
-        reject(new Error(`codi ${args.join(' ')} did not exit; stderr: ${stderr}`));
-      }, 30_000);
-      child.on('close', (code) => {
-        clearTimeout(timer);
-        resolve({ code, stdout, stderr });
-      });
-    });
-    return { child, done };
-  }
+  const start = (args: string[], env: Record<string, string> = {}) =>
+    startCli(cli, args, work.dir, { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_HOME: home.dir, ...env }, 30_000);
   const codi = (args: string[], env: Record<string, string> = {}) => start(args, env).done;
   async function codiJson<T>(args: string[], env: Record<string, string> = {}): Promise<T> {
     const r = await codi(args, env);
