@@ -1,15 +1,21 @@
 // `npm run test:e2e`: CODI inside a real VS Code (code-server 1.139, see shared/E2E.md), offline.
 //   1. build (node scripts/build.mjs --tests) and make sure Node 24, code-server and Chromium are there,
 //   2. host: the mocha suite in the extension host, through @vscode/test-electron's runTests with
-//      scripts/codeShim.mjs as the "VS Code executable", against a local Gemini stand-in,
+//      scripts/codeShim.mjs as the "VS Code executable", against a local Gemini stand-in and a local Opik
+//      stand-in (export off at start; test/e2e/suite/opik.test.ts turns it on), then a second session with
+//      export on from the start (test/e2e/suite/opikStartup.test.ts: activation and memory with export on),
 //   3. ui: the Playwright tests on the packaged .vsix, each in its own code-server: test/e2e/ui/walkthrough.ts
-//      (explain, Traces view, trace panel), then test/e2e/ui/pipelines.ts (summarize, generate + accept).
+//      (explain, Traces view, trace panel), test/e2e/ui/pipelines.ts (summarize, generate + accept), then
+//      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating).
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { runTests } from '@vscode/test-electron';
-import { copySampleWorkspace, ensureEnv, log, makeRunDir, root, startGeminiStandInProcess, writeUserSettings } from './e2eEnv.mjs';
+import {
+  copySampleWorkspace, E2E_OPIK_KEY, E2E_OPIK_WORKSPACE, ensureEnv, log, makeRunDir, root, startGeminiStandInProcess, startOpikStandInProcess,
+  writeUserSettings,
+} from './e2eEnv.mjs';
 import { packageExtension } from './package.mjs';
 
 const only = (process.env.CODI_E2E ?? '').trim().toLowerCase();
@@ -48,17 +54,21 @@ function run(cmd, args, env = process.env) {
   });
 }
 
-async function hostSuite() {
+/**
+ * One extension-host session in a fresh run folder, against the given stand-ins.
+ * @param {string} name @param {{ url: string }} gemini @param {{ url: string, controlUrl: string }} opik
+ * @param {Record<string, unknown>} settings extra user settings @param {Record<string, string>} env extra test env
+ */
+async function hostSession(name, gemini, opik, settings = {}, env = {}) {
   const testsPath = join(root, 'out/test/e2e/suite/index.js');
   if (!existsSync(testsPath)) throw new Error(`${testsPath} is missing: the --tests build did not produce it`);
-  const gemini = await startGeminiStandInProcess();
-  const runDir = makeRunDir('host');
+  const runDir = makeRunDir(name);
   let ok = false;
   try {
-    log(`extension-host suite: Gemini stand-in at ${gemini.url}, run folder ${runDir}`);
+    log(`extension-host ${name}: Gemini stand-in at ${gemini.url}, Opik stand-in at ${opik.url} (control ${opik.controlUrl}), run folder ${runDir}`);
     const workspace = copySampleWorkspace(runDir);
     const userDataDir = join(runDir, 'ud');
-    writeUserSettings(userDataDir, { 'codi.apiBaseUrl': gemini.url });
+    writeUserSettings(userDataDir, { 'codi.apiBaseUrl': gemini.url, 'codi.opik.url': opik.url, 'codi.opik.workspace': E2E_OPIK_WORKSPACE, ...settings });
     const shim = join(root, 'scripts/codeShim.mjs');
     chmodSync(shim, 0o755); // test-electron spawns it directly
     await runTests({
@@ -66,13 +76,25 @@ async function hostSuite() {
       extensionDevelopmentPath: root,
       extensionTestsPath: testsPath,
       launchArgs: [workspace, `--user-data-dir=${userDataDir}`, `--extensions-dir=${join(runDir, 'ext')}`],
-      extensionTestsEnv: { GOOGLE_GEMINI_BASE_URL: gemini.url },
+      extensionTestsEnv: { GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_E2E_OPIK_CONTROL: opik.controlUrl, CODI_E2E_OPIK_KEY: E2E_OPIK_KEY, ...env },
     });
     ok = true;
   } finally {
-    await gemini.stop();
     if (ok && !process.env.CODI_KEEP_RUN) rmSync(runDir, { recursive: true, force: true });
     else log(`run folder kept: ${runDir}`);
+  }
+}
+
+/** The stand-ins (child processes) for the extension-host sessions; stopped when `body` ends.
+ * @param {(gemini: { url: string }, opik: { url: string, controlUrl: string }) => Promise<void>} body */
+async function withStandIns(body) {
+  const gemini = await startGeminiStandInProcess();
+  const opik = await startOpikStandInProcess().catch(async (e) => { await gemini.stop(); throw e; });
+  try {
+    await body(gemini, opik);
+  } finally {
+    await gemini.stop();
+    await opik.stop();
   }
 }
 
@@ -80,19 +102,25 @@ async function main() {
   const started = Date.now();
   let ready = await timed('build', () => run(process.execPath, [join(root, 'scripts/build.mjs'), '--tests']));
   ready = ready && await timed('env setup', () => ensureEnv());
-  if (ready && wantHost) await timed('ext-host suite', hostSuite);
+  if (ready && wantHost) {
+    // Opik export stays off (the default) until opik.test.ts turns it on through the settings API.
+    await timed('ext-host suite', () => withStandIns((gemini, opik) => hostSession('host', gemini, opik)));
+    // A second window whose settings have export on from the start: activation and memory with export on.
+    await timed('ext-host opik-on', () => withStandIns((gemini, opik) =>
+      hostSession('host-opik-on', gemini, opik, { 'codi.opik.enabled': true }, { CODI_E2E_SUITES: 'opik-startup' })));
+  }
   if (ready && wantUi) {
     /** @type {string | undefined} */
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }
   }
 
-  const tests = results.filter((r) => r.part === 'ext-host suite' || r.part.startsWith('UI '));
+  const tests = results.filter((r) => r.part.startsWith('ext-host ') || r.part.startsWith('UI '));
   const failed = results.filter((r) => !r.ok);
   console.log('\n── e2e summary ─────────────────────────────');
   for (const r of results) console.log(`  ${r.ok ? 'ok  ' : 'FAIL'}  ${r.part.padEnd(16)} ${r.seconds.toFixed(1).padStart(7)} s`);

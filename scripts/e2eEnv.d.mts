@@ -46,3 +46,6 @@ export function isolatedEnv(runDir: string): NodeJS.ProcessEnv;
 export function installVsix(runDir: string, vsix: string, userDataDir?: string, extensionsDir?: string): void;
 export function startCodeServer(o: StartCodeServerOptions): Promise<CodeServer>;
 export function startGeminiStandInProcess(): Promise<{ url: string; stop(): Promise<void> }>;
+export const E2E_OPIK_KEY: string;
+export const E2E_OPIK_WORKSPACE: string;
+export function startOpikStandInProcess(): Promise<{ url: string; controlUrl: string; stop(): Promise<void> }>;

@@ -264,6 +264,25 @@ export async function startCodeServer(o) {
   return { url, port, pid: child.pid, logFile, userDataDir, extensionsDir, exited, stop: () => stopChild(child) };
 }
 
+/** Runs `code` (an ES module body) in a child Node with tsx until it prints `<marker> <words…>`; resolves with
+ * the words and a stop(). @param {string} label @param {string} code @param {string} marker */
+async function startStandInProcess(label, code, marker) {
+  const child = spawnTracked(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
+    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+  /** @type {string[]} */
+  const words = await new Promise((res, rej) => {
+    let out = '';
+    const timer = setTimeout(() => rej(new Error(`${label} did not report its URL within 30 s`)), 30_000);
+    child.stdout?.on('data', (d) => {
+      out += d;
+      const m = new RegExp(`${marker} ([^\n]+)\n`).exec(out);
+      if (m) { clearTimeout(timer); res(m[1].trim().split(/\s+/)); }
+    });
+    child.once('exit', (c) => { clearTimeout(timer); rej(new Error(`${label} exited (${c}) before starting:\n${out}`)); });
+  });
+  return { words, stop: () => stopChild(child) };
+}
+
 /** Starts the Gemini stand-in (test/support/geminiStandIn.ts) in a child Node with tsx; resolves with its URL. */
 export async function startGeminiStandInProcess() {
   // The .ts file is CommonJS to Node (no "type": "module"), so its exports may sit under `default`.
@@ -271,19 +290,24 @@ export async function startGeminiStandInProcess() {
     'const startGeminiStandIn = m.startGeminiStandIn ?? m.default.startGeminiStandIn;' +
     'const g = await startGeminiStandIn(); console.log(`CODI_STANDIN_URL ${g.url}`);' +
     "process.on('SIGTERM', () => g.close().finally(() => process.exit(0)));";
-  const child = spawnTracked(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code],
-    { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-  const url = await new Promise((res, rej) => {
-    let out = '';
-    const timer = setTimeout(() => rej(new Error('Gemini stand-in did not report its URL within 30 s')), 30_000);
-    child.stdout?.on('data', (d) => {
-      out += d;
-      const m = /CODI_STANDIN_URL (\S+)/.exec(out);
-      if (m) { clearTimeout(timer); res(m[1]); }
-    });
-    child.once('exit', (c) => { clearTimeout(timer); rej(new Error(`Gemini stand-in exited (${c}) before starting:\n${out}`)); });
-  });
-  return { url: /** @type {string} */ (url), stop: () => stopChild(child) };
+  const { words, stop } = await startStandInProcess('Gemini stand-in', code, 'CODI_STANDIN_URL');
+  return { url: words[0], stop };
+}
+
+/** The Opik stand-in's key and workspace in the end-to-end runs (it answers 401/403 to anything else). */
+export const E2E_OPIK_KEY = 'e2e-opik-key';
+export const E2E_OPIK_WORKSPACE = 'e2e-ws';
+
+/** Starts the Opik stand-in with its control server (test/e2e/support/opikStandInServer.ts) in a child Node;
+ * resolves with its API URL (what codi.opik.url is set to) and the control URL the tests use. */
+export async function startOpikStandInProcess() {
+  const code = "const m = await import('./test/e2e/support/opikStandInServer.ts');" +
+    'const start = m.startOpikStandInServer ?? m.default.startOpikStandInServer;' +
+    `const o = await start({ apiKey: ${JSON.stringify(E2E_OPIK_KEY)}, workspace: ${JSON.stringify(E2E_OPIK_WORKSPACE)} });` +
+    'console.log(`CODI_OPIK_STANDIN ${o.url} ${o.controlUrl}`);' +
+    "process.on('SIGTERM', () => o.close().finally(() => process.exit(0)));";
+  const { words, stop } = await startStandInProcess('Opik stand-in', code, 'CODI_OPIK_STANDIN');
+  return { url: words[0], controlUrl: words[1], stop };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

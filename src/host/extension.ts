@@ -1,4 +1,6 @@
+import { basename, join } from 'node:path';
 import * as vscode from 'vscode';
+import type { UserRating } from '../shared/protocol';
 import { commandTable, registerCommands } from './commands';
 import { Secrets } from './secrets';
 import { Session } from './session';
@@ -11,6 +13,8 @@ import { TracesTree } from './views/tracesTree';
 const REFRESH_MS = 5000;
 
 let activationMs = 0;
+/** performance.now() when activate() returned (same clock as the tests in this extension host). */
+let activatedAt = 0;
 let current: Session | undefined;
 
 /**
@@ -47,8 +51,15 @@ export function activate(context: vscode.ExtensionContext): void {
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
-        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs })),
+        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt })),
         vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
+        // Which lazily loaded bundles (dist/lib/*.js: genai, sqljs, typescript, opik) this host has required.
+        vscode.commands.registerCommand('codi._test.loadedBundles', () =>
+          Object.keys(require.cache).filter((k) => /[\\/]dist[\\/]lib[\\/][^\\/]+\.js$/.test(k)).map((k) => `lib/${basename(k)}`).sort()),
+        vscode.commands.registerCommand('codi._test.opikStatus', (traceId: string) => opik.status(traceId)),
+        vscode.commands.registerCommand('codi._test.opikStatusBar', () => ({ ...opik.statusBar, outboxPath: join(session.storeDir, 'opik-outbox.json') })),
+        // The webview's `rate` request handler (TraceActions.rate), without a click in the webview.
+        vscode.commands.registerCommand('codi._test.rate', (traceId: string, rating: UserRating) => traces.rate(traceId, rating)),
         vscode.commands.registerCommand('codi._test.treeItems', async () => {
           const days = await tree.getChildren();
           const items = await Promise.all(days.map((d) => tree.getChildren(d)));
@@ -56,7 +67,8 @@ export function activate(context: vscode.ExtensionContext): void {
         }),
       );
     }
-    activationMs = performance.now() - t0;
+    activatedAt = performance.now();
+    activationMs = activatedAt - t0;
     log.info(`CODI activated in ${activationMs.toFixed(1)} ms (store: ${session.storeDir})`);
   } catch (err) {
     log.error(`CODI failed to activate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);

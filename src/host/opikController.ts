@@ -44,6 +44,8 @@ export class OpikController extends Disposable {
   /** Fires with a trace id whose export state changed (null: many may have). */
   readonly onDidChange = this.changed.event;
   private generation = 0;
+  /** Settles once the latest restart() has set up (or dropped) the worker: a trace finishing meanwhile waits for it. */
+  private settled: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly session: Session,
@@ -63,6 +65,12 @@ export class OpikController extends Disposable {
     return readOpikSettings().enabled;
   }
 
+  /** What the status bar item shows and how often export was (re)started (for the end-to-end tests). */
+  get statusBar(): { text: string; tooltip: string; visible: boolean; restarts: number } {
+    const tooltip = this.item.tooltip;
+    return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), visible: this.exp !== null, restarts: this.generation };
+  }
+
   private getOutbox(): Promise<OutboxStore> {
     this.outbox ??= FileOutboxStore.open(join(this.session.storeDir, 'opik-outbox.json'));
     return this.outbox;
@@ -70,6 +78,16 @@ export class OpikController extends Disposable {
 
   /** (Re)starts export from the current settings and key; with export off, stops and hides the status item. */
   async restart(): Promise<void> {
+    let settle = (): void => undefined;
+    this.settled = new Promise<void>((resolve) => (settle = resolve));
+    try {
+      await this.restartNow(settle);
+    } finally {
+      settle();
+    }
+  }
+
+  private async restartNow(settle: () => void): Promise<void> {
     const gen = ++this.generation;
     await this.exp?.worker?.stop();
     this.exp = null;
@@ -86,7 +104,8 @@ export class OpikController extends Disposable {
       settings: { enabled: true, url: settings.url || undefined, workspace: settings.workspace || undefined, project: settings.project, redact: settings.redact },
       apiKey: apiKey ?? null,
       store: outbox,
-      loadTrace: (id) => store.get(id),
+      // Another window or the CLI may have written the trace since this window last read the journal.
+      loadTrace: async (id) => (await store.get(id)) ?? (await store.refresh(), await store.get(id)),
       clientVersion: this.clientVersion,
       client: 'vscode',
       log: (level, message) => this.log[level](`opik: ${message}`),
@@ -95,6 +114,7 @@ export class OpikController extends Disposable {
         void this.render();
       },
     });
+    settle();
     for (const p of this.exp.problems) this.log.warn(`opik: ${p}`);
     if (!this.exp.worker && this.exp.problems.length) {
       const pick = await vscode.window.showWarningMessage(`CODI: Opik export is on but cannot start: ${this.exp.problems[0]}`, 'Set Opik API Key', 'Open Settings');
@@ -124,6 +144,7 @@ export class OpikController extends Disposable {
 
   /** A run finished: queue its trace (no-op while export is off). */
   async traceFinished(traceId: string): Promise<void> {
+    await this.settled; // a settings or key change in progress: queue into the new worker, not into none
     const worker = this.exp?.worker;
     if (!worker) return;
     await worker.enqueue(traceId);

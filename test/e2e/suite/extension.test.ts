@@ -24,8 +24,13 @@ export function registerExtensionTests(): void {
     });
 
     test('activates without error', async () => {
+      const wasActive = extension.isActive;
+      const t0 = performance.now();
       await extension.activate();
       assert.equal(extension.isActive, true);
+      const m = process.memoryUsage();
+      const mem = `rss ${(m.rss / 1048576).toFixed(1)} MB, heapUsed ${(m.heapUsed / 1048576).toFixed(1)} MB`;
+      if (!wasActive) console.log(`[codi] extension.activate() from the test ${(performance.now() - t0).toFixed(1)} ms (loads dist/extension.js; Opik export off); extension host ${mem}`);
     });
 
     test('registers every command that package.json contributes', async () => {

@@ -4,6 +4,8 @@
 import * as mochaModule from 'mocha';
 import type Mocha from 'mocha';
 import { registerExtensionTests } from './extension.test';
+import { registerOpikTests } from './opik.test';
+import { registerOpikStartupTests } from './opikStartup.test';
 import { registerPipelineTests } from './pipelines.test';
 
 type MochaClass = typeof Mocha;
@@ -21,8 +23,14 @@ export function run(): Promise<void> {
   const mocha = new MochaCtor({ ui: 'tdd', color: false, timeout: 60_000, reporter: 'spec' });
   // Give the test files mocha's tdd globals (suite, test, suiteSetup…), as mocha.loadFiles would.
   mocha.suite.emit('pre-require', globalThis, 'extension.test.ts', mocha);
-  registerExtensionTests();
-  registerPipelineTests();
+  if (process.env.CODI_E2E_SUITES === 'opik-startup') {
+    // A second session with Opik export on from the start (scripts/e2e.mjs).
+    registerOpikStartupTests();
+  } else {
+    registerExtensionTests();
+    registerPipelineTests();
+    registerOpikTests(); // last: it turns Opik export on
+  }
   return new Promise((resolve, reject) => {
     try {
       mocha.run((failures) => {

@@ -80,17 +80,17 @@ export async function openFile(page: Page, name: string, lineText: string): Prom
   return line;
 }
 
-/** "CODI: Set Gemini API Key", the key typed into the password box; notifications cleared after. */
-export async function setApiKey(page: Page): Promise<void> {
-  await check('run "CODI: Set Gemini API Key"', () => runCommand(page, 'CODI: Set Gemini API Key'));
+/** "CODI: Set Gemini API Key" (or another key command), the key typed into the password box; notifications cleared after. */
+export async function setApiKey(page: Page, command = 'CODI: Set Gemini API Key', key = API_KEY): Promise<void> {
+  await check(`run "${command}"`, () => runCommand(page, command));
   const keyInput = page.locator('.quick-input-widget .quick-input-box input[type="password"]');
   await check('the API key input box opens (password field)', () => keyInput.waitFor({ state: 'visible', timeout: 15_000 }));
-  await page.keyboard.type(API_KEY);
+  await page.keyboard.type(key);
   await page.keyboard.press('Enter');
   await check('the API key input box closes', () => page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 10_000 }));
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /key/i }).first();
   const confirmation = await toast.innerText({ timeout: 5_000 }).catch(() => '(no notification)');
-  step(`API key entered: ${confirmation.replace(/\s+/g, ' ').trim()}`);
+  step(`${command}: ${confirmation.replace(/\s+/g, ' ').trim()}`);
   await runCommand(page, 'Notifications: Clear All Notifications'); // keep the screenshots clear
 }
 
@@ -105,6 +105,7 @@ export function assertGeminiUsed(gemini: GeminiStandIn): void {
 
 export interface UiSession {
   page: Page;
+  context: BrowserContext;
   gemini: GeminiStandIn;
   /** test/e2e/screenshots */
   shots: string;
@@ -116,7 +117,12 @@ export interface UiSession {
  * in headless Chromium, waits for CODI in the activity bar, runs `body`, then checks that nothing but the
  * known gallery look-ups left the machine. On failure: `failure-<name>.png` and the run folder are kept.
  */
-export async function runUiSession(name: string, body: (s: UiSession) => Promise<void>): Promise<void> {
+export interface UiSessionOptions {
+  /** Extra VS Code user settings (e.g. codi.opik.*), written before code-server starts. */
+  userSettings?: Record<string, unknown>;
+}
+
+export async function runUiSession(name: string, body: (s: UiSession) => Promise<void>, opts: UiSessionOptions = {}): Promise<void> {
   const env = await import('../../../scripts/e2eEnv.mjs');
   const shots = join(env.root, 'test', 'e2e', 'screenshots');
   mkdirSync(shots, { recursive: true });
@@ -135,7 +141,7 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
   const gemini = await startGeminiStandIn();
   const runDir = env.makeRunDir(`ui-${name}`);
   const workspace = env.copySampleWorkspace(runDir, { 'codi.apiBaseUrl': gemini.url });
-  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern' } });
+  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', ...opts.userSettings } });
   step(`CODI installed from ${vsix}; workbench at ${cs.url}, Gemini stand-in at ${gemini.url}`);
 
   const profile = join(runDir, 'chromium-profile');
@@ -160,7 +166,7 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
       page.locator('.activitybar .action-item a[aria-label^="CODI"]').first().waitFor({ timeout: 60_000 }));
     step('workbench ready, CODI in the activity bar');
 
-    await body({ page, gemini, shots, workspace });
+    await body({ page, context: ctx, gemini, shots, workspace });
 
     const origins = [...external];
     const unexpected = origins.filter((o) => !KNOWN_NOISE.some((re) => re.test(new URL(o).hostname)));
@@ -185,8 +191,8 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
 }
 
 /** The entry point of a UI test file: exit 0 on success, 1 with the failure's message. */
-export function main(name: string, body: (s: UiSession) => Promise<void>): void {
-  runUiSession(name, body).then(
+export function main(name: string, body: (s: UiSession) => Promise<void>, opts: UiSessionOptions = {}): void {
+  runUiSession(name, body, opts).then(
     () => {
       step(`UI ${name} passed`);
       process.exit(0);
