@@ -7,6 +7,7 @@ import { explain } from '../core/pipelines/explain';
 import { Tracer } from '../core/tracing/tracer';
 import { checkFlags, intFlag, languageOf, parseArgs, parseFileRange, UsageError } from './args';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
+import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { EXIT, exitCodeFor, openStore, print, storeDir, VERSION } from './common';
 import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from './format';
@@ -22,6 +23,7 @@ Usage:
   ${GENERATE_USAGE}
   codi traces list [--json] [--limit N]
   codi traces show <id> [--json]
+  ${PROMPTS_USAGE}
   ${OPIK_USAGE}
 
 Summarize writes --steps (1-8, default 5) summaries of the same length (--words, default 80), each adding
@@ -34,6 +36,9 @@ outbox ($CODI_HOME/opik-outbox.json) and send it right away; if that fails, a no
 trace stays queued and the command keeps its own exit code. \`codi opik sync\` sends everything queued
 (plus the given traces, even ones recorded without --opik; --retry-failed re-queues traces Opik refused).
 \`traces show\` reports each trace's export state: off, pending, sent (with its Opik link) or failed.
+
+Every prompt version a trace used is stored once with its template: \`prompts list\` shows them (name,
+version, first seen; "shipped" marks this CODI's own), \`prompts show\` prints one's system and user template.
 
 Environment:
   GEMINI_API_KEY or GOOGLE_API_KEY   API key (GOOGLE_API_KEY wins when both are set)
@@ -178,6 +183,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'summarize') return await cmdSummarize(rest);
     if (cmd === 'generate') return await cmdGenerate(rest);
     if (cmd === 'traces') return await cmdTraces(rest);
+    if (cmd === 'prompts') return await cmdPrompts(rest);
     if (cmd === 'opik') return await cmdOpik(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {

@@ -66,6 +66,7 @@ export function streamSpan(
   return parent.span(name, 'llm', spanInput(prompt, model), async (span) => {
     span.set({ model, provider: 'google_ai' });
     span.attr({ promptName: prompt.name, promptVersion: prompt.version });
+    span.usePrompt(prompt);
     try {
       const r = await ctx.gemini().stream({ model, prompt: prompt.user, systemInstruction: prompt.system, signal: ctx.signal }, onText);
       record(span, r, ctx.prices);
@@ -91,6 +92,7 @@ export function jsonSpan(
   return parent.span(name, type, spanInput(prompt, model), async (span) => {
     span.set({ model, provider: 'google_ai' });
     span.attr({ promptName: prompt.name, promptVersion: prompt.version });
+    span.usePrompt(prompt);
     try {
       const r = await ctx.gemini().generateJson({ model, prompt: prompt.user, systemInstruction: prompt.system, schema, temperature: 0, signal: ctx.signal });
       record(span, r, ctx.prices);

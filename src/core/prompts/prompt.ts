@@ -10,6 +10,17 @@ export interface PromptTemplate {
 export interface RenderedPrompt {
   name: string;
   version: string;
+  /** The rendered text sent to the model. */
+  system: string;
+  user: string;
+  /** The unrendered template the version names (what the trace store keeps once per version). */
+  template: { system: string; user: string };
+}
+
+/** One prompt version as the trace store keeps it: the unrendered template under its name and version. */
+export interface PromptVersionRecord {
+  name: string;
+  version: string;
   system: string;
   user: string;
 }
@@ -26,5 +37,5 @@ export function renderPrompt(t: PromptTemplate, vars: Record<string, string>): R
       if (v === undefined) throw new Error(`Prompt "${t.name}" needs variable "${k}".`);
       return v;
     });
-  return { name: t.name, version: promptVersion(t), system: fill(t.system), user: fill(t.user) };
+  return { name: t.name, version: promptVersion(t), system: fill(t.system), user: fill(t.user), template: { system: t.system, user: t.user } };
 }

@@ -37,6 +37,13 @@ export const RecordKind = {
   Scores: 4,
   /** Tombstones: traces removed by retention, by the user, or by "Clear History". */
   Delete: 5,
+  /**
+   * A prompt version's unrendered template (name, version, system, user), written once per version: just
+   * before (in the same write as) the first trace that used it. Several writers may each write the same
+   * version; the copies are identical and the store lists the version once. Never removed by retention or
+   * "Clear History" (they are tiny and old traces name them); compaction keeps one copy per version.
+   */
+  PromptVersion: 6,
   // 16–31 are reserved for the Opik export outbox kept in this store (src/core/opik/outbox.ts's
   // OutboxStore): 16 = a trace (or a score update) queued, 17 = its delivery state changed (sent,
   // failed with attempts / next attempt, retried). To implement it: an `outbox` table in traceIndex.ts
@@ -76,6 +83,14 @@ export interface ScoresBody {
   key: string;
   traceId: string;
   scores: Score[];
+}
+export interface PromptVersionBody {
+  /** When this copy was written (the earliest copy's time is the version's "first seen"). */
+  at: number;
+  name: string;
+  version: string;
+  system: string;
+  user: string;
 }
 export interface DeleteBody {
   at: number;

@@ -6,7 +6,7 @@ import { crc32 } from './codec';
 import { syncDir, writeAll } from './journal';
 import { STORE_VERSION } from './manifest';
 import type { StoreIssue } from './replay';
-import { TraceIndex } from './traceIndex';
+import { IndexFormatError, TraceIndex } from './traceIndex';
 
 /**
  * The index snapshot: the exported sql.js index (which holds the per-segment watermarks it covers) in a
@@ -67,14 +67,21 @@ export async function setAsideDamagedSnapshot(dir: string): Promise<string> {
   return to;
 }
 
-/** The index from the snapshot, or an empty one (to be filled from the journal) if there is none or it is damaged. */
-export async function loadIndex(SQL: SqlJsStatic, dir: string, issues: StoreIssue[]): Promise<TraceIndex> {
+/**
+ * The index from the snapshot, or an empty one (to be filled from the journal) if there is none, it is
+ * damaged (an issue), or it has another index format (a CODI update: rebuilt quietly, overwritten later).
+ */
+export async function loadIndex(SQL: SqlJsStatic, dir: string, issues: StoreIssue[], log?: (message: string) => void): Promise<TraceIndex> {
   const snap = await readSnapshot(dir);
   let damaged: string | null = null;
   if (snap && 'bytes' in snap) {
     try {
       return TraceIndex.fromBytes(SQL, snap.bytes, STORE_VERSION);
     } catch (e) {
+      if (e instanceof IndexFormatError) {
+        log?.(`The trace index snapshot has another format (${e.message}); the index is rebuilt from the journal.`);
+        return TraceIndex.create(SQL, STORE_VERSION);
+      }
       damaged = e instanceof Error ? e.message : String(e);
     }
   } else if (snap) {

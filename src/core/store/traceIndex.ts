@@ -1,6 +1,7 @@
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
-import type { DeleteBody, HeaderBody, RawRecord, ScoresBody, TraceBody } from './codec';
+import type { DeleteBody, HeaderBody, PromptVersionBody, RawRecord, ScoresBody, TraceBody } from './codec';
 import { parseBody, RecordKind } from './codec';
+import { applyPromptVersion } from './promptVersions';
 import { Sql } from './sqljs';
 import type { TraceRow, TraceSummarySection } from './summary';
 import { overallOf, rowOf, SUMMARY_VERSION } from './summary';
@@ -9,9 +10,10 @@ import { overallOf, rowOf, SUMMARY_VERSION } from './summary';
  * The in-memory index (sql.js): one summary row per trace with the location (segment, offset, length) of
  * its record, plus what it takes to stay consistent with the journal: per-segment watermarks, tombstones,
  * locations of appended scores and of records this version does not know. It is derived data: it can
- * always be rebuilt by reading the journal, so its format is versioned separately and never migrated.
+ * always be rebuilt by reading the journal, so its format is versioned separately and never migrated: a
+ * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions.
  */
-export const INDEX_FORMAT = 1;
+export const INDEX_FORMAT = 2;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -30,6 +32,8 @@ CREATE TABLE trace_tags (tag TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (t
 CREATE TABLE score_records (key TEXT PRIMARY KEY, trace_id TEXT NOT NULL, at INTEGER NOT NULL, overall REAL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL);
 CREATE INDEX score_records_trace ON score_records (trace_id);
 CREATE TABLE tombstones (id TEXT PRIMARY KEY, seg INTEGER) WITHOUT ROWID;
+CREATE TABLE prompt_versions (name TEXT NOT NULL, version TEXT NOT NULL, created_at INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL, PRIMARY KEY (seg, off)) WITHOUT ROWID;
+CREATE INDEX prompt_versions_key ON prompt_versions (name, version, created_at);
 CREATE TABLE other_records (seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL, kind INTEGER NOT NULL, PRIMARY KEY (seg, off)) WITHOUT ROWID;
 `;
 
@@ -52,6 +56,13 @@ export interface Location {
   segment: string;
   off: number;
   len: number;
+}
+
+/** A snapshot of another index format (an older or newer CODI wrote it): not damaged, just not usable here. */
+export class IndexFormatError extends Error {
+  constructor(readonly format: number) {
+    super(`index format ${format}, expected ${INDEX_FORMAT}`);
+  }
 }
 
 const num = (v: SqlValue | undefined): number | null => (v === null || v === undefined ? null : Number(v));
@@ -91,7 +102,8 @@ export class TraceIndex {
     try {
       db = new SQL.Database(bytes);
       const meta = new Map((db.exec('SELECT key, value FROM meta')[0]?.values ?? []).map(([k, v]) => [String(k), String(v)]));
-      if (meta.get('index_format') !== String(INDEX_FORMAT)) throw new Error(`index format ${meta.get('index_format') ?? 'missing'}, expected ${INDEX_FORMAT}`);
+      const format = meta.get('index_format');
+      if (format !== String(INDEX_FORMAT)) throw /^\d+$/.test(format ?? '') ? new IndexFormatError(Number(format)) : new Error(`index format ${format ?? 'missing'}, expected ${INDEX_FORMAT}`);
       if (meta.get('store_version') !== String(storeVersion)) throw new Error(`index of store version ${meta.get('store_version') ?? 'missing'}, expected ${storeVersion}`);
       return new TraceIndex(new Sql(db));
     } catch (e) {
@@ -169,6 +181,7 @@ export class TraceIndex {
       this.sql.run(`DELETE FROM traces WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM score_records WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM other_records WHERE seg IN (${list})`);
+      this.sql.run(`DELETE FROM prompt_versions WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM tombstones WHERE seg IN (${list})`);
       for (const i of infos) {
         if (!i.gone) this.markGone(i);
@@ -215,6 +228,8 @@ export class TraceIndex {
         return this.applyScores(parseBody<ScoresBody>(r), info.seg, r.off, r.len);
       case RecordKind.Delete:
         return this.applyDelete(parseBody<DeleteBody>(r));
+      case RecordKind.PromptVersion:
+        return applyPromptVersion(this.sql, parseBody<PromptVersionBody>(r), info.seg, r.off, r.len);
       default:
         // A kind from a newer CODI (or the reserved outbox kinds): remembered so compaction keeps it.
         this.sql.run('INSERT OR IGNORE INTO other_records (seg, off, len, kind) VALUES (?, ?, ?, ?)', [info.seg, r.off, r.len, r.kind]);

@@ -20,6 +20,8 @@
  * - Compaction (compaction.ts) under a lock file rewrites live records of closed segments into one new
  *   segment, published atomically by rename; writers never wait for it. Retention and clear() append
  *   tombstones; compaction reclaims the space.
+ * - Prompt versions (promptVersions.ts): each prompt version's template is written once, with the first
+ *   trace whose LLM spans used it; compaction keeps one copy per version, retention never removes them.
  * - Versions (manifest.ts): store.json carries the store version; older stores (the skeleton's
  *   traces.sqlite) are migrated forward, newer ones refused without touching a byte.
  */
@@ -27,7 +29,7 @@ import { randomUUID } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { Score, TraceRecord, TraceSummary } from '../../shared/types';
-import type { TraceSink } from '../tracing/tracer';
+import type { TraceExtras, TraceSink } from '../tracing/tracer';
 import type { DeleteBody, ScoresBody, TraceBody } from './codec';
 import { encodeRecord, parseBody, RecordKind } from './codec';
 import type { CompactionResult } from './compaction';
@@ -37,6 +39,8 @@ import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
 import { JOURNAL_DIR, LEGACY_FILE, migrate, readLegacy, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
 import type { ListOptions, RetentionOptions, TraceStoreOptions } from './options';
+import type { PromptVersionInfo, StoredPromptVersion } from './promptVersions';
+import { listPromptVersions, PromptVersionWriter, readPromptVersion } from './promptVersions';
 import type { AggregateOptions, DayAggregate, TracePage, TraceQuery } from './queries';
 import { aggregateByDay, queryPage } from './queries';
 import type { StoreIssue } from './replay';
@@ -50,6 +54,7 @@ export { overallScore } from './summary';
 export { StoreVersionError } from './manifest';
 export type { StoreIssue } from './replay';
 export type { CompactionResult } from './compaction';
+export type { PromptVersionInfo, StoredPromptVersion } from './promptVersions';
 export type { AggregateOptions, DayAggregate, TraceFilter, TracePage, TraceQuery } from './queries';
 export type { ListOptions, RetentionOptions, StoreLogger, TraceStoreOptions } from './options';
 
@@ -67,6 +72,7 @@ export class TraceStore implements TraceSink {
   private readonly reported = new Set<string>();
   private readonly issueList: StoreIssue[] = [];
   private readonly writer: JournalWriter;
+  private readonly prompts: PromptVersionWriter;
   private chain: Promise<unknown> = Promise.resolve();
   private snapshotting: Promise<void> | null = null;
   private closed = false;
@@ -76,6 +82,7 @@ export class TraceStore implements TraceSink {
     private readonly index: TraceIndex,
     private readonly opts: TraceStoreOptions,
   ) {
+    this.prompts = new PromptVersionWriter(index.sql);
     this.writer = new JournalWriter(this.journalDir, STORE_VERSION, opts.segmentMaxBytes ?? 64 * 1024 * 1024, {
       opened: (name, header, headerLen) => void this.index.addSegment(name, header, headerLen),
       sealed: (name, size) => {
@@ -104,7 +111,7 @@ export class TraceStore implements TraceSink {
     if (!manifest || manifest.version < STORE_VERSION || legacy) await withFileLock(join(dir, LOCK_FILE), () => migrate({ dir, SQL, log }));
     await fs.mkdir(join(dir, JOURNAL_DIR), { recursive: true });
 
-    const index = await loadIndex(SQL, dir, early);
+    const index = await loadIndex(SQL, dir, early, log);
     const store = new TraceStore(dir, index, opts);
     for (const i of early) store.report(i);
     try {
@@ -198,17 +205,28 @@ export class TraceStore implements TraceSink {
       });
   }
 
-  /** Saves a trace; resolves once it is durably on disk (fsync). */
-  async saveTrace(trace: TraceRecord): Promise<void> {
+  /** Saves a trace, and the templates of the prompt versions it used that the store lacks, in one write; resolves once durable (fsync). */
+  async saveTrace(trace: TraceRecord, extras?: TraceExtras): Promise<void> {
     const at = Date.now();
     const { frame, row } = encodeTrace(at, trace);
+    const p = this.prompts.prepare(frame, extras?.prompts, at);
     // A new trace is indexed while its sync is in flight (undone if the sync fails); a re-saved one after.
-    await this.append(
-      frame,
-      (seg, loc) => void this.index.applyTraceRow(row, at, seg, loc.off, loc.len),
-      (seg, loc) => (this.index.applyTraceRow(row, at, seg, loc.off, loc.len, true) ? () => this.index.removeNewTrace(row.id, seg, loc.off) : null),
+    const h = p.hooks(
+      (seg, off) => void this.index.applyTraceRow(row, at, seg, off, frame.length),
+      (seg, off) => (this.index.applyTraceRow(row, at, seg, off, frame.length, true) ? () => this.index.removeNewTrace(row.id, seg, off) : null),
     );
+    await this.append(p.frame, h.apply, h.early).finally(p.release);
     this.emit();
+  }
+
+  /** A stored prompt version with its template (read from the journal), or null. */
+  getPromptVersion(name: string, version: string): Promise<StoredPromptVersion | null> {
+    return readPromptVersion({ journalDir: this.journalDir, index: this.index, refresh: () => this.refresh(), report: (i) => this.report(i) }, name, version);
+  }
+
+  /** Every stored prompt version once (name, version, first seen), by name then oldest first. */
+  listPromptVersions(): PromptVersionInfo[] {
+    return listPromptVersions(this.index.sql);
   }
 
   /** Appends scores (a user rating, a late judge score) to a saved trace; resolves once durable. */

@@ -2,10 +2,17 @@ import type { ErrorInfo, Score, SpanRecord, SpanType, TraceRecord, TraceType, Us
 import { addUsage, emptyUsage } from '../../shared/types';
 import { toCodiError } from '../errors';
 import { uuidv7 } from '../ids';
+import type { PromptVersionRecord, RenderedPrompt } from '../prompts/prompt';
 
-/** Where finished traces go (the store). */
+/** What a trace brings besides its record. */
+export interface TraceExtras {
+  /** The prompt versions its LLM spans used, each once (the store keeps each version's template once). */
+  prompts?: PromptVersionRecord[];
+}
+
+/** Where finished traces go (the store). A sink may ignore `extras`. */
 export interface TraceSink {
-  saveTrace(trace: TraceRecord): Promise<void>;
+  saveTrace(trace: TraceRecord, extras?: TraceExtras): Promise<void>;
 }
 
 export interface Clock {
@@ -52,12 +59,18 @@ export class SpanHandle {
   addScore(score: Omit<Score, 'spanId'>): void {
     this.trace.addScore({ ...score, spanId: this.record.id });
   }
+
+  /** Records that this span's call used `prompt` (kept on the trace). */
+  usePrompt(prompt: RenderedPrompt): void {
+    this.trace.usePrompt(prompt);
+  }
 }
 
 /** One trace being recorded. `end()` computes the totals and hands the record to the sink. */
 export class TraceHandle {
   readonly record: TraceRecord;
   private ended = false;
+  private readonly prompts = new Map<string, PromptVersionRecord>();
 
   constructor(
     private readonly sink: TraceSink,
@@ -127,6 +140,17 @@ export class TraceHandle {
     this.record.scores.push({ ...score, spanId: score.spanId ?? null });
   }
 
+  /** Records a prompt version an LLM call of this trace used; saved with the trace, once per name@version. */
+  usePrompt(p: RenderedPrompt): void {
+    const key = `${p.name}@${p.version}`;
+    if (!this.prompts.has(key)) this.prompts.set(key, { name: p.name, version: p.version, system: p.template.system, user: p.template.user });
+  }
+
+  /** The prompt versions used so far, in order of first use. */
+  get promptVersions(): PromptVersionRecord[] {
+    return [...this.prompts.values()];
+  }
+
   setMetadata(patch: Record<string, unknown>): void {
     Object.assign(this.record.metadata, patch);
   }
@@ -147,7 +171,8 @@ export class TraceHandle {
     }
     r.usage = usage;
     r.costUsd = cost;
-    await this.sink.saveTrace(r);
+    if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
+    else await this.sink.saveTrace(r);
     return r;
   }
 }
