@@ -51,7 +51,17 @@ export function modelsFromEnv(flag: string | true | undefined): { model: string;
 export function geminiFromEnv(): () => GeminiClient {
   const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
   const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
-  return () => createGeminiClient({ apiKey, baseUrl, timeoutMs: 120_000 });
+  const attempts = Number(process.env.CODI_MAX_ATTEMPTS);
+  return () =>
+    createGeminiClient({
+      apiKey,
+      baseUrl,
+      timeoutMs: 120_000,
+      ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { retry: { maxAttempts: attempts } } : {}),
+      ...(process.env.CODI_FALLBACK_MODEL ? { fallbackModel: process.env.CODI_FALLBACK_MODEL } : {}),
+      // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
+      logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
+    });
 }
 
 /** Runs `fn` with a signal that SIGINT/SIGTERM abort (the pipeline then records a cancelled trace). */

@@ -1,24 +1,19 @@
-import { promises as fs } from 'node:fs';
-import { relative, resolve } from 'node:path';
 import { CodiError, nextStepFor } from '../core/errors';
-import { createGeminiClient } from '../core/gemini/client';
-import { SHIPPED_PRICES } from '../core/gemini/pricing';
-import { explain } from '../core/pipelines/explain';
-import { Tracer } from '../core/tracing/tracer';
-import { checkFlags, intFlag, languageOf, parseArgs, parseFileRange, UsageError } from './args';
+import { checkFlags, intFlag, parseArgs, UsageError } from './args';
+import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { EXIT, exitCodeFor, openStore, print, storeDir, VERSION } from './common';
-import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from './format';
-import { cliWording, cmdOpik, exportAfterRun, OPIK_USAGE, opikEngaged, opikRequested, opikStatusOf } from './opik';
+import { formatList, formatTrace, traceJson } from './format';
+import { cliWording, cmdOpik, OPIK_USAGE, opikEngaged, opikStatusOf } from './opik';
 
 export { EXIT, exitCodeFor } from './common';
 
 const USAGE = `codi — explain, summarize (Chain of Density) and generate code with Gemini; every run judged and traced locally
 
 Usage:
-  codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]
+  ${EXPLAIN_USAGE}
   ${SUMMARIZE_USAGE}
   ${GENERATE_USAGE}
   codi traces list [--json] [--limit N]
@@ -45,6 +40,8 @@ Environment:
   GOOGLE_GEMINI_BASE_URL             endpoint override (proxy, gateway, test stand-in)
   CODI_HOME                          trace store folder (default ~/.codi)
   CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
+  CODI_MAX_ATTEMPTS                  attempts per model call on 429/5xx/timeouts (default 4; backoff honours RetryInfo)
+  CODI_FALLBACK_MODEL                model to try on 429/503 after the retries
   CODI_OPIK=1                        export to Opik, as --opik does
   OPIK_URL_OVERRIDE                  Opik API URL (default https://www.comet.com/opik/api; self-hosted
                                      e.g. http://localhost:5173/api)
@@ -56,86 +53,6 @@ An Opik delivery problem after a command never changes its exit code. \`codi opi
 outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
 queued (Opik unreachable or refusing) or refused for good.`;
 
-async function cmdExplain(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['model']);
-  checkFlags(args, ['json', 'model', 'no-judge', 'opik']);
-  const opik = opikRequested(args.flags.has('opik'));
-  if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
-  const spec = parseFileRange(args.positionals[0]!);
-  const abs = resolve(spec.path);
-  const text = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new CodiError('bad-input', `Cannot read ${spec.path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  });
-  const lines = text.split(/\r?\n/);
-  const start = spec.start ?? 1;
-  const end = Math.min(spec.end ?? lines.length, lines.length);
-  if (start > lines.length) throw new CodiError('bad-input', `${spec.path} has ${lines.length} lines; line ${start} does not exist.`);
-  const code = lines.slice(start - 1, end).join('\n');
-
-  const json = args.flags.has('json');
-  const model = String(args.flags.get('model') ?? process.env.CODI_MODEL ?? 'gemini-2.5-flash');
-  const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
-  const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
-  const store = await openStore();
-  const abort = new AbortController();
-  const onSigint = () => abort.abort();
-  process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
-  try {
-    const r = await explain(
-      { code, language: languageOf(abs), file: relative(process.cwd(), abs) || abs, startLine: start, endLine: end },
-      {
-        tracer: new Tracer(store),
-        gemini: () => createGeminiClient({ apiKey, baseUrl, timeoutMs: 120_000 }),
-        prices: SHIPPED_PRICES,
-        signal: abort.signal,
-        model,
-        judgeModel: process.env.CODI_JUDGE_MODEL || model,
-        judgeEnabled: !args.flags.has('no-judge'),
-        maxInputChars: 200_000,
-        clientVersion: `codi-cli/${VERSION}`,
-        onText: json ? undefined : (d) => process.stdout.write(d),
-        onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
-      },
-    );
-    const t = r.trace;
-    const latencyMs = t.endTime === null ? null : t.endTime - t.startTime;
-    if (json) {
-      print(
-        JSON.stringify(
-          {
-            traceId: t.id,
-            output: r.output,
-            model,
-            score: r.judge?.score ?? null,
-            judge: r.judge,
-            usage: t.usage ?? { promptTokens: 0, outputTokens: 0, thinkingTokens: 0, totalTokens: 0 },
-            costUsd: t.costUsd,
-            latencyMs,
-            ...(r.error ? { error: r.error.toInfo() } : {}),
-            ...(r.judgeError ? { judgeError: r.judgeError } : {}),
-          },
-          null,
-          2,
-        ),
-      );
-    } else {
-      const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
-      if (!r.error) process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(latencyMs)} · trace ${t.id}\n`);
-    }
-    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-    const exit = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
-    // Ctrl+C during the export ends the process (the outbox is written atomically; the trace stays queued).
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    if (opik) await exportAfterRun(store, t.id, exit !== EXIT.cancelled);
-    return exit;
-  } finally {
-    process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
-    await store.close();
-  }
-}
 
 async function cmdTraces(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;

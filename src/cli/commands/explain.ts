@@ -1,0 +1,55 @@
+import { nextStepFor } from '../../core/errors';
+import { SHIPPED_PRICES } from '../../core/gemini/pricing';
+import { explain } from '../../core/pipelines/explain';
+import { Tracer } from '../../core/tracing/tracer';
+import { checkFlags, languageOf, parseArgs, UsageError } from '../args';
+import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
+import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+import { exportAfterRun, opikRequested } from '../opik';
+
+export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]';
+
+export async function cmdExplain(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ['model']);
+  checkFlags(args, ['json', 'model', 'no-judge', 'opik']);
+  const opik = opikRequested(args.flags.has('opik'));
+  if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
+  const slice = await readFileSlice(args.positionals[0]!);
+  const json = args.flags.has('json');
+  const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
+  const store = await openStore();
+  try {
+    const r = await withInterrupt((signal) =>
+      explain(
+        { code: slice.code, language: languageOf(slice.abs), file: slice.file, startLine: slice.start, endLine: slice.end },
+        {
+          tracer: new Tracer(store),
+          gemini: geminiFromEnv(),
+          prices: SHIPPED_PRICES,
+          signal,
+          model,
+          judgeModel,
+          judgeEnabled: !args.flags.has('no-judge'),
+          maxInputChars: 200_000,
+          clientVersion: `codi-cli/${VERSION}`,
+          onText: json ? undefined : (d) => process.stdout.write(d),
+          onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
+        },
+      ),
+    );
+    const t = r.trace;
+    if (json) {
+      print(JSON.stringify({ ...explainFields(t, r, model), ...errorFields(r) }, null, 2));
+    } else if (!r.error) {
+      const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
+      process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+    }
+    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
+    const exit = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
+    // Outside withInterrupt: Ctrl+C during the export ends the process (the trace stays queued).
+    if (opik) await exportAfterRun(store, t.id, exit !== EXIT.cancelled);
+    return exit;
+  } finally {
+    await store.close();
+  }
+}
