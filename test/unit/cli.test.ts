@@ -5,7 +5,7 @@ import { costOf, SHIPPED_PRICES } from '../../src/core/gemini/pricing';
 import type { JudgeVerdict } from '../../src/shared/types';
 import { buildCli, startCli } from '../support/cliKit';
 import { tempDir } from '../support/fixtures';
-import { startGeminiStandIn } from '../support/geminiStandIn';
+import { defaultReply, startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn, Reply } from '../support/geminiStandIn';
 
 const MODEL = 'gemini-2.5-flash';
@@ -221,6 +221,18 @@ describe('codi CLI (bundled, as a child process)', function () {
     assert.match(r.stderr, /503/);
     const rows = await codiJson<Array<{ error: { kind: string; status?: number } | null }>>(['traces', 'list', '--json']);
     assert.deepEqual(rows[0]!.error && [rows[0]!.error.kind, rows[0]!.error.status], ['service', 503]);
+  });
+
+  it('CODI_MAX_ATTEMPTS bounds the retries and CODI_FALLBACK_MODEL answers when the model stays at 503', async () => {
+    gemini.defaultHandler = (req): Reply => (req.model === MODEL ? { kind: 'error', status: 503 } : defaultReply(req));
+    const r = await codi(['explain', 'cart.js', '--json', '--no-judge'], { CODI_MAX_ATTEMPTS: '2', CODI_FALLBACK_MODEL: 'gemini-2.5-flash-lite' });
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(gemini.requests.map((q) => q.model), [MODEL, MODEL, 'gemini-2.5-flash-lite']);
+    assert.match(r.stderr, /503 from gemini-2\.5-flash/);
+    const t = await codiJson<{ spans: Array<{ model: string | null; attributes: Record<string, unknown> }> }>(['traces', 'show', (JSON.parse(r.stdout) as { traceId: string }).traceId, '--json']);
+    const llm = t.spans.find((s) => s.attributes.fallbackFrom !== undefined && s.attributes.fallbackFrom !== null);
+    assert.equal(llm?.attributes.fallbackFrom, MODEL);
+    assert.equal(llm?.model, 'gemini-2.5-flash-lite');
   });
 
   it('exits 130 on SIGINT during a hanging stream and records the cancelled trace', async () => {
