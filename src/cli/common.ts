@@ -5,7 +5,9 @@ import { join, relative, resolve } from 'node:path';
 import { CodiError } from '../core/errors';
 import type { GeminiClient } from '../core/gemini/client';
 import { createGeminiClient } from '../core/gemini/client';
+import { SHIPPED_PRICES } from '../core/gemini/pricing';
 import { TraceStore } from '../core/store/traceStore';
+import { Tracer } from '../core/tracing/tracer';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
 import { parseFileRange } from './args';
 
@@ -62,6 +64,20 @@ export function geminiFromEnv(): () => GeminiClient {
       // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
       logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
     });
+}
+
+/** The options every pipeline takes from the CLI: tracer on the store, Gemini from the environment, models, judge. */
+export function pipelineBase(store: TraceStore, signal: AbortSignal, models: { model: string; judgeModel: string }, noJudge: boolean) {
+  return {
+    tracer: new Tracer(store),
+    gemini: geminiFromEnv(),
+    prices: SHIPPED_PRICES,
+    signal,
+    model: models.model,
+    judgeModel: models.judgeModel,
+    judgeEnabled: !noJudge,
+    clientVersion: `codi-cli/${VERSION}`,
+  };
 }
 
 /** Runs `fn` with a signal that SIGINT/SIGTERM abort (the pipeline then records a cancelled trace). */

@@ -1,9 +1,7 @@
 import { nextStepFor } from '../../core/errors';
-import { SHIPPED_PRICES } from '../../core/gemini/pricing';
 import { explain } from '../../core/pipelines/explain';
-import { Tracer } from '../../core/tracing/tracer';
 import { checkFlags, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
+import { errorFields, EXIT, exitCodeFor, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { exportAfterRun, opikRequested } from '../opik';
 
@@ -23,15 +21,8 @@ export async function cmdExplain(argv: string[]): Promise<number> {
       explain(
         { code: slice.code, language: languageOf(slice.abs), file: slice.file, startLine: slice.start, endLine: slice.end },
         {
-          tracer: new Tracer(store),
-          gemini: geminiFromEnv(),
-          prices: SHIPPED_PRICES,
-          signal,
-          model,
-          judgeModel,
-          judgeEnabled: !args.flags.has('no-judge'),
+          ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
           maxInputChars: 200_000,
-          clientVersion: `codi-cli/${VERSION}`,
           onText: json ? undefined : (d) => process.stdout.write(d),
           onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
         },

@@ -1,9 +1,7 @@
 import { CodiError, nextStepFor } from '../../core/errors';
-import { SHIPPED_PRICES } from '../../core/gemini/pricing';
 import { generate } from '../../core/pipelines/generate';
-import { Tracer } from '../../core/tracing/tracer';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
+import { errorFields, EXIT, exitCodeFor, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { exportAfterRun, opikRequested } from '../opik';
 
@@ -32,15 +30,8 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
       generate(
         { prompt, language, ...(slice ? { file: slice.file, fileText: slice.text, cursorLine: line } : {}) },
         {
-          tracer: new Tracer(store),
-          gemini: geminiFromEnv(),
-          prices: SHIPPED_PRICES,
-          signal,
-          model,
-          judgeModel,
-          judgeEnabled: !args.flags.has('no-judge'),
+          ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
           ...(maxContextTokens !== undefined ? { maxContextTokens } : {}),
-          clientVersion: `codi-cli/${VERSION}`,
           onText: json ? undefined : (d) => process.stdout.write(d),
           onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
         },

@@ -1,11 +1,9 @@
 import { nextStepFor } from '../../core/errors';
-import { SHIPPED_PRICES } from '../../core/gemini/pricing';
 import type { SummarizeMode } from '../../core/pipelines/summarize';
 import { SUMMARIZE_DEFAULTS, summarize } from '../../core/pipelines/summarize';
-import { Tracer } from '../../core/tracing/tracer';
 import type { CodStep } from '../../shared/types';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, EXIT, exitCodeFor, explainFields, geminiFromEnv, modelsFromEnv, openStore, print, readFileSlice, VERSION, withInterrupt } from '../common';
+import { errorFields, EXIT, exitCodeFor, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { exportAfterRun, opikRequested } from '../opik';
 
@@ -39,18 +37,11 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
       summarize(
         { code: slice.code, language: languageOf(slice.abs), file: slice.file, startLine: slice.start, endLine: slice.end },
         {
-          tracer: new Tracer(store),
-          gemini: geminiFromEnv(),
-          prices: SHIPPED_PRICES,
-          signal,
-          model,
-          judgeModel,
-          judgeEnabled: !args.flags.has('no-judge'),
+          ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
           mode,
           steps,
           words,
           maxInputTokens,
-          clientVersion: `codi-cli/${VERSION}`,
           onChunk: json ? undefined : (done, total) => process.stderr.write(done === 0 ? `long input: summarizing ${total} parts…\n` : `  part ${done}/${total} done\n`),
           onStep: json ? undefined : (s) => process.stderr.write(`step ${s.index}/${steps}: ${s.words} words, ${s.tokens} tokens, density ${s.entityDensity.toFixed(3)}\n`),
           onJudging: json ? undefined : () => process.stderr.write('judging…\n'),
