@@ -1,12 +1,12 @@
 import { CodiError, nextStepFor } from '../core/errors';
-import { checkFlags, intFlag, parseArgs, UsageError } from './args';
+import { UsageError } from './args';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
-import { EXIT, exitCodeFor, openStore, print, storeDir, VERSION } from './common';
-import { formatList, formatTrace, traceJson } from './format';
-import { cliWording, cmdOpik, OPIK_USAGE, opikEngaged, opikStatusOf } from './opik';
+import { cmdTraces, TRACES_USAGE } from './commands/traces';
+import { EXIT, exitCodeFor, print, VERSION } from './common';
+import { cmdOpik, OPIK_USAGE, opikEngaged } from './opik';
 
 export { EXIT, exitCodeFor } from './common';
 
@@ -16,8 +16,7 @@ Usage:
   ${EXPLAIN_USAGE}
   ${SUMMARIZE_USAGE}
   ${GENERATE_USAGE}
-  codi traces list [--json] [--limit N]
-  codi traces show <id> [--json]
+  ${TRACES_USAGE}
   ${PROMPTS_USAGE}
   ${OPIK_USAGE}
 
@@ -54,36 +53,6 @@ outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_
 queued (Opik unreachable or refusing) or refused for good.`;
 
 
-async function cmdTraces(argv: string[]): Promise<number> {
-  const [sub, ...rest] = argv;
-  if (sub === 'list') {
-    const args = parseArgs(rest, ['limit']);
-    checkFlags(args, ['json', 'limit']);
-    if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-    const limit = intFlag(args, 'limit', 1, 10_000) ?? 50;
-    const store = await openStore();
-    const rows = store.list({ limit });
-    await store.close();
-    print(args.flags.has('json') ? JSON.stringify(rows, null, 2) : formatList(rows));
-    return EXIT.ok;
-  }
-  if (sub === 'show') {
-    const args = parseArgs(rest, []);
-    checkFlags(args, ['json']);
-    if (args.positionals.length !== 1) throw new UsageError('traces show needs one <id>');
-    const store = await openStore();
-    const t = await store.get(args.positionals[0]!);
-    await store.close();
-    if (!t) {
-      process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
-      return EXIT.usage;
-    }
-    const opik = await opikStatusOf(t.id);
-    print(args.flags.has('json') ? JSON.stringify(traceJson(t, opik), null, 2) : formatTrace(t, { ...opik, lastError: opik.lastError && cliWording(opik.lastError) }));
-    return EXIT.ok;
-  }
-  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list or show');
-}
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

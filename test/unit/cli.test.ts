@@ -223,6 +223,24 @@ describe('codi CLI (bundled, as a child process)', function () {
     assert.deepEqual(rows[0]!.error && [rows[0]!.error.kind, rows[0]!.error.status], ['service', 503]);
   });
 
+  it('traces list filters through the index (errors, type, score, search) and traces stats totals the day', async () => {
+    assert.equal((await codi(['explain', 'cart.js', '--json'])).code, 0);
+    assert.equal((await codi(['explain', 'cart.js:1-2', '--json'], { GEMINI_API_KEY: 'bad-key' })).code, 3);
+    type Row = { id: string; type: string; error: { kind: string } | null; score: number | null };
+    const all = await codiJson<Row[]>(['traces', 'list', '--json']);
+    assert.equal(all.length, 2);
+    assert.deepEqual((await codiJson<Row[]>(['traces', 'list', '--errors', '--json'])).map((r) => r.error?.kind), ['auth']);
+    assert.deepEqual(await codiJson<Row[]>(['traces', 'list', '--type', 'summarize', '--json']), []);
+    assert.deepEqual((await codiJson<Row[]>(['traces', 'list', '--min-score', '0.5', '--json'])).map((r) => r.error), [null]);
+    assert.equal((await codiJson<Row[]>(['traces', 'list', '--search', 'cart.js:1-2', '--json'])).length, 1);
+    assert.equal((await codi(['traces', 'list', '--min-score', '2'])).code, 2);
+    const days = await codiJson<Array<{ count: number; errors: number; meanScore: number | null; tokens: number }>>(['traces', 'stats', '--days', '1', '--json']);
+    assert.equal(days.length, 1);
+    assert.equal(days[0]!.count, 2);
+    assert.equal(days[0]!.errors, 1);
+    assert.ok(days[0]!.meanScore !== null && days[0]!.tokens > 0);
+  });
+
   it('CODI_MAX_ATTEMPTS bounds the retries and CODI_FALLBACK_MODEL answers when the model stays at 503', async () => {
     gemini.defaultHandler = (req): Reply => (req.model === MODEL ? { kind: 'error', status: 503 } : defaultReply(req));
     const r = await codi(['explain', 'cart.js', '--json', '--no-judge'], { CODI_MAX_ATTEMPTS: '2', CODI_FALLBACK_MODEL: 'gemini-2.5-flash-lite' });

@@ -1,0 +1,128 @@
+import type { TraceFilter } from '../../core/store/queries';
+import type { TraceSummary, TraceType } from '../../shared/types';
+import type { ParsedArgs } from '../args';
+import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
+import { EXIT, openStore, print, storeDir } from '../common';
+import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from '../format';
+import { cliWording, opikStatusOf } from '../opik';
+
+export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
+                   [--errors] [--since DATE] [--until DATE] [--search WORDS]
+  codi traces show <id> [--json]
+  codi traces stats [--days N] [--json]`;
+
+const TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
+const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
+
+function numberFlag(args: ParsedArgs, name: string): number | undefined {
+  const v = args.flags.get(name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v === true || !Number.isFinite(n) || n < 0 || n > 1) throw new UsageError(`--${name} must be a number from 0 to 1`);
+  return n;
+}
+
+/** `--since 2026-11-01` (local midnight) or any date `Date.parse` reads; `--until` is inclusive of that day. */
+function dateFlag(args: ParsedArgs, name: string, endOfDay: boolean): number | undefined {
+  const v = args.flags.get(name);
+  if (v === undefined) return undefined;
+  const day = typeof v === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(v);
+  const ms = typeof v === 'string' ? (day ? new Date(`${v}T00:00:00`).getTime() : Date.parse(v)) : NaN;
+  if (!Number.isFinite(ms)) throw new UsageError(`--${name} must be a date such as 2026-11-01`);
+  return day && endOfDay ? ms + 86_400_000 - 1 : ms;
+}
+
+function filterOf(args: ParsedArgs): TraceFilter {
+  const type = args.flags.get('type');
+  if (type !== undefined && !TYPES.includes(type as TraceType)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}`);
+  const str = (k: string) => {
+    const v = args.flags.get(k);
+    return typeof v === 'string' ? v : undefined;
+  };
+  const f: TraceFilter = {
+    type: type as TraceType | undefined,
+    tag: str('tag'),
+    threadId: str('thread'),
+    model: str('model'),
+    minScore: numberFlag(args, 'min-score'),
+    maxScore: numberFlag(args, 'max-score'),
+    errorOnly: args.flags.has('errors') || undefined,
+    from: dateFlag(args, 'since', false),
+    to: dateFlag(args, 'until', true),
+    text: str('search'),
+  };
+  return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as TraceFilter;
+}
+
+async function list(rest: string[]): Promise<number> {
+  const args = parseArgs(rest, ['limit', ...FILTER_FLAGS]);
+  checkFlags(args, ['json', 'limit', 'errors', ...FILTER_FLAGS]);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const limit = intFlag(args, 'limit', 1, 10_000) ?? 50;
+  const filter = filterOf(args);
+  const store = await openStore();
+  const rows: TraceSummary[] = [];
+  try {
+    // Pages of up to 1,000 from the index, newest first, until the limit.
+    let cursor: string | null = null;
+    do {
+      const page = store.query({ ...filter, limit: Math.min(1000, limit - rows.length), cursor });
+      rows.push(...page.items);
+      cursor = page.nextCursor;
+    } while (cursor && rows.length < limit);
+  } finally {
+    await store.close();
+  }
+  print(args.flags.has('json') ? JSON.stringify(rows, null, 2) : formatList(rows));
+  return EXIT.ok;
+}
+
+async function show(rest: string[]): Promise<number> {
+  const args = parseArgs(rest, []);
+  checkFlags(args, ['json']);
+  if (args.positionals.length !== 1) throw new UsageError('traces show needs one <id>');
+  const store = await openStore();
+  const t = await store.get(args.positionals[0]!);
+  await store.close();
+  if (!t) {
+    process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
+    return EXIT.usage;
+  }
+  const opik = await opikStatusOf(t.id);
+  print(args.flags.has('json') ? JSON.stringify(traceJson(t, opik), null, 2) : formatTrace(t, { ...opik, lastError: opik.lastError && cliWording(opik.lastError) }));
+  return EXIT.ok;
+}
+
+/** Daily totals from the index: count, mean score, p50/p95 latency, tokens, cost, errors. */
+async function stats(rest: string[]): Promise<number> {
+  const args = parseArgs(rest, ['days']);
+  checkFlags(args, ['json', 'days']);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const days = intFlag(args, 'days', 1, 3650) ?? 30;
+  const today = new Date();
+  const from = new Date(today.getFullYear(), today.getMonth(), today.getDate() - (days - 1)).getTime();
+  const store = await openStore();
+  const rows = store.aggregates({ from, to: Date.now() });
+  await store.close();
+  if (args.flags.has('json')) {
+    print(JSON.stringify(rows, null, 2));
+    return EXIT.ok;
+  }
+  if (!rows.length) {
+    print(`No traces in the last ${days} day(s).`);
+    return EXIT.ok;
+  }
+  const head = ['DAY', 'TRACES', 'MEAN SCORE', 'P50', 'P95', 'TOKENS', 'COST', 'ERRORS'];
+  const body = rows.map((r) => [r.day, String(r.count), fmtScore(r.meanScore), fmtMs(r.p50LatencyMs), fmtMs(r.p95LatencyMs), fmtInt(r.tokens), fmtCost(r.costUsd), String(r.errors)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  print([head, ...body].map((cols) => cols.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n'));
+  return EXIT.ok;
+}
+
+export function cmdTraces(argv: string[]): Promise<number> {
+  const [sub, ...rest] = argv;
+  if (sub === 'list') return list(rest);
+  if (sub === 'show') return show(rest);
+  if (sub === 'stats') return stats(rest);
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show or stats');
+}
