@@ -13,6 +13,8 @@ export const COMMAND_IDS = [
   'codi.clearGeminiApiKey',
   'codi.showTrace',
   'codi.refreshTraces',
+  'codi.filterTraces',
+  'codi.clearTracesFilter',
   'codi.showLog',
   'codi.openSettings',
   'codi.clearHistory',

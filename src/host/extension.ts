@@ -28,8 +28,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const secrets = new Secrets(context.secrets);
     const session = new Session(context, secrets, log);
     current = session;
-    const tree = new TracesTree(async () => (await session.getStore()).list({ limit: 500 }));
+    // The index serves the page: newest 500 matching the tree's filter.
+    const tree = new TracesTree(async (filter) => (await session.getStore()).query({ ...filter, limit: 500 }).items);
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
+    tree.view = view;
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));
 
     let timer: NodeJS.Timeout | undefined;

@@ -1,9 +1,10 @@
 import * as vscode from 'vscode';
+import type { TraceFilter } from '../../core/store/queries';
 import type { TraceSummary } from '../../shared/types';
 import { scoreBand } from '../../shared/types';
 import { Disposable } from '../disposable';
 
-type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
+export type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
 
 const TYPE_ICONS: Record<TraceSummary['type'], string> = {
   explain: 'comment-discussion',
@@ -47,7 +48,13 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  constructor(private readonly load: () => Promise<TraceSummary[]>) {
+  private filter: TraceFilter = {};
+  /** The view showing this tree, to put the active filter in its description. */
+  view: vscode.TreeView<Node> | undefined;
+  /** What the filter shows, for the view's description; empty when unfiltered. */
+  filterLabel = '';
+
+  constructor(private readonly load: (filter: TraceFilter) => Promise<TraceSummary[]>) {
     super();
   }
 
@@ -55,10 +62,18 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     this.changed.fire(undefined);
   }
 
+  setFilter(filter: TraceFilter, label: string): void {
+    this.filter = filter;
+    this.filterLabel = label;
+    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', label !== '');
+    if (this.view) this.view.description = label ? `filter: ${label}` : undefined;
+    this.refresh();
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'trace') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
-    const traces = await this.load();
+    const traces = await this.load(this.filter);
     const days: Node[] = [];
     for (const t of traces) {
       const label = dayLabel(t.startTime);

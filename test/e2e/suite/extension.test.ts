@@ -93,6 +93,26 @@ export function registerExtensionTests(): void {
       assert.equal(failed.score, null);
     });
 
+    test('Filter Traces (quick pick → "Errors only") narrows the tree through the index; Clear restores it', async () => {
+      type Item = { label: string; description: string };
+      const items = () => vscode.commands.executeCommand<Item[]>('codi._test.treeItems');
+      const all = await items();
+      assert.ok(all.some((i) => i.description.includes('no-key')) && all.some((i) => !i.description.includes('no-key')), 'needs an error trace and a good one');
+      const picking = vscode.commands.executeCommand('codi.filterTraces');
+      // As a person would: move to the second entry ("Errors only") and accept it.
+      await new Promise((r) => setTimeout(r, 500));
+      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
+      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
+      await picking;
+      const errorsOnly = await waitFor('the filtered tree', async () => {
+        const now = await items();
+        return now.length < all.length ? now : undefined;
+      });
+      assert.ok(errorsOnly.length > 0 && errorsOnly.every((i) => i.description.includes('no-key')), JSON.stringify(errorsOnly));
+      await vscode.commands.executeCommand('codi.clearTracesFilter');
+      assert.equal((await items()).length, all.length);
+    });
+
     test('reports its activation time', async () => {
       const stats = await vscode.commands.executeCommand<{ activationMs: number }>('codi._test.stats');
       assert.ok(stats.activationMs > 0 && stats.activationMs < 5000, `activation took ${stats.activationMs} ms`);
