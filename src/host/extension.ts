@@ -1,4 +1,4 @@
-import { basename, join } from 'node:path';
+import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { UserRating } from '../shared/protocol';
 import { commandTable, registerCommands } from './commands';
@@ -59,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.loadedBundles', () =>
           Object.keys(require.cache).filter((k) => /[\\/]dist[\\/]lib[\\/][^\\/]+\.js$/.test(k)).map((k) => `lib/${basename(k)}`).sort()),
         vscode.commands.registerCommand('codi._test.opikStatus', (traceId: string) => opik.status(traceId)),
-        vscode.commands.registerCommand('codi._test.opikStatusBar', () => ({ ...opik.statusBar, outboxPath: join(session.storeDir, 'opik-outbox.json') })),
+        vscode.commands.registerCommand('codi._test.opikStatusBar', () => opik.statusBar),
+        vscode.commands.registerCommand('codi._test.outboxState', (traceId: string) => opik.outboxState(traceId)),
         // The webview's `rate` request handler (TraceActions.rate), without a click in the webview.
         vscode.commands.registerCommand('codi._test.rate', (traceId: string, rating: UserRating) => traces.rate(traceId, rating)),
         vscode.commands.registerCommand('codi._test.treeItems', async () => {

@@ -1,9 +1,7 @@
-import { join } from 'node:path';
 import * as vscode from 'vscode';
 import type { OpikExport } from '../core/opik/exporter';
 import { exportStatus, startOpikExport } from '../core/opik/exporter';
-import { FileOutboxStore } from '../core/opik/fileOutbox';
-import type { OutboxStore } from '../core/opik/outbox';
+import type { OutboxStatus, OutboxStore } from '../core/opik/outbox';
 import type { OpikLinkState } from '../shared/protocol';
 import { Disposable } from './disposable';
 import type { Secrets } from './secrets';
@@ -72,7 +70,8 @@ export class OpikController extends Disposable {
   }
 
   private getOutbox(): Promise<OutboxStore> {
-    this.outbox ??= FileOutboxStore.open(join(this.session.storeDir, 'opik-outbox.json'));
+    // The outbox lives in the trace store's journal: durable, shared with other windows on the same store.
+    this.outbox ??= this.session.getStore().then((s) => s.outbox());
     return this.outbox;
   }
 
@@ -154,6 +153,11 @@ export class OpikController extends Disposable {
   /** A rating or late score was added to a trace. */
   async scoresChanged(traceId: string): Promise<void> {
     await this.exp?.worker?.scoresChanged(traceId);
+  }
+
+  /** The outbox's full record of a trace (attempts, next attempt…), for diagnostics and tests. */
+  async outboxState(traceId: string): Promise<OutboxStatus> {
+    return (await this.getOutbox()).state(traceId);
   }
 
   async status(traceId: string): Promise<OpikLinkState> {

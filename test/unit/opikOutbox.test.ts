@@ -3,12 +3,20 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { OpikConfigError } from '../../src/core/opik/config';
 import { FileOutboxStore } from '../../src/core/opik/fileOutbox';
-import { FORCE_NOW } from '../../src/core/opik/outbox';
 import { backoffDelay, classifyFailure, DEFAULT_BACKOFF, pauseFor } from '../../src/core/opik/sender';
 import { OpikRequestError, parseRetryAfter } from '../../src/core/opik/transport';
 import { tempDir } from '../support/fixtures';
+import { outboxContract } from '../support/outboxContract';
 
 describe('Opik outbox: the JSON-file OutboxStore', () => {
+  describe('OutboxStore behaviour', () => {
+    outboxContract(() => {
+      const t = tempDir('codi-outbox-');
+      const path = join(t.dir, 'sub', 'outbox.json');
+      return { open: () => FileOutboxStore.open(path), reopen: () => FileOutboxStore.open(path), cleanup: async () => t.cleanup() };
+    });
+  });
+
   let t: ReturnType<typeof tempDir>;
   let path: string;
   beforeEach(() => {
@@ -17,59 +25,11 @@ describe('Opik outbox: the JSON-file OutboxStore', () => {
   });
   afterEach(() => t.cleanup());
 
-  it('keeps every state change across reopening, and leaves no temp files', async () => {
+  it('leaves no temp files', async () => {
     const s = await FileOutboxStore.open(path);
     await s.enqueue('a', 1);
-    await s.enqueue('b', 2);
-    await s.enqueue('c', 3);
-    await s.enqueue('a', 9);
     await s.markSent('a', { projectId: 'p', url: 'u', at: 10 });
-    await s.markFailed('b', { error: 'down', nextAttemptAt: 100, permanent: false, at: 11 });
-    await s.markFailed('c', { error: 'bad id', nextAttemptAt: null, permanent: true, at: 12 });
-    const r = await FileOutboxStore.open(path);
-    assert.deepEqual(await r.state('a'), { state: 'sent', url: 'u', lastError: null, attempts: 0, nextAttemptAt: null, sentAt: 10, projectId: 'p' });
-    assert.deepEqual(await r.state('b'), { state: 'pending', url: null, lastError: 'down', attempts: 1, nextAttemptAt: 100, sentAt: null, projectId: null });
-    assert.equal((await r.state('c')).state, 'failed');
-    assert.equal((await r.state('zzz')).state, 'off');
-    assert.equal(await r.pendingCount(), 1);
-    assert.equal(await r.failedCount(), 1);
     assert.deepEqual(readdirSync(join(t.dir, 'sub')), ['outbox.json']);
-  });
-
-  it('returns due entries oldest first, respecting nextAttemptAt unless forced', async () => {
-    const s = await FileOutboxStore.open(path);
-    for (const [id, at] of [['x', 5], ['y', 1], ['z', 3]] as const) await s.enqueue(id, at);
-    await s.markFailed('y', { error: 'e', nextAttemptAt: 1000, permanent: false, at: 2 });
-    assert.deepEqual((await s.due(500, 10)).map((d) => d.traceId), ['z', 'x']);
-    assert.deepEqual((await s.due(FORCE_NOW, 2)).map((d) => d.traceId), ['y', 'z']);
-    assert.deepEqual(await s.due(FORCE_NOW, 1), [{ traceId: 'y', attempts: 1 }]);
-  });
-
-  it('retryFailed puts permanent failures back in the queue', async () => {
-    const s = await FileOutboxStore.open(path);
-    await s.enqueue('a', 1);
-    await s.markFailed('a', { error: 'e', nextAttemptAt: null, permanent: true, at: 2 });
-    assert.deepEqual(await s.due(FORCE_NOW, 10), []);
-    assert.equal(await s.retryFailed(3), 1);
-    assert.deepEqual(await s.due(3, 10), [{ traceId: 'a', attempts: 0 }]);
-  });
-
-  it('score updates wait for the trace to be sent and are cleared only by their latest sequence number', async () => {
-    const s = await FileOutboxStore.open(path);
-    await s.enqueue('a', 1);
-    await s.enqueueScoreUpdate('a', 2);
-    assert.deepEqual(await s.dueScoreUpdates(FORCE_NOW, 10), [], 'not before the trace is sent');
-    await s.markSent('a', { projectId: null, url: null, at: 3 });
-    const [u] = await s.dueScoreUpdates(FORCE_NOW, 10);
-    assert.equal(await s.pendingCount(), 1);
-    await s.enqueueScoreUpdate('a', 4);
-    await s.markScoresSent('a', u!.seq, 5);
-    assert.equal((await s.dueScoreUpdates(FORCE_NOW, 10)).length, 1, 'a newer change survives an older acknowledgement');
-    const [v] = await s.dueScoreUpdates(FORCE_NOW, 10);
-    await s.markScoresFailed('a', v!.seq, { error: 'e', nextAttemptAt: 100, permanent: false, at: 6 });
-    assert.deepEqual(await s.dueScoreUpdates(50, 10), []);
-    await s.markScoresSent('a', v!.seq, 7);
-    assert.equal(await s.pendingCount(), 0);
   });
 
   it('moves an unreadable file aside and starts empty, with a warning', async () => {
@@ -82,11 +42,9 @@ describe('Opik outbox: the JSON-file OutboxStore', () => {
     assert.ok(readdirSync(join(t.dir, 'sub')).some((f) => f.startsWith('outbox.json.corrupt-')));
   });
 
-  it('serialises concurrent mutations (no lost update)', async () => {
+  it('writes every entry of concurrent mutations to the file', async () => {
     const s = await FileOutboxStore.open(path);
     await Promise.all(Array.from({ length: 50 }, (_, i) => s.enqueue(`t${i}`, i)));
-    const r = await FileOutboxStore.open(path);
-    assert.equal(await r.pendingCount(), 50);
     assert.equal(Object.keys(JSON.parse(readFileSync(path, 'utf8')).traces).length, 50);
   });
 });

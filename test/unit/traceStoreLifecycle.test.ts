@@ -75,13 +75,13 @@ describe('TraceStore: versions, migration, retention, compaction', function () {
     await s.close();
   });
 
-  it('keeps records of kinds it does not know (outbox, newer kinds) through compaction', async () => {
+  it('keeps records of kinds it does not know (newer kinds) through compaction', async () => {
     const s = await open(t.dir);
     await s.saveTrace(makeTrace({ name: 'kept' }));
     await s.close();
     const name = newSegmentName();
     const header = { ...headerFor(name, 'writer', SCHEMA_VERSION), pid: 1, host: 'elsewhere' };
-    const outbox = encodeRecord(RecordKind.OutboxEnqueue, { at: Date.now(), key: 'k1', traceId: 'x' });
+    const outbox = encodeRecord(18, { at: Date.now(), key: 'k1', traceId: 'x' }); // reserved for the outbox, unknown to this version
     await fs.writeFile(join(t.dir, 'journal', name), Buffer.concat([encodeRecord(RecordKind.Header, header), outbox, encodeRecord(RecordKind.Seal, { at: 1 })]));
     const c = await open(t.dir);
     assert.ok((await c.compact({ force: true }))?.ran);

@@ -44,12 +44,13 @@ export const RecordKind = {
    * "Clear History" (they are tiny and old traces name them); compaction keeps one copy per version.
    */
   PromptVersion: 6,
-  // 16–31 are reserved for the Opik export outbox kept in this store (src/core/opik/outbox.ts's
-  // OutboxStore): 16 = a trace (or a score update) queued, 17 = its delivery state changed (sent,
-  // failed with attempts / next attempt, retried). To implement it: an `outbox` table in traceIndex.ts
-  // filled by applyRecord, and compaction copying only each trace's latest state. Until then such
-  // records are preserved like any unknown kind.
+  // 16–31 belong to the Opik export outbox kept in this store (outboxRecords.ts, the OutboxStore port of
+  // src/core/opik/outbox.ts). Both kinds carry an `OutboxBody`, the whole new state of one entry (a
+  // trace's delivery, or its pending score update), and are indexed alike (table `outbox`, latest `rev`
+  // wins); compaction copies only each entry's latest record. 18–31 stay reserved.
+  /** A trace (queue 'trace') or a score update (queue 'scores') was queued. */
   OutboxEnqueue: 16,
+  /** An outbox entry changed: sent, failed (attempts, next attempt), retried, score update cleared. */
   OutboxState: 17,
 } as const;
 export type RecordKindValue = (typeof RecordKind)[keyof typeof RecordKind];
@@ -91,6 +92,38 @@ export interface PromptVersionBody {
   version: string;
   system: string;
   user: string;
+}
+/** Delivery state of a trace in the Opik outbox (as in opik/fileOutbox.ts). */
+export interface OutboxTraceEntry {
+  state: 'pending' | 'sent' | 'failed';
+  enqueuedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  sentAt: number | null;
+  projectId: string | null;
+  url: string | null;
+}
+/** A pending score update of a trace; `seq` is the revision that queued it (never repeats per trace). */
+export interface OutboxScoreEntry {
+  seq: number;
+  requestedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  permanent: boolean;
+}
+/** Kinds 16 and 17: one outbox entry's whole new state. */
+export interface OutboxBody {
+  at: number;
+  /** Unique per record, so a copy made by compaction is recognised as the same record. */
+  key: string;
+  traceId: string;
+  queue: 'trace' | 'scores';
+  /** One more than the entry's revision the writer saw (under the outbox lock); the highest wins. */
+  rev: number;
+  /** The new state; null (queue 'scores' only) = no score update pending. */
+  entry: OutboxTraceEntry | OutboxScoreEntry | null;
 }
 export interface DeleteBody {
   at: number;

@@ -1,6 +1,7 @@
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
-import type { DeleteBody, HeaderBody, PromptVersionBody, RawRecord, ScoresBody, TraceBody } from './codec';
+import type { DeleteBody, HeaderBody, OutboxBody, PromptVersionBody, RawRecord, ScoresBody, TraceBody } from './codec';
 import { parseBody, RecordKind } from './codec';
+import { applyOutbox, OUTBOX_SCHEMA } from './outboxRecords';
 import { applyPromptVersion } from './promptVersions';
 import { Sql } from './sqljs';
 import type { TraceRow, TraceSummarySection } from './summary';
@@ -11,9 +12,9 @@ import { overallOf, rowOf, SUMMARY_VERSION } from './summary';
  * its record, plus what it takes to stay consistent with the journal: per-segment watermarks, tombstones,
  * locations of appended scores and of records this version does not know. It is derived data: it can
  * always be rebuilt by reading the journal, so its format is versioned separately and never migrated: a
- * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions.
+ * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions, 3 the outbox.
  */
-export const INDEX_FORMAT = 2;
+export const INDEX_FORMAT = 3;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -91,7 +92,7 @@ export class TraceIndex {
 
   static create(SQL: SqlJsStatic, storeVersion: number): TraceIndex {
     const db = new SQL.Database();
-    db.run(SCHEMA);
+    db.run(SCHEMA + OUTBOX_SCHEMA);
     db.run('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)', ['index_format', String(INDEX_FORMAT), 'store_version', String(storeVersion)]);
     return new TraceIndex(new Sql(db));
   }
@@ -182,6 +183,7 @@ export class TraceIndex {
       this.sql.run(`DELETE FROM score_records WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM other_records WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM prompt_versions WHERE seg IN (${list})`);
+      this.sql.run(`DELETE FROM outbox WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM tombstones WHERE seg IN (${list})`);
       for (const i of infos) {
         if (!i.gone) this.markGone(i);
@@ -230,8 +232,11 @@ export class TraceIndex {
         return this.applyDelete(parseBody<DeleteBody>(r));
       case RecordKind.PromptVersion:
         return applyPromptVersion(this.sql, parseBody<PromptVersionBody>(r), info.seg, r.off, r.len);
+      case RecordKind.OutboxEnqueue:
+      case RecordKind.OutboxState:
+        return applyOutbox(this.sql, parseBody<OutboxBody>(r), info.seg, r.off, r.len, (seg) => this.isGone(seg));
       default:
-        // A kind from a newer CODI (or the reserved outbox kinds): remembered so compaction keeps it.
+        // A kind from a newer CODI: remembered so compaction keeps it.
         this.sql.run('INSERT OR IGNORE INTO other_records (seg, off, len, kind) VALUES (?, ?, ?, ?)', [info.seg, r.off, r.len, r.kind]);
     }
   }
@@ -318,6 +323,7 @@ export class TraceIndex {
         this.sql.run('DELETE FROM traces WHERE rowid = ?', [row[0]!]);
         this.sql.run('DELETE FROM score_records WHERE trace_id = ?', [id]);
       }
+      this.sql.run('DELETE FROM outbox WHERE trace_id = ?', [id]); // nothing left to export (outboxRecords.ts)
       this.sql.run('INSERT OR REPLACE INTO tombstones (id, seg) VALUES (?, ?)', [id, row ? row[1]! : null]);
     }
   }

@@ -37,6 +37,7 @@ import { compact } from './compaction';
 import { tryFileLock, withFileLock } from './fileLock';
 import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
+import { JournalOutboxStore } from './outboxRecords';
 import { JOURNAL_DIR, LEGACY_FILE, migrate, readLegacy, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
 import type { ListOptions, RetentionOptions, TraceStoreOptions } from './options';
 import type { PromptVersionInfo, StoredPromptVersion } from './promptVersions';
@@ -76,6 +77,7 @@ export class TraceStore implements TraceSink {
   private chain: Promise<unknown> = Promise.resolve();
   private snapshotting: Promise<void> | null = null;
   private closed = false;
+  private outboxStore: JournalOutboxStore | null = null;
 
   private constructor(
     readonly dir: string,
@@ -227,6 +229,11 @@ export class TraceStore implements TraceSink {
   /** Every stored prompt version once (name, version, first seen), by name then oldest first. */
   listPromptVersions(): PromptVersionInfo[] {
     return listPromptVersions(this.index.sql);
+  }
+
+  /** The Opik export outbox kept in this store's journal (outboxRecords.ts). */
+  outbox(): JournalOutboxStore {
+    return (this.outboxStore ??= new JournalOutboxStore({ dir: this.dir, index: this.index, refresh: () => this.refresh(), append: (f, a) => this.append(f, a) }));
   }
 
   /** Appends scores (a user rating, a late judge score) to a saved trace; resolves once durable. */

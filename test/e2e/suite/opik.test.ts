@@ -3,7 +3,6 @@
 // leave export off; these tests check the off path, turn export on through the settings API, and read what
 // Opik received through the stand-in's control URL (CODI_E2E_OPIK_CONTROL). Runs after the other suites.
 import * as assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { UserRating } from '../../../src/shared/protocol';
 import { waitFor } from './helpers';
@@ -137,9 +136,8 @@ export function registerOpikTests(): void {
         return /cloud-offline/.test(b.text) ? b : undefined;
       }, 10_000);
       assert.match(bar.text, /Opik 1$/, `the status bar shows one trace waiting, got "${bar.text}"`);
-      const outbox = JSON.parse(await readFile(bar.outboxPath, 'utf8')) as { traces: Record<string, { state: string; attempts: number; lastError: string | null }> };
-      const entry = outbox.traces[id];
-      assert.ok(entry && entry.state === 'pending' && entry.attempts >= 1 && entry.lastError, `the outbox file should hold ${id} as pending: ${JSON.stringify(entry)}`);
+      const entry = await vscode.commands.executeCommand<{ state: string; attempts: number; lastError: string | null }>('codi._test.outboxState', id);
+      assert.ok(entry && entry.state === 'pending' && entry.attempts >= 1 && entry.lastError, `the outbox (in the store's journal) should hold ${id} as pending: ${JSON.stringify(entry)}`);
       assert.equal((await opikReceived()).traces[id], undefined);
       console.log(`[codi] Opik down: status bar "${bar.text}", outbox entry ${JSON.stringify(entry)}`);
 

@@ -16,7 +16,6 @@ export interface StatusBar {
   visible: boolean;
   /** How often the host (re)started export (settings or key changed). */
   restarts: number;
-  outboxPath: string;
 }
 
 const mb = (n: number): string => `${(n / 1048576).toFixed(1)} MB`;

@@ -1,0 +1,290 @@
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from '../opik/outbox';
+import type { OutboxBody, OutboxScoreEntry, OutboxTraceEntry } from './codec';
+import { encodeRecord, RecordKind } from './codec';
+import { withFileLock } from './fileLock';
+import type { Located } from './journal';
+import type { Sql } from './sqljs';
+import type { TraceIndex } from './traceIndex';
+
+/**
+ * The Opik export outbox kept in the trace store's journal (the `OutboxStore` port of opik/outbox.ts;
+ * opik/fileOutbox.ts is the reference semantics).
+ *
+ * - Journal: every change is one record carrying the entry's whole new state (codec.ts `OutboxBody`):
+ *   kind 16 (OutboxEnqueue) when a trace or a score update is queued, kind 17 (OutboxState) for every
+ *   later change. Each trace has two entries, queue 'trace' (its delivery) and queue 'scores' (its pending
+ *   score update; a null entry = none). A record's `rev` is one more than the entry's revision the writer
+ *   saw; the index keeps the highest (ties, which the lock below makes theoretical: later `at`, then key).
+ *   Score-update sequence numbers are the revision that queued them, so they never repeat for a trace.
+ * - Writes: each mutation takes the store's outbox lock file (so read-modify-write is exact across
+ *   processes, as with the JSON file), catches up with the journal, and appends one fsynced record;
+ *   the promise resolves once it is durable and indexed. A mutation that changes nothing writes nothing.
+ * - Reads: from the index (table `outbox`) after `refresh()`, i.e. with other processes' records.
+ * - Compaction copies only each entry's latest record (the index knows only that one).
+ * - Deleted traces (retention, "Clear History", user): their outbox entries are dropped from the index
+ *   by the Delete record, and records for a tombstoned id are ignored, so compaction stops carrying them
+ *   and `state()` says 'off' (there is nothing left to export). Known limit, as for appended scores: a
+ *   rebuild after the tombstone itself was compacted away may re-read an older entry still sitting in a
+ *   live writer's segment; the worker then marks it failed ("no longer in the local store").
+ */
+
+export const OUTBOX_SCHEMA = `
+CREATE TABLE outbox (
+  trace_id TEXT NOT NULL, queue INTEGER NOT NULL, rev INTEGER NOT NULL, at INTEGER NOT NULL, key TEXT NOT NULL,
+  status TEXT, order_at INTEGER, next_at INTEGER, entry TEXT, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,
+  PRIMARY KEY (trace_id, queue)
+) WITHOUT ROWID;
+CREATE INDEX outbox_due ON outbox (queue, status, order_at);
+CREATE INDEX outbox_key ON outbox (key);
+`;
+
+const Q_TRACE = 0;
+const Q_SCORES = 1;
+const LOCK_FILE = 'outbox.lock';
+
+function isTraceEntry(e: unknown): e is OutboxTraceEntry {
+  const t = e as OutboxTraceEntry | null;
+  return !!t && (t.state === 'pending' || t.state === 'sent' || t.state === 'failed') && typeof t.enqueuedAt === 'number' && typeof t.attempts === 'number';
+}
+
+function isScoreEntry(e: unknown): e is OutboxScoreEntry {
+  const s = e as OutboxScoreEntry | null;
+  return !!s && typeof s.seq === 'number' && typeof s.requestedAt === 'number' && typeof s.attempts === 'number' && typeof s.permanent === 'boolean';
+}
+
+/** The index columns of an entry: status, the ordering time and the next attempt. */
+function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): [string | null, number | null, number | null] {
+  if (queue === Q_TRACE && isTraceEntry(entry)) return [entry.state, entry.enqueuedAt, entry.nextAttemptAt];
+  if (queue === Q_SCORES && isScoreEntry(entry)) return [entry.permanent ? 'failed' : 'queued', entry.requestedAt, entry.nextAttemptAt];
+  if (queue === Q_SCORES && entry === null) return [null, null, null];
+  throw new Error('malformed outbox entry');
+}
+
+/**
+ * Indexes an outbox record (kinds 16 and 17) if it is the entry's latest. The same record again (a
+ * compacted copy) only moves the row when its old location is going away.
+ */
+export function applyOutbox(sql: Sql, body: OutboxBody, seg: number, off: number, len: number, isGone: (seg: number) => boolean): void {
+  if (typeof body.traceId !== 'string' || typeof body.key !== 'string' || typeof body.rev !== 'number' || typeof body.at !== 'number') throw new Error('malformed outbox record');
+  const queue = body.queue === 'trace' ? Q_TRACE : body.queue === 'scores' ? Q_SCORES : -1;
+  if (queue < 0) throw new Error(`unknown outbox queue ${String(body.queue)}`);
+  const [status, orderAt, nextAt] = columnsOf(queue, body.entry);
+  if (sql.one('SELECT 1 FROM tombstones WHERE id = ?', [body.traceId])) return;
+  const cur = sql.one('SELECT rev, at, key, seg FROM outbox WHERE trace_id = ? AND queue = ?', [body.traceId, queue]);
+  if (cur) {
+    if (String(cur[2]) === body.key) {
+      if (isGone(Number(cur[3]))) sql.run('UPDATE outbox SET seg = ?, off = ?, len = ? WHERE trace_id = ? AND queue = ?', [seg, off, len, body.traceId, queue]);
+      return;
+    }
+    const [rev, at, key] = [Number(cur[0]), Number(cur[1]), String(cur[2])];
+    if (body.rev < rev || (body.rev === rev && (body.at < at || (body.at === at && body.key < key)))) return;
+  }
+  sql.run('INSERT OR REPLACE INTO outbox (trace_id, queue, rev, at, key, status, order_at, next_at, entry, seg, off, len) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)', [
+    body.traceId,
+    queue,
+    body.rev,
+    body.at,
+    body.key,
+    status,
+    orderAt,
+    nextAt,
+    body.entry === null ? null : JSON.stringify(body.entry),
+    seg,
+    off,
+    len,
+  ]);
+}
+
+/** What JournalOutboxStore needs from the TraceStore (TraceStore.outbox() wires it). */
+export interface OutboxHost {
+  readonly dir: string;
+  readonly index: TraceIndex;
+  /** Catches up with other processes' records. */
+  refresh(): Promise<unknown>;
+  /** Appends frames; `apply` indexes them once durable (fsync); resolves after that. */
+  append(frame: Buffer, apply: (seg: number, loc: Located) => void): Promise<void>;
+}
+
+interface Current<E> {
+  rev: number;
+  entry: E | null;
+}
+
+interface Change {
+  kind: typeof RecordKind.OutboxEnqueue | typeof RecordKind.OutboxState;
+  body: OutboxBody;
+}
+
+const OFF: OutboxStatus = { state: 'off', url: null, lastError: null, attempts: 0, nextAttemptAt: null, sentAt: null, projectId: null };
+
+/** The OutboxStore kept in a TraceStore's journal: get it with `store.outbox()`. */
+export class JournalOutboxStore implements OutboxStore {
+  private chain: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly host: OutboxHost) {}
+
+  private get sql(): Sql {
+    return this.host.index.sql;
+  }
+
+  /** Waits for this process's outbox writes, then catches up with the journal. */
+  private async fresh(): Promise<Sql> {
+    await this.chain;
+    await this.host.refresh();
+    return this.sql;
+  }
+
+  /** Runs `f` after earlier mutations, under the outbox lock, on an up-to-date index; appends its changes durably. */
+  private mutate<T>(f: () => { changes: Change[]; result: T }): Promise<T> {
+    const next = this.chain.then(() =>
+      withFileLock(join(this.host.dir, LOCK_FILE), async () => {
+        await this.host.refresh();
+        const { changes, result } = f();
+        if (changes.length) await this.write(changes);
+        return result;
+      }),
+    );
+    this.chain = next.catch(() => undefined);
+    return next;
+  }
+
+  private async write(changes: Change[]): Promise<void> {
+    const frames = changes.map((c) => encodeRecord(c.kind, c.body));
+    await this.host.append(frames.length === 1 ? frames[0]! : Buffer.concat(frames), (seg, loc) => {
+      let off = loc.off;
+      changes.forEach((c, i) => {
+        applyOutbox(this.sql, c.body, seg, off, frames[i]!.length, () => false);
+        off += frames[i]!.length;
+      });
+    });
+  }
+
+  private current<E>(traceId: string, queue: number): Current<E> | null {
+    const row = this.sql.one('SELECT rev, entry FROM outbox WHERE trace_id = ? AND queue = ?', [traceId, queue]);
+    return row ? { rev: Number(row[0]), entry: row[1] === null ? null : (JSON.parse(String(row[1])) as E) } : null;
+  }
+
+  private change(kind: Change['kind'], traceId: string, queue: 'trace' | 'scores', prevRev: number, at: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): Change {
+    return { kind, body: { at, key: randomUUID(), traceId, queue, rev: prevRev + 1, entry } };
+  }
+
+  private traceChange(traceId: string, f: (e: OutboxTraceEntry) => OutboxTraceEntry | null, at: number): Change[] {
+    const cur = this.current<OutboxTraceEntry>(traceId, Q_TRACE);
+    const next = cur?.entry ? f({ ...cur.entry }) : null;
+    return cur && next ? [this.change(RecordKind.OutboxState, traceId, 'trace', cur.rev, at, next)] : [];
+  }
+
+  private scoreChange(traceId: string, seq: number, f: (s: OutboxScoreEntry) => OutboxScoreEntry | null, at: number): Change[] {
+    const cur = this.current<OutboxScoreEntry>(traceId, Q_SCORES);
+    if (!cur?.entry || cur.entry.seq !== seq) return [];
+    return [this.change(RecordKind.OutboxState, traceId, 'scores', cur.rev, at, f({ ...cur.entry }))];
+  }
+
+  enqueue(traceId: string, now: number): Promise<void> {
+    return this.mutate(() => {
+      if (this.current(traceId, Q_TRACE)) return { changes: [], result: undefined };
+      const entry: OutboxTraceEntry = { state: 'pending', enqueuedAt: now, attempts: 0, nextAttemptAt: null, lastError: null, sentAt: null, projectId: null, url: null };
+      return { changes: [this.change(RecordKind.OutboxEnqueue, traceId, 'trace', 0, now, entry)], result: undefined };
+    });
+  }
+
+  async due(now: number, limit: number): Promise<DueTrace[]> {
+    const sql = await this.fresh();
+    return sql
+      .all("SELECT trace_id, entry FROM outbox WHERE queue = 0 AND status = 'pending' AND (next_at IS NULL OR next_at <= ?) ORDER BY order_at, trace_id LIMIT ?", [now, Math.max(0, limit)])
+      .map(([id, entry]) => ({ traceId: String(id), attempts: (JSON.parse(String(entry)) as OutboxTraceEntry).attempts }));
+  }
+
+  markSent(traceId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void> {
+    return this.mutate(() => ({
+      changes: this.traceChange(traceId, (e) => ({ ...e, state: 'sent', sentAt: info.at, projectId: info.projectId, url: info.url, lastError: null, nextAttemptAt: null }), info.at),
+      result: undefined,
+    }));
+  }
+
+  markFailed(traceId: string, info: FailureMark): Promise<void> {
+    return this.mutate(() => ({
+      changes: this.traceChange(
+        traceId,
+        (e) => (e.state === 'sent' ? null : { ...e, attempts: e.attempts + 1, lastError: info.error, nextAttemptAt: info.permanent ? null : info.nextAttemptAt, state: info.permanent ? 'failed' : 'pending' }),
+        info.at,
+      ),
+      result: undefined,
+    }));
+  }
+
+  async state(traceId: string): Promise<OutboxStatus> {
+    await this.fresh();
+    const e = this.current<OutboxTraceEntry>(traceId, Q_TRACE)?.entry;
+    if (!e) return { ...OFF };
+    return { state: e.state, url: e.url, lastError: e.lastError, attempts: e.attempts, nextAttemptAt: e.nextAttemptAt, sentAt: e.sentAt, projectId: e.projectId };
+  }
+
+  async pendingCount(): Promise<number> {
+    const sql = await this.fresh();
+    const traces = Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue = 0 AND status = 'pending'")![0]);
+    const scores = Number(sql.one("SELECT COUNT(*) FROM outbox AS s JOIN outbox AS t ON t.trace_id = s.trace_id AND t.queue = 0 AND t.status = 'sent' WHERE s.queue = 1 AND s.status = 'queued'")![0]);
+    return traces + scores;
+  }
+
+  async failedCount(): Promise<number> {
+    const sql = await this.fresh();
+    return Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue = 0 AND status = 'failed'")![0]);
+  }
+
+  retryFailed(now: number): Promise<number> {
+    return this.mutate(() => {
+      const changes: Change[] = [];
+      for (const [id, rev, entry] of this.sql.all("SELECT trace_id, rev, entry FROM outbox WHERE queue = 0 AND status = 'failed'")) {
+        const e = JSON.parse(String(entry)) as OutboxTraceEntry;
+        changes.push(this.change(RecordKind.OutboxState, String(id), 'trace', Number(rev), now, { ...e, state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null }));
+      }
+      const traces = changes.length;
+      for (const [id, rev, entry] of this.sql.all("SELECT trace_id, rev, entry FROM outbox WHERE queue = 1 AND status = 'failed'")) {
+        const s = JSON.parse(String(entry)) as OutboxScoreEntry;
+        changes.push(this.change(RecordKind.OutboxState, String(id), 'scores', Number(rev), now, { ...s, permanent: false, attempts: 0, nextAttemptAt: now }));
+      }
+      return { changes, result: traces };
+    });
+  }
+
+  enqueueScoreUpdate(traceId: string, now: number): Promise<void> {
+    return this.mutate(() => {
+      const rev = this.current<OutboxScoreEntry>(traceId, Q_SCORES)?.rev ?? 0;
+      const entry: OutboxScoreEntry = { seq: rev + 1, requestedAt: now, attempts: 0, nextAttemptAt: null, lastError: null, permanent: false };
+      return { changes: [this.change(RecordKind.OutboxEnqueue, traceId, 'scores', rev, now, entry)], result: undefined };
+    });
+  }
+
+  async dueScoreUpdates(now: number, limit: number): Promise<DueScoreUpdate[]> {
+    const sql = await this.fresh();
+    return sql
+      .all(
+        `SELECT s.trace_id, s.entry FROM outbox AS s JOIN outbox AS t ON t.trace_id = s.trace_id AND t.queue = 0 AND t.status = 'sent'
+         WHERE s.queue = 1 AND s.status = 'queued' AND (s.next_at IS NULL OR s.next_at <= ?) ORDER BY s.order_at, s.trace_id LIMIT ?`,
+        [now, Math.max(0, limit)],
+      )
+      .map(([id, entry]) => {
+        const s = JSON.parse(String(entry)) as OutboxScoreEntry;
+        return { traceId: String(id), seq: s.seq, attempts: s.attempts };
+      });
+  }
+
+  markScoresSent(traceId: string, seq: number, at: number): Promise<void> {
+    return this.mutate(() => ({ changes: this.scoreChange(traceId, seq, () => null, at), result: undefined }));
+  }
+
+  markScoresFailed(traceId: string, seq: number, info: FailureMark): Promise<void> {
+    return this.mutate(() => ({
+      changes: this.scoreChange(traceId, seq, (s) => ({ ...s, attempts: s.attempts + 1, lastError: info.error, nextAttemptAt: info.nextAttemptAt, permanent: info.permanent }), info.at),
+      result: undefined,
+    }));
+  }
+
+  /** Waits for this process's pending outbox writes (tests). */
+  async flush(): Promise<void> {
+    await this.chain;
+  }
+}
