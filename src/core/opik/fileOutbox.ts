@@ -11,32 +11,12 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { withFileLock } from '../store/fileLock';
-import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from './outbox';
-
-interface TraceEntry {
-  state: 'pending' | 'sent' | 'failed';
-  enqueuedAt: number;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  sentAt: number | null;
-  projectId: string | null;
-  url: string | null;
-}
-
-interface ScoreEntry {
-  seq: number;
-  requestedAt: number;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  permanent: boolean;
-}
+import type { DueScoreUpdate, DueTrace, FailureMark, OutboxScoreEntry, OutboxStatus, OutboxStore, OutboxTraceEntry } from './outbox';
 
 interface FileData {
   version: 1;
-  traces: Record<string, TraceEntry>;
-  scores: Record<string, ScoreEntry>;
+  traces: Record<string, OutboxTraceEntry>;
+  scores: Record<string, OutboxScoreEntry>;
 }
 
 const empty = (): FileData => ({ version: 1, traces: {}, scores: {} });

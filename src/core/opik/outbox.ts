@@ -22,6 +22,28 @@ import type { OpikTransport } from './transport';
 
 export type OpikExportState = 'off' | 'pending' | 'sent' | 'failed';
 
+/** Delivery state of one trace, as every OutboxStore keeps it (the file outbox and the journal's records). */
+export interface OutboxTraceEntry {
+  state: 'pending' | 'sent' | 'failed';
+  enqueuedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  sentAt: number | null;
+  projectId: string | null;
+  url: string | null;
+}
+
+/** A pending score update of a sent trace; `seq` tells a newer update from one already acknowledged. */
+export interface OutboxScoreEntry {
+  seq: number;
+  requestedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  permanent: boolean;
+}
+
 export interface OutboxStatus {
   state: OpikExportState;
   /** "Open in Opik" link, once sent and the project id is known. */

@@ -1,5 +1,6 @@
 import * as zlib from 'node:zlib';
 import type { Score, TraceRecord } from '../../shared/types';
+import type { OutboxScoreEntry, OutboxTraceEntry } from '../opik/outbox';
 
 /**
  * The journal's record framing. Every record is one frame:
@@ -93,27 +94,7 @@ export interface PromptVersionBody {
   system: string;
   user: string;
 }
-/** Delivery state of a trace in the Opik outbox (as in opik/fileOutbox.ts). */
-export interface OutboxTraceEntry {
-  state: 'pending' | 'sent' | 'failed';
-  enqueuedAt: number;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  sentAt: number | null;
-  projectId: string | null;
-  url: string | null;
-}
-/** A pending score update of a trace; `seq` is the revision that queued it (never repeats per trace). */
-export interface OutboxScoreEntry {
-  seq: number;
-  requestedAt: number;
-  attempts: number;
-  nextAttemptAt: number | null;
-  lastError: string | null;
-  permanent: boolean;
-}
-/** Kinds 16 and 17: one outbox entry's whole new state. */
+/** Kinds 16 and 17: one outbox entry's whole new state (the entry types are the outbox port's). */
 export interface OutboxBody {
   at: number;
   /** Unique per record, so a copy made by compaction is recognised as the same record. */

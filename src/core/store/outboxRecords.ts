@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from '../opik/outbox';
-import type { OutboxBody, OutboxScoreEntry, OutboxTraceEntry } from './codec';
+import type { OutboxScoreEntry, OutboxTraceEntry } from '../opik/outbox';
+import type { OutboxBody } from './codec';
 import { encodeRecord, RecordKind } from './codec';
 import { withFileLock } from './fileLock';
 import type { Located } from './journal';
