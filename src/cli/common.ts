@@ -140,3 +140,4 @@ export function explainFields(
 export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError | null }): Record<string, unknown> {
   return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}) };
 }
+

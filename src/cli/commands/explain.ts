@@ -1,9 +1,9 @@
-import { nextStepFor } from '../../core/errors';
 import { explain } from '../../core/pipelines/explain';
-import { checkFlags, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, EXIT, exitCodeFor, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { checkFlags, parseArgs, UsageError } from '../args';
+import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
-import { exportAfterRun, opikRequested } from '../opik';
+import { opikRequested } from '../opik';
+import { codeInput, finishRun } from '../run';
 
 export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]';
 
@@ -19,7 +19,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
   try {
     const r = await withInterrupt((signal) =>
       explain(
-        { code: slice.code, language: languageOf(slice.abs), file: slice.file, startLine: slice.start, endLine: slice.end },
+        codeInput(slice),
         {
           ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
           maxInputChars: 200_000,
@@ -35,11 +35,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
       process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
     }
-    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-    const exit = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
-    // Outside withInterrupt: Ctrl+C during the export ends the process (the trace stays queued).
-    if (opik) await exportAfterRun(store, t.id, exit !== EXIT.cancelled);
-    return exit;
+    return await finishRun(store, t.id, r.error, opik);
   } finally {
     await store.close();
   }

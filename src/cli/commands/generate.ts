@@ -1,9 +1,10 @@
-import { CodiError, nextStepFor } from '../../core/errors';
+import { CodiError } from '../../core/errors';
 import { generate } from '../../core/pipelines/generate';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, EXIT, exitCodeFor, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
-import { exportAfterRun, opikRequested } from '../opik';
+import { opikRequested } from '../opik';
+import { finishRun } from '../run';
 
 export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
 
@@ -47,10 +48,7 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
       const warn = r.warning ? `warning: ${r.warning}\n` : '';
       process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
     }
-    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-    const code = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
-    if (opik) await exportAfterRun(store, t.id, code !== EXIT.cancelled);
-    return code;
+    return await finishRun(store, t.id, r.error, opik);
   } finally {
     await store.close();
   }

@@ -1,11 +1,11 @@
-import { nextStepFor } from '../../core/errors';
 import type { SummarizeMode } from '../../core/pipelines/summarize';
 import { SUMMARIZE_DEFAULTS, summarize } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
-import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, EXIT, exitCodeFor, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
+import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
-import { exportAfterRun, opikRequested } from '../opik';
+import { opikRequested } from '../opik';
+import { codeInput, finishRun } from '../run';
 
 export const SUMMARIZE_USAGE =
   'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
@@ -35,7 +35,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   try {
     const r = await withInterrupt((signal) =>
       summarize(
-        { code: slice.code, language: languageOf(slice.abs), file: slice.file, startLine: slice.start, endLine: slice.end },
+        codeInput(slice),
         {
           ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
           mode,
@@ -71,10 +71,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
         process.stderr.write(`\n${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
       }
     }
-    if (r.error) process.stderr.write(`\ncodi: ${r.error.message}\n${nextStepFor(r.error.kind)}\n(trace ${t.id} recorded)\n`);
-    const code = r.error ? exitCodeFor(r.error.kind) : EXIT.ok;
-    if (opik) await exportAfterRun(store, t.id, code !== EXIT.cancelled);
-    return code;
+    return await finishRun(store, t.id, r.error, opik);
   } finally {
     await store.close();
   }
