@@ -68,12 +68,13 @@ export function isStepJudgeSchema(schema: unknown): boolean {
 }
 
 /** Grades that rise with density and drop when the last steps get too dense, as judges tend to grade CoD. */
-export function gradeSteps<T extends { step?: number; score?: number; criteria?: Array<{ score?: number }> }>(value: { steps: T[] }): { steps: T[] } {
+export function gradeSteps<T extends { step?: number; score?: number; criteria?: Record<string, { score?: number }> }>(value: { steps: T[] }): { steps: T[] } {
   const curve = [0.58, 0.72, 0.91, 0.8, 0.66, 0.61, 0.57, 0.55];
   return {
     steps: value.steps.map((s, i) => {
       const score = curve[i] ?? 0.55;
-      return { ...s, step: i + 1, score, criteria: (s.criteria ?? []).map((c, k) => ({ ...c, score: Math.max(0, Math.min(1, score + (k % 2 ? 0.04 : -0.03))) })) };
+      const criteria = Object.fromEntries(Object.entries(s.criteria ?? {}).map(([name, c], k) => [name, { ...c, score: Math.max(0, Math.min(1, score + (k % 2 ? 0.04 : -0.03))) }]));
+      return { ...s, step: i + 1, score, criteria };
     }),
   };
 }

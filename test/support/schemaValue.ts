@@ -178,7 +178,7 @@ function gen(input: Schema, ctx: Ctx, key: string, index: number, sibling: strin
   const inner: Ctx = { ...ctx, depth: ctx.depth + 1 };
   switch (schemaType(s)) {
     case 'object':
-      return genObject(s, inner, index);
+      return genObject(s, inner, index, sibling);
     case 'array':
       return genArray(s, inner, key);
     case 'number':
@@ -193,7 +193,7 @@ function gen(input: Schema, ctx: Ctx, key: string, index: number, sibling: strin
   }
 }
 
-function genObject(s: Schema, ctx: Ctx, index: number): Record<string, unknown> {
+function genObject(s: Schema, ctx: Ctx, index: number, parentSibling?: string): Record<string, unknown> {
   const props = isSchema(s['properties']) ? s['properties'] : {};
   const order = toStrings(s['propertyOrdering']);
   const keys = [...order.filter((k) => k in props), ...Object.keys(props).filter((k) => !order.includes(k))];
@@ -202,16 +202,22 @@ function genObject(s: Schema, ctx: Ctx, index: number): Record<string, unknown> 
   // Name-like fields first so reasons can mention them.
   const nameKey = keys.find((k) => NAME_KEY.test(k));
   const nameValue = nameKey !== undefined ? gen(isSchema(props[nameKey]) ? props[nameKey] : {}, ctx, nameKey, index, undefined) : undefined;
-  const sibling = typeof nameValue === 'string' ? nameValue : undefined;
+  const sibling = typeof nameValue === 'string' ? nameValue : parentSibling;
+  // An object keyed by names (e.g. one verdict per criterion): each child is named by its key, in order.
+  const objectKeys = keys.filter((k) => isSchema(props[k]) && schemaType(resolve(props[k] as Schema, ctx)) === 'object');
+  const keyed = objectKeys.length >= 2;
   for (const k of keys) {
-    out[k] = k === nameKey ? nameValue : gen(isSchema(props[k]) ? props[k] : {}, ctx, k, index, sibling);
+    const child = isSchema(props[k]) ? props[k] : {};
+    out[k] = k === nameKey ? nameValue : keyed && objectKeys.includes(k) ? gen(child, ctx, k, objectKeys.indexOf(k), k) : gen(child, ctx, k, index, sibling);
   }
   // An overall score next to a list of scored items is their mean (as a judge would report it).
   for (const k of keys) {
     if (typeof out[k] !== 'number' || !SCORE_KEY.test(k)) continue;
+    const scoresOf = (it: unknown): number[] => (isSchema(it) ? Object.entries(it).filter(([ik, iv]) => SCORE_KEY.test(ik) && typeof iv === 'number').map(([, iv]) => iv as number) : []);
     const itemScores = keys.flatMap((a) => {
       const v = out[a];
-      return Array.isArray(v) ? v.flatMap((it) => (isSchema(it) ? Object.entries(it).filter(([ik, iv]) => SCORE_KEY.test(ik) && typeof iv === 'number').map(([, iv]) => iv as number) : [])) : [];
+      if (Array.isArray(v)) return v.flatMap(scoresOf);
+      return isSchema(v) ? Object.values(v).flatMap(scoresOf) : [];
     });
     if (itemScores.length === 0) continue;
     const ps = resolve(isSchema(props[k]) ? props[k] : {}, ctx);

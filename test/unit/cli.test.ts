@@ -7,6 +7,7 @@ import { buildCli, startCli } from '../support/cliKit';
 import { tempDir } from '../support/fixtures';
 import { defaultReply, startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn, Reply } from '../support/geminiStandIn';
+import { wireVerdict } from '../support/verdicts';
 
 const MODEL = 'gemini-2.5-flash';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -66,7 +67,7 @@ describe('codi CLI (bundled, as a child process)', function () {
   it('explain --json prints the documented object, and traces show --json agrees with it', async () => {
     gemini.enqueue(
       { kind: 'text', text: ANSWER, chunks: 3, thoughtsTokens: 30, usage: { promptTokenCount: 90, candidatesTokenCount: 16 } },
-      { kind: 'json', value: VERDICT, usage: { promptTokenCount: 120, candidatesTokenCount: 50 } },
+      { kind: 'json', value: wireVerdict(VERDICT), usage: { promptTokenCount: 120, candidatesTokenCount: 50 } },
     );
     const out = await codiJson<Record<string, unknown>>(['explain', 'cart.js', '--json']);
     assert.deepEqual(keysOf(out), ['costUsd', 'judge', 'latencyMs', 'model', 'output', 'score', 'traceId', 'usage']);
@@ -270,7 +271,7 @@ describe('codi CLI (bundled, as a child process)', function () {
   });
 
   it('human output streams the explanation to stdout and a footer to stderr', async () => {
-    gemini.enqueue({ kind: 'text', text: ANSWER, chunks: 2 }, { kind: 'json', value: VERDICT });
+    gemini.enqueue({ kind: 'text', text: ANSWER, chunks: 2 }, { kind: 'json', value: wireVerdict(VERDICT) });
     const r = await codi(['explain', 'cart.js']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout.trim(), ANSWER);

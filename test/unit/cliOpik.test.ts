@@ -14,6 +14,7 @@ import { startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
 import { FAKE } from '../support/opikFixtures';
 import { OpikStandIn } from '../support/opikStandIn';
+import { wireVerdict } from '../support/verdicts';
 
 const SOURCE = ['// cart.js', 'function total(items) {', '  return items.reduce((s, i) => s + i.price, 0);', '}', 'module.exports = { total };'].join('\n');
 const VERDICT = {
@@ -91,7 +92,7 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
     return JSON.parse(r.stdout) as T;
   }
   const opikOf = async (id: string): Promise<OpikJson> => (await json<{ opik: OpikJson }>(['traces', 'show', id, '--json'])).opik;
-  const explainJudged = () => gemini.enqueue({ kind: 'text', text: 'It sums the prices.' }, { kind: 'json', value: VERDICT });
+  const explainJudged = () => gemini.enqueue({ kind: 'text', text: 'It sums the prices.' }, { kind: 'json', value: wireVerdict(VERDICT) });
   const sdkLoaded = () => existsSync(mark);
   const spansOf = (id: string) => [...opik.spans.values()].filter((s) => s.trace_id === id);
   const expectedUrl = (id: string) => `${opik.url.replace(/\/api$/, '')}/${opik.workspace}/projects/${opik.projects.get('CODI')!.id}/traces?tab=logs&logsType=traces&trace=${id}`;

@@ -6,6 +6,7 @@ import { buildCli, startCli } from '../support/cliKit';
 import { tempDir } from '../support/fixtures';
 import { estimateTokens, startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn, RecordedRequest } from '../support/geminiStandIn';
+import { wireSteps } from '../support/verdicts';
 
 const MODEL = 'gemini-2.5-flash';
 const SOURCE = ['// cart.js', 'function total(items) {', '  if (!items.length) return 0;', '  return items.reduce((s, i) => s + i.price, 0);', '}', 'module.exports = { total };'].join('\n');
@@ -18,7 +19,7 @@ const calls = (reqs: RecordedRequest[]) => ({
   judge: reqs.filter((r) => r.action !== 'countTokens' && isJudge(r)).length,
   countTokens: reqs.filter((r) => r.action === 'countTokens').length,
 });
-const judged = (scores: number[]) => ({
+const judged = (scores: number[]) => wireSteps({
   steps: scores.map((score, i) => ({ step: i + 1, criteria: SUMMARY_CRITERIA.map((name) => ({ name, score, reason: 'r' })), score, reason: `step ${i + 1}` })),
 });
 

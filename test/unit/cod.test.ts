@@ -49,14 +49,14 @@ describe('Chain-of-Density measurements (cod.ts)', () => {
 });
 
 describe('step judge parsing (stepJudge.ts)', () => {
-  const v = (step: number, score: number) => ({ step, score, reason: `r${step}`, criteria: SUMMARY_CRITERIA.map((name) => ({ name, score, reason: 'x' })) });
+  const v = (step: number, score: number) => ({ step, score, reason: `r${step}`, criteria: Object.fromEntries(SUMMARY_CRITERIA.map((name) => [name, { score, reason: 'x' }])) });
   it('orders items by their step numbers when those are exactly 1..n, else by position', () => {
     assert.deepEqual(parseStepVerdicts({ steps: [v(2, 0.2), v(1, 0.1)] }, SUMMARY_CRITERIA, 2)?.map((x) => x.score), [0.1, 0.2]);
     assert.deepEqual(parseStepVerdicts({ steps: [v(2, 0.2), v(2, 0.1)] }, SUMMARY_CRITERIA, 2)?.map((x) => x.score), [0.2, 0.1]);
   });
   it('rejects a wrong count or a verdict missing a criterion', () => {
     assert.equal(parseStepVerdicts({ steps: [v(1, 0.1)] }, SUMMARY_CRITERIA, 2), null);
-    const broken = { ...v(1, 0.5), criteria: [] };
+    const broken = { ...v(1, 0.5), criteria: {} };
     assert.equal(parseStepVerdicts({ steps: [broken] }, SUMMARY_CRITERIA, 1), null);
   });
 });

@@ -12,6 +12,7 @@ import { addUsage, emptyUsage } from '../../src/shared/types';
 import { tempDir, WASM } from '../support/fixtures';
 import { startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
+import { wireVerdict } from '../support/verdicts';
 
 const MODEL = 'gemini-2.5-flash';
 const JUDGE_MODEL = 'gemini-2.5-pro';
@@ -89,7 +90,7 @@ describe('explain pipeline (stand-in + real store)', () => {
   it('streams, judges and saves one trace with the full span tree, scores and totals', async () => {
     gemini.enqueue(
       { kind: 'text', text: ANSWER, chunks: 3, thoughtsTokens: 40, usage: { promptTokenCount: 100, candidatesTokenCount: 20 } },
-      { kind: 'json', value: VERDICT, thoughtsTokens: 10, usage: { promptTokenCount: 150, candidatesTokenCount: 60 } },
+      { kind: 'json', value: wireVerdict(VERDICT), thoughtsTokens: 10, usage: { promptTokenCount: 150, candidatesTokenCount: 60 } },
     );
     const deltas: string[] = [];
     let started: string | null = null;
@@ -199,9 +200,9 @@ describe('explain pipeline (stand-in + real store)', () => {
 
   it('repairs one malformed judge answer (or a verdict that misses criteria) and records judge.repair', async () => {
     const incomplete = { score: 0.5, reason: 'r', criteria: [{ name: 'clarity', score: 0.5, reason: 'r' }] };
-    for (const bad of [{ kind: 'text' as const, text: '{oops' }, { kind: 'json' as const, value: incomplete }]) {
+    for (const bad of [{ kind: 'text' as const, text: '{oops' }, { kind: 'json' as const, value: wireVerdict(incomplete) }]) {
       gemini.requests.length = 0;
-      gemini.enqueue({ kind: 'text', text: ANSWER }, bad, { kind: 'json', value: VERDICT });
+      gemini.enqueue({ kind: 'text', text: ANSWER }, bad, { kind: 'json', value: wireVerdict(VERDICT) });
       const r = await run();
       assert.equal(r.error, null);
       assert.equal(r.judgeError, null);

@@ -11,6 +11,7 @@ import { Tracer } from '../../src/core/tracing/tracer';
 import type { GeneratedCode, JudgeVerdict, SpanRecord, TraceRecord } from '../../src/shared/types';
 import { estimateTokens, startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
+import { wireVerdict } from '../support/verdicts';
 
 const MODEL = 'gemini-2.5-flash';
 const FILE = ['import { Item } from "./item";', '', 'export function total(items: Item[]): number {', '  return items.reduce((s, i) => s + i.price, 0);', '}', '', '// TODO: average price', ''].join('\n');
@@ -59,7 +60,7 @@ describe('generate pipeline (stand-in)', () => {
   const scoresOf = (t: TraceRecord) => t.scores.map((s) => [s.name, s.value, s.source]);
 
   it('streams the answer, runs the checks as tool spans with heuristic scores, judges, and saves one trace', async () => {
-    gemini.enqueue({ kind: 'text', text: ANSWER, chunks: 3 }, { kind: 'json', value: VERDICT });
+    gemini.enqueue({ kind: 'text', text: ANSWER, chunks: 3 }, { kind: 'json', value: wireVerdict(VERDICT) });
     const deltas: string[] = [];
     const order: string[] = [];
     let checked: GeneratedCode | null = null;
@@ -167,7 +168,7 @@ describe('generate pipeline (stand-in)', () => {
   });
 
   it('a MAX_TOKENS cut-off keeps the partial code with a warning; the open block fails single-code-block', async () => {
-    gemini.enqueue({ kind: 'text', text: '```ts\nexport function average(items: Item[]) {\n  return', finishReason: 'MAX_TOKENS' }, { kind: 'json', value: VERDICT });
+    gemini.enqueue({ kind: 'text', text: '```ts\nexport function average(items: Item[]) {\n  return', finishReason: 'MAX_TOKENS' }, { kind: 'json', value: wireVerdict(VERDICT) });
     const r = await run();
     assert.equal(r.error, null);
     assert.match(r.warning ?? '', /MAX_TOKENS/);

@@ -11,6 +11,7 @@ import { Tracer } from '../../src/core/tracing/tracer';
 import type { CodStep, SpanRecord, TraceRecord } from '../../src/shared/types';
 import { estimateTokens, startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn, RecordedRequest } from '../support/geminiStandIn';
+import { wireSteps } from '../support/verdicts';
 
 const MODEL = 'gemini-2.5-flash';
 const JUDGE_MODEL = 'gemini-2.5-pro';
@@ -24,7 +25,7 @@ const CODE = [
 /** A scripted single-mode CoD answer. */
 const cod = (steps: Array<[string[], string]>) => ({ steps: steps.map(([missingEntities, denserSummary]) => ({ missingEntities, denserSummary })) });
 /** A scripted judge answer: one verdict per step with the given overall scores. */
-const judged = (scores: number[]) => ({
+const judged = (scores: number[]) => wireSteps({
   steps: scores.map((score, i) => ({
     step: i + 1,
     criteria: SUMMARY_CRITERIA.map((name) => ({ name, score: Math.min(1, Math.round((score + 0.05) * 100) / 100), reason: `${name} of step ${i + 1}` })),

@@ -5,24 +5,29 @@ import type { PromptTemplate } from '../prompts/prompt';
 import { renderPrompt } from '../prompts/prompt';
 import type { SpanHandle, TraceHandle } from '../tracing/tracer';
 
-/** JSON Schema for the judge's structured output. */
+/**
+ * JSON Schema for the judge's structured output: an object keyed by criterion, every criterion required.
+ *
+ * Why keyed and not a list of `{name, score, reason}`: constrained decoding guarantees the schema and
+ * nothing more, and a list of exactly n items with a name enum admits the same name n times, which no
+ * parser can use. Keys make "every criterion exactly once" part of the schema, so every answer the schema
+ * admits is one `parseVerdict` accepts (test/unit/structuredOutputs.test.ts checks this with degenerate answers).
+ */
 export function verdictSchema(criteria: readonly string[]): Record<string, unknown> {
+  const criterion = {
+    type: 'object',
+    properties: { score: { type: 'number', minimum: 0, maximum: 1 }, reason: { type: 'string' } },
+    required: ['score', 'reason'],
+    propertyOrdering: ['score', 'reason'],
+  };
   return {
     type: 'object',
     properties: {
       criteria: {
-        type: 'array',
-        minItems: criteria.length,
-        maxItems: criteria.length,
-        items: {
-          type: 'object',
-          properties: {
-            name: { type: 'string', enum: [...criteria] },
-            score: { type: 'number', minimum: 0, maximum: 1 },
-            reason: { type: 'string' },
-          },
-          required: ['name', 'score', 'reason'],
-        },
+        type: 'object',
+        properties: Object.fromEntries(criteria.map((c) => [c, criterion])),
+        required: [...criteria],
+        propertyOrdering: [...criteria],
       },
       score: { type: 'number', minimum: 0, maximum: 1 },
       reason: { type: 'string' },
@@ -33,21 +38,23 @@ export function verdictSchema(criteria: readonly string[]): Record<string, unkno
 }
 
 const clamp01 = (n: number) => Math.min(1, Math.max(0, n));
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-/** Checks the judge's JSON; returns null when it is not a usable verdict. */
+/**
+ * Checks the judge's JSON (`{criteria: {<name>: {score, reason}}, score, reason}`); returns null when it is
+ * not a usable verdict. Accepts every answer `verdictSchema` admits; extra keys are ignored.
+ */
 export function parseVerdict(json: unknown, criteria: readonly string[]): JudgeVerdict | null {
-  if (typeof json !== 'object' || json === null) return null;
-  const o = json as Record<string, unknown>;
-  if (typeof o.score !== 'number' || !Number.isFinite(o.score) || !Array.isArray(o.criteria)) return null;
-  const byName = new Map<string, CriterionScore>();
-  for (const c of o.criteria as unknown[]) {
-    if (typeof c !== 'object' || c === null) return null;
-    const { name, score, reason } = c as Record<string, unknown>;
-    if (typeof name !== 'string' || typeof score !== 'number' || !Number.isFinite(score)) return null;
-    if (criteria.includes(name)) byName.set(name, { name, score: clamp01(score), reason: typeof reason === 'string' ? reason : '' });
+  if (!isObject(json) || !finite(json.score) || !isObject(json.criteria)) return null;
+  const given = json.criteria;
+  const out: CriterionScore[] = [];
+  for (const name of criteria) {
+    const c = given[name];
+    if (!isObject(c) || !finite(c.score)) return null;
+    out.push({ name, score: clamp01(c.score), reason: typeof c.reason === 'string' ? c.reason : '' });
   }
-  if (criteria.some((c) => !byName.has(c))) return null;
-  return { score: clamp01(o.score), reason: typeof o.reason === 'string' ? o.reason : '', criteria: criteria.map((c) => byName.get(c)!) };
+  return { score: clamp01(json.score), reason: typeof json.reason === 'string' ? json.reason : '', criteria: out };
 }
 
 export interface JudgeRequest {

@@ -13,7 +13,8 @@ const STEP_ITEM_SCHEMA = {
   type: 'object',
   properties: {
     missingEntities: { type: 'array', items: { type: 'string' }, minItems: 1, maxItems: 3 },
-    denserSummary: { type: 'string' },
+    // minLength is a hint only: Gemini does not enforce string lengths, so the parser accepts "" as well.
+    denserSummary: { type: 'string', minLength: 1 },
   },
   required: ['missingEntities', 'denserSummary'],
   propertyOrdering: ['missingEntities', 'denserSummary'],
@@ -38,7 +39,9 @@ function toDraft(v: unknown): CodDraft | null {
   const o = v as Record<string, unknown>;
   const summary = o.denserSummary ?? o.denser_summary ?? o.Denser_Summary;
   let entities = o.missingEntities ?? o.missing_entities ?? o.Missing_Entities;
-  if (typeof summary !== 'string' || !summary.trim()) return null;
+  // An empty summary is schema-valid (string lengths are not enforced): kept as an empty step that is never
+  // recommended; the pipeline fails only when every step is empty.
+  if (typeof summary !== 'string') return null;
   // The paper's prompt asks for ";"-delimited entities; accept that shape too.
   if (typeof entities === 'string') entities = entities.split(';');
   if (!Array.isArray(entities)) return null;
@@ -129,11 +132,15 @@ export function measureDensity(summary: string, accumulated: string[], tokens: n
   return { words: countWords(summary), tokens, present, missing, entityDensity: tokens > 0 ? present.length / tokens : 0 };
 }
 
-/** The recommended step: highest score, ties to the earlier step; null when no step is scored. */
-export function recommendStep(scores: Array<number | null>): number | null {
+/**
+ * The recommended step: highest score, ties to the earlier step; null when no step is scored. Steps whose
+ * summary is empty (`summaries[i]` blank) are never recommended.
+ */
+export function recommendStep(scores: Array<number | null>, summaries?: readonly string[]): number | null {
   let best: number | null = null;
   let bestScore = -Infinity;
   scores.forEach((s, i) => {
+    if (summaries && !summaries[i]?.trim()) return;
     if (s !== null && s > bestScore) {
       best = i + 1;
       bestScore = s;

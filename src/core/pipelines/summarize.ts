@@ -124,7 +124,8 @@ export async function summarize(input: SummarizeInput, opts: SummarizeOptions): 
   const data: SummaryData = { mode, steps: [], recommendedStep: null, chunks: 1 };
   const out = { verdicts: null as JudgeVerdict[] | null, judgeError: null as ErrorInfo | null };
   const used = new Map<string, string>();
-  const outputOf = () => (data.recommendedStep !== null ? data.steps[data.recommendedStep - 1]?.summary : data.steps.at(-1)?.summary) ?? '';
+  const lastWithText = () => data.steps.filter((s) => s.summary.trim()).at(-1)?.summary;
+  const outputOf = () => (data.recommendedStep !== null ? data.steps[data.recommendedStep - 1]?.summary : lastWithText()) ?? '';
   try {
     await trace.span('summarize', 'general', { file: input.file, lines, mode }, async (root) => {
       const run: Run = {
@@ -167,6 +168,9 @@ export async function summarize(input: SummarizeInput, opts: SummarizeOptions): 
 
       await root.span('cod', 'general', { mode, steps: run.steps, words: run.words }, async (cod) => {
         const spans = mode === 'single' ? await singleMode(run, cod, source, data) : await iterativeMode(run, cod, source, data);
+        if (!data.steps.some((s) => s.summary.trim())) {
+          throw new CodiError('model-output', `Gemini returned ${data.steps.length === 1 ? 'an empty summary' : `${data.steps.length} empty summaries`}. Retry, or try another model.`);
+        }
         if (!opts.judgeEnabled) return;
         opts.onJudging?.();
         await judgeAll(run, trace, root, source, data, spans, out);
@@ -300,8 +304,9 @@ async function judgeAll(
     span.addScore({ name: 'overall', value: v.score, reason: v.reason, source: 'judge' });
     for (const c of v.criteria) span.addScore({ name: c.name, value: c.score, reason: c.reason, source: 'judge' });
   });
-  data.recommendedStep = recommendStep(verdicts.map((v) => v.score));
-  const k = data.recommendedStep!;
+  data.recommendedStep = recommendStep(verdicts.map((v) => v.score), data.steps.map((s) => s.summary));
+  const k = data.recommendedStep;
+  if (k === null) return;
   const best = verdicts[k - 1]!;
   trace.setMetadata({ recommendedStep: k });
   trace.addScore({ name: 'overall', value: best.score, reason: `Step ${k} (recommended): ${best.reason}`, source: 'judge' });
