@@ -49,17 +49,34 @@ export function modelsFromEnv(flag: string | true | undefined): { model: string;
   return { model, judgeModel: process.env.CODI_JUDGE_MODEL || model };
 }
 
+/** The longest server-requested wait (RetryInfo / Retry-After) the CLI sits through: CODI_MAX_RETRY_WAIT seconds, default 60. */
+export function maxRetryWaitMs(): number {
+  const raw = process.env.CODI_MAX_RETRY_WAIT?.trim();
+  if (!raw) return 60_000;
+  if (!/^\d+(\.\d+)?$/.test(raw)) throw new CodiError('bad-input', `CODI_MAX_RETRY_WAIT must be a number of seconds, not "${raw}".`);
+  return Math.round(Number(raw) * 1000);
+}
+
+/** Applies `--max-retry-wait <seconds>` (it wins over CODI_MAX_RETRY_WAIT). */
+export function applyMaxRetryWait(flag: string | true | undefined): void {
+  if (flag === undefined) return;
+  if (typeof flag !== 'string' || !/^\d+(\.\d+)?$/.test(flag.trim())) throw new CodiError('bad-input', '--max-retry-wait needs a number of seconds, e.g. --max-retry-wait 60');
+  process.env.CODI_MAX_RETRY_WAIT = flag.trim();
+}
+
 /** A Gemini client factory from the environment (the key is checked when the pipeline first calls it). */
 export function geminiFromEnv(): () => GeminiClient {
   const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
   const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
   const attempts = Number(process.env.CODI_MAX_ATTEMPTS);
+  const maxWait = maxRetryWaitMs();
   return () =>
     createGeminiClient({
       apiKey,
       baseUrl,
       timeoutMs: 120_000,
-      ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { retry: { maxAttempts: attempts } } : {}),
+      // A server delay over --max-retry-wait is not waited out: the command fails at once and says when to retry.
+      retry: { maxDelayMs: maxWait, ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { maxAttempts: attempts } : {}) },
       ...(process.env.CODI_FALLBACK_MODEL ? { fallbackModel: process.env.CODI_FALLBACK_MODEL } : {}),
       // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
       logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
@@ -124,10 +141,15 @@ export function explainFields(
   r: { output: string; judge: JudgeVerdict | null; judgeError: ErrorInfo | null; error: CodiError | null },
   model: string,
 ): Record<string, unknown> {
+  const answered = typeof t.metadata.model === 'string' ? t.metadata.model : model;
+  const requested = typeof t.metadata.requestedModel === 'string' ? t.metadata.requestedModel : model;
   return {
     traceId: t.id,
     output: r.output,
-    model,
+    /** The model that answered; `requestedModel` is the one asked for (they differ after a fallback). */
+    model: answered,
+    requestedModel: requested,
+    ...(typeof t.metadata.warning === 'string' ? { warning: t.metadata.warning } : {}),
     score: r.judge?.score ?? null,
     judge: r.judge,
     usage: t.usage ?? { promptTokens: 0, outputTokens: 0, thinkingTokens: 0, totalTokens: 0 },
@@ -141,3 +163,12 @@ export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError 
   return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}) };
 }
 
+
+/** Lines the text output adds after an answer: a cut-off warning, and the fallback model that answered. */
+export function traceNotes(t: TraceRecord): string {
+  const notes: string[] = [];
+  if (typeof t.metadata.warning === 'string') notes.push(`warning: ${t.metadata.warning}`);
+  const requested = t.metadata.requestedModel;
+  if (typeof requested === 'string' && typeof t.metadata.model === 'string' && requested !== t.metadata.model) notes.push(`model: ${t.metadata.model} answered (fallback from ${requested})`);
+  return notes.map((n) => `${n}\n`).join('');
+}

@@ -1,4 +1,4 @@
-import { CodiError, nextStepFor } from '../core/errors';
+import { CodiError, nextStepOf } from '../core/errors';
 import { UsageError } from './args';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
@@ -78,7 +78,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (err instanceof CodiError) {
-      process.stderr.write(`codi: ${err.message}\n${nextStepFor(err.kind)}\n`);
+      process.stderr.write(`codi: ${err.message}\n${nextStepOf(err)}\n`);
       return exitCodeFor(err.kind);
     }
     process.stderr.write(`codi: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

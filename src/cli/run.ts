@@ -1,4 +1,4 @@
-import { nextStepFor } from '../core/errors';
+import { nextStepOf } from '../core/errors';
 import type { CodiError } from '../core/errors';
 import type { TraceStore } from '../core/store/traceStore';
 import { languageOf } from './args';
@@ -12,7 +12,7 @@ import { exportAfterRun } from './opik';
  * the trace stays queued). An export problem never changes the exit code.
  */
 export async function finishRun(store: TraceStore, traceId: string, error: CodiError | null, opik: boolean): Promise<number> {
-  if (error) process.stderr.write(`\ncodi: ${error.message}\n${nextStepFor(error.kind)}\n(trace ${traceId} recorded)\n`);
+  if (error) process.stderr.write(`\ncodi: ${error.message}\n${nextStepOf(error)}\n(trace ${traceId} recorded)\n`);
   const exit = error ? exitCodeFor(error.kind) : EXIT.ok;
   if (opik) await exportAfterRun(store, traceId, exit !== EXIT.cancelled);
   return exit;

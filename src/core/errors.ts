@@ -5,19 +5,33 @@ import type { ErrorInfo, ErrorKind } from '../shared/types';
  * ("Set API key", "Show log", retry later…), so every failure can be explained to the user.
  */
 export class CodiError extends Error {
+  /** A next step more precise than the kind's (e.g. the activation link of a disabled API). */
+  readonly nextStep?: string;
+
   constructor(
     readonly kind: ErrorKind,
     message: string,
     readonly status?: number,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; nextStep?: string },
   ) {
-    super(message, options);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'CodiError';
+    if (options?.nextStep) this.nextStep = options.nextStep;
   }
 
   toInfo(): ErrorInfo {
-    return this.status === undefined ? { kind: this.kind, message: this.message } : { kind: this.kind, message: this.message, status: this.status };
+    return {
+      kind: this.kind,
+      message: this.message,
+      ...(this.status === undefined ? {} : { status: this.status }),
+      ...(this.nextStep ? { nextStep: this.nextStep } : {}),
+    };
   }
+}
+
+/** The next step to show with an error: its own when it has one, else its kind's. */
+export function nextStepOf(err: { kind: ErrorKind; nextStep?: string }): string {
+  return err.nextStep ?? nextStepFor(err.kind);
 }
 
 export function isCancellation(err: unknown): boolean {
@@ -52,6 +66,10 @@ export function nextStepFor(kind: ErrorKind): string {
       return 'Select less text, or a text (not binary) file.';
     case 'model-output':
       return 'The model returned an unusable answer. Retry, or try another model.';
+    case 'blocked':
+      return 'Rephrase the request or select different code; the trace records the reason.';
+    case 'not-found':
+      return 'Check the model name in settings (codi.model, codi.judge.model) or the CLI\'s --model.';
     case 'service':
       return 'The Gemini service failed. Retry in a moment; see the log for details.';
     case 'internal':

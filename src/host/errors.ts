@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { nextStepFor, toCodiError } from '../core/errors';
+import { nextStepOf, toCodiError } from '../core/errors';
 import type { HostAction } from '../shared/protocol';
 import type { ErrorKind } from '../shared/types';
 
@@ -15,7 +15,10 @@ export function actionsFor(kind: ErrorKind): HostAction[] {
     case 'service':
       return ['retry', 'openSettings', 'showLog'];
     case 'model-output':
+    case 'blocked':
       return ['retry', 'showLog'];
+    case 'not-found':
+      return ['openSettings', 'showLog'];
     case 'bad-input':
     case 'cancelled':
       return [];
@@ -50,7 +53,7 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
   }
   const actions = actionsFor(e.kind);
   const show = e.kind === 'bad-input' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  const picked = await show(`CODI: ${e.message} ${nextStepFor(e.kind)}`, ...actions.map((a) => ACTION_LABELS[a]));
+  const picked = await show(`CODI: ${e.message} ${nextStepOf(e)}`, ...actions.map((a) => ACTION_LABELS[a]));
   const action = actions.find((a) => ACTION_LABELS[a] === picked);
   if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
   return action;

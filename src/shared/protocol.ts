@@ -39,7 +39,10 @@ export interface ResultViewState {
   status: 'running' | 'judging' | 'done' | 'error' | 'cancelled';
   /** The model output so far, as Markdown (rendered sanitised by the webview). */
   markdown: string;
+  /** The model that answered. */
   model: string;
+  /** The model asked for, when the answer came from the fallback model. */
+  requestedModel?: string | null;
   usage: Usage | null;
   costUsd: number | null;
   latencyMs: number | null;

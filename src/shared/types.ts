@@ -17,6 +17,10 @@ export type ErrorKind =
   | 'cancelled'
   | 'bad-input'
   | 'model-output'
+  /** The model withheld the answer or refused the prompt (safety, recitation, prohibited content…). */
+  | 'blocked'
+  /** The model (or endpoint path) does not exist. */
+  | 'not-found'
   | 'service'
   | 'internal';
 
@@ -25,6 +29,8 @@ export interface ErrorInfo {
   message: string;
   /** HTTP status of the failing model call, when there was one. */
   status?: number;
+  /** A next step more precise than the kind's, when the service said what to do. */
+  nextStep?: string;
 }
 
 /** Token usage of one call or a sum of calls. Thinking tokens are billed as output. */

@@ -53,7 +53,14 @@ export interface JsonReply extends ReplyBase, AnswerOptions { kind: 'json'; valu
 /** countTokens answer (default: ≈ chars/4 of the request's text). */
 export interface CountReply extends ReplyBase { kind: 'count'; totalTokens?: number }
 /** Exactly this status, body and headers (content-type defaults to application/json). */
-export interface RawReply extends ReplyBase { kind: 'raw'; status: number; body: string; headers?: Record<string, string> }
+export interface RawReply extends ReplyBase {
+  kind: 'raw';
+  status: number;
+  body: string;
+  headers?: Record<string, string>;
+  /** Send only this many characters of the body, then drop the connection (a stream cut mid-event). */
+  cutAfter?: number;
+}
 /** A google.rpc.Status error; 429 carries QuotaFailure + Help (+ RetryInfo when retryDelay is set). */
 export interface ErrorReply extends ReplyBase {
   kind: 'error';
@@ -282,7 +289,10 @@ export async function startGeminiStandIn(opts: GeminiStandInOptions = {}): Promi
         return sendJson(res, 200, countBody(reply.totalTokens ?? promptTokens));
       case 'raw':
         res.writeHead(reply.status, { ...GOOGLE_HEADERS, 'content-type': JSON_TYPE, ...(reply.headers ?? {}) });
-        return void res.end(reply.body);
+        if (reply.cutAfter === undefined) return void res.end(reply.body);
+        res.write(reply.body.slice(0, reply.cutAfter));
+        await sleep(50);
+        return void res.destroy();
       case 'error': {
         const retry = reply.retryDelay !== undefined ? [{ '@type': 'type.googleapis.com/google.rpc.RetryInfo', retryDelay: reply.retryDelay }] : [];
         const details = reply.details ? [...reply.details, ...retry] : reply.status === 429 ? quotaDetails(rec.model, reply.retryDelay) : retry;

@@ -70,7 +70,7 @@ describe('codi CLI (bundled, as a child process)', function () {
       { kind: 'json', value: wireVerdict(VERDICT), usage: { promptTokenCount: 120, candidatesTokenCount: 50 } },
     );
     const out = await codiJson<Record<string, unknown>>(['explain', 'cart.js', '--json']);
-    assert.deepEqual(keysOf(out), ['costUsd', 'judge', 'latencyMs', 'model', 'output', 'score', 'traceId', 'usage']);
+    assert.deepEqual(keysOf(out), ['costUsd', 'judge', 'latencyMs', 'model', 'output', 'requestedModel', 'score', 'traceId', 'usage']);
     assert.match(out.traceId as string, UUID);
     assert.equal(out.output, ANSWER);
     assert.equal(out.model, MODEL);

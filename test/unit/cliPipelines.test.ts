@@ -10,7 +10,7 @@ import { wireSteps } from '../support/verdicts';
 
 const MODEL = 'gemini-2.5-flash';
 const SOURCE = ['// cart.js', 'function total(items) {', '  if (!items.length) return 0;', '  return items.reduce((s, i) => s + i.price, 0);', '}', 'module.exports = { total };'].join('\n');
-const EXPLAIN_KEYS = ['costUsd', 'judge', 'latencyMs', 'model', 'output', 'score', 'traceId', 'usage'];
+const EXPLAIN_KEYS = ['costUsd', 'judge', 'latencyMs', 'model', 'output', 'requestedModel', 'score', 'traceId', 'usage'];
 const STEP_KEYS = ['entitiesAdded', 'entityDensity', 'index', 'score', 'summary', 'tokens', 'words'];
 const keysOf = (o: object) => Object.keys(o).sort();
 const isJudge = (r: RecordedRequest) => /strict reviewer/i.test(r.body.systemInstruction?.parts?.[0]?.text ?? '');

@@ -262,14 +262,14 @@ describe('explain pipeline (stand-in + real store)', () => {
     assert.equal(gemini.requests.length, 1);
   });
 
-  it('turns a SAFETY finish into a model-output error and does not judge', async () => {
+  it('turns a SAFETY finish into a blocked error and does not judge', async () => {
     gemini.enqueue({ kind: 'text', text: 'I cannot', finishReason: 'SAFETY' });
     const r = await run();
-    assert.equal(r.error?.kind, 'model-output');
+    assert.equal(r.error?.kind, 'blocked');
     assert.match(r.error!.message, /SAFETY/);
     assert.equal(gemini.requests.length, 1);
     const t = await saved(r);
-    assert.equal(t.error?.kind, 'model-output');
+    assert.equal(t.error?.kind, 'blocked');
     assert.equal(spanNamed(t, 'gemini.generate').attributes.finishReason, 'SAFETY');
   });
 

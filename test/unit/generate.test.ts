@@ -177,13 +177,13 @@ describe('generate pipeline (stand-in)', () => {
     assert.match(r.generated!.checks[1]!.detail, /not closed/);
   });
 
-  it('a SAFETY finish is a model-output error; no checks, no judge', async () => {
+  it('a SAFETY finish is a blocked error; no checks, no judge', async () => {
     gemini.enqueue({ kind: 'text', text: 'I cannot', finishReason: 'SAFETY' });
     const r = await run();
-    assert.equal(r.error?.kind, 'model-output');
+    assert.equal(r.error?.kind, 'blocked');
     assert.equal(r.generated, null);
     assert.equal(gemini.requests.length, 1);
-    assert.equal(saved[0]!.error?.kind, 'model-output');
+    assert.equal(saved[0]!.error?.kind, 'blocked');
   });
 
   it('a judge that answers malformed JSON twice leaves a judge error, never a crash', async () => {

@@ -227,7 +227,9 @@ export function metaSection(s: ResultViewState): HTMLElement | null {
       stat('Tokens', usageValue(u), u ? `Prompt ${u.promptTokens}, output ${u.outputTokens}, thinking ${u.thinkingTokens}` : undefined),
       stat('Cost', formatCost(s.costUsd), 'Estimated from the price table (USD)'),
       stat('Latency', formatDuration(s.latencyMs)),
-      stat('Model', s.model || '—'),
+      s.requestedModel && s.requestedModel !== s.model
+        ? stat('Model', `${s.model} (fallback)`, `${s.model} answered: ${s.requestedModel} was rate-limited or unavailable (fallback from ${s.requestedModel})`)
+        : stat('Model', s.model || '—'),
     ),
   );
 }

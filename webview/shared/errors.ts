@@ -10,6 +10,8 @@ export const errorTitles: Record<ErrorKind, string> = {
   cancelled: 'Cancelled',
   'bad-input': 'This input cannot be sent',
   'model-output': 'The model returned an unusable answer',
+  blocked: 'The model withheld the answer',
+  'not-found': 'Model not found',
   service: 'The model service failed',
   internal: 'Something went wrong inside CODI',
 };

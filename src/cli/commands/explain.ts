@@ -1,15 +1,16 @@
 import { explain } from '../../core/pipelines/explain';
 import { checkFlags, parseArgs, UsageError } from '../args';
-import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { applyMaxRetryWait, traceNotes, errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
 
-export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]';
+export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
 
 export async function cmdExplain(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['model']);
-  checkFlags(args, ['json', 'model', 'no-judge', 'opik']);
+  const args = parseArgs(argv, ['model', 'max-retry-wait']);
+  checkFlags(args, ['json', 'model', 'no-judge', 'opik', 'max-retry-wait']);
+  applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
   const slice = await readFileSlice(args.positionals[0]!);
@@ -33,7 +34,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
       print(JSON.stringify({ ...explainFields(t, r, model), ...errorFields(r) }, null, 2));
     } else if (!r.error) {
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
-      process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+      process.stderr.write(`\n\n${traceNotes(t)}${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
     }
     return await finishRun(store, t.id, r.error, opik);
   } finally {

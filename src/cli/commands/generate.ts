@@ -1,16 +1,17 @@
 import { CodiError } from '../../core/errors';
 import { generate } from '../../core/pipelines/generate';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
-import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { applyMaxRetryWait, traceNotes, errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { finishRun } from '../run';
 
-export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
+export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
 
 export async function cmdGenerate(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['prompt', 'file', 'line', 'lang', 'model', 'max-context-tokens']);
-  checkFlags(args, ['prompt', 'file', 'line', 'lang', 'json', 'model', 'no-judge', 'max-context-tokens', 'opik']);
+  const args = parseArgs(argv, ['prompt', 'file', 'line', 'lang', 'model', 'max-context-tokens', 'max-retry-wait']);
+  checkFlags(args, ['prompt', 'file', 'line', 'lang', 'json', 'model', 'no-judge', 'max-context-tokens', 'opik', 'max-retry-wait']);
+  applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]} (pass the request with --prompt)`);
   const prompt = args.flags.get('prompt');
@@ -45,7 +46,7 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
     } else if (!r.error) {
       const checks = (g?.checks ?? []).map((c) => `${c.name} ${c.passed === null ? 'not checked' : c.passed ? 'ok' : 'FAILED'}${c.passed === false ? ` (${c.detail})` : ''}`).join(', ');
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
-      const warn = r.warning ? `warning: ${r.warning}\n` : '';
+      const warn = traceNotes(t) || (r.warning ? `warning: ${r.warning}\n` : '');
       process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
     }
     return await finishRun(store, t.id, r.error, opik);

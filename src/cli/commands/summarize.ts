@@ -2,13 +2,13 @@ import type { SummarizeMode } from '../../core/pipelines/summarize';
 import { SUMMARIZE_DEFAULTS, summarize } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
-import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { applyMaxRetryWait, traceNotes, errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
 
 export const SUMMARIZE_USAGE =
-  'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
+  'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
 
 /** One step for people: its metrics line, then the summary. */
 function stepText(s: CodStep, recommended: number | null): string {
@@ -17,8 +17,9 @@ function stepText(s: CodStep, recommended: number | null): string {
 }
 
 export async function cmdSummarize(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ['model', 'steps', 'mode', 'words', 'max-input-tokens']);
-  checkFlags(args, ['json', 'model', 'no-judge', 'steps', 'mode', 'words', 'max-input-tokens', 'opik']);
+  const args = parseArgs(argv, ['model', 'steps', 'mode', 'words', 'max-input-tokens', 'max-retry-wait']);
+  checkFlags(args, ['json', 'model', 'no-judge', 'steps', 'mode', 'words', 'max-input-tokens', 'opik', 'max-retry-wait']);
+  applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('summarize needs exactly one <file>[:<start>-<end>]');
   const steps = intFlag(args, 'steps', 1, 8) ?? SUMMARIZE_DEFAULTS.steps;
@@ -68,7 +69,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
       if (!r.error) {
         const pick = data.recommendedStep !== null ? `recommended step ${data.recommendedStep} (highest judged)` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
         const chunks = data.chunks > 1 ? ` · ${data.chunks} parts` : '';
-        process.stderr.write(`\n${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+        process.stderr.write(`\n${traceNotes(t)}${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
       }
     }
     return await finishRun(store, t.id, r.error, opik);

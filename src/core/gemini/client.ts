@@ -33,6 +33,19 @@ export interface GeminiClientOptions {
   logger?: ModelLogger;
 }
 
+/** A retry about to wait: what the UI shows while nothing streams ("Rate limited — retrying in 58 s"). */
+export interface RetryNotice {
+  model: string;
+  /** "429", "503", "timeout", "network error". */
+  failure: string;
+  /** HTTP status of the failed attempt, when there was one. */
+  status?: number;
+  delayMs: number;
+  /** The attempt about to be made (2 = first retry). */
+  attempt: number;
+  maxAttempts: number;
+}
+
 export interface GenerateRequest {
   model: string;
   prompt: string;
@@ -42,6 +55,8 @@ export interface GenerateRequest {
   signal?: AbortSignal;
   /** Overrides the client's `fallbackModel` for this call; '' disables it. */
   fallbackModel?: string;
+  /** Told before each wait between attempts. */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 export interface JsonRequest extends GenerateRequest {
@@ -78,7 +93,7 @@ export interface GeminiClient {
   /** One structured-output call; returns the raw text and the parsed JSON (or a model-output error). */
   generateJson(req: JsonRequest): Promise<GenerationResult & { json: unknown }>;
   /** Exact token count of a text for a model (`models/{m}:countTokens`); no tokenizer download. */
-  countTokens(req: { model: string; text: string; signal?: AbortSignal }): Promise<number>;
+  countTokens(req: { model: string; text: string; signal?: AbortSignal; onRetry?: (notice: RetryNotice) => void }): Promise<number>;
 }
 
 let sdk: Promise<typeof GenAi> | null = null;
@@ -218,6 +233,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         throw err;
       }
       log?.warn(`${failureLabel(err)} from ${model}, retrying in ${seconds(delay)} (attempt ${n + 1}/${policy.maxAttempts})`);
+      req.onRetry?.({ model, failure: failureLabel(err), ...(err.status === undefined ? {} : { status: err.status }), delayMs: delay, attempt: n + 1, maxAttempts: policy.maxAttempts });
       state.retryDelaysMs.push(delay);
       await sleep(delay, req.signal);
     }
@@ -301,7 +317,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
 
     async countTokens(req) {
       const ai = await client();
-      const creq: GenerateRequest = { model: req.model, prompt: '', signal: req.signal };
+      const creq: GenerateRequest = { model: req.model, prompt: '', signal: req.signal, ...(req.onRetry ? { onRetry: req.onRetry } : {}) };
       return call(creq, newState(req.model), async (model, signal, probe) => {
         const r = await ai.models.countTokens({ model, contents: contents(req.text), config: { abortSignal: signal, httpOptions: { fetch: observingFetch(probe) } } });
         return r.totalTokens ?? 0;

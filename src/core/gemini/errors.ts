@@ -14,20 +14,57 @@ interface RpcStatus {
   details?: Array<Record<string, unknown>>;
 }
 
-/** Finds the google.rpc.Status JSON inside an ApiError message ("{…}" or "got status: 429 …. {…}"). */
+/**
+ * Finds the google.rpc.Status JSON inside an ApiError message: "{…}", "got status: 429 …. {…}", or the
+ * JSON-array form `[{"error": …}]` that streamGenerateContent without `alt=sse` answers.
+ */
 export function parseRpcStatus(message: string): RpcStatus | null {
-  const start = message.indexOf('{');
-  if (start < 0) return null;
-  try {
-    const parsed: unknown = JSON.parse(message.slice(start));
-    if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
-      const e = (parsed as { error: unknown }).error;
-      if (typeof e === 'object' && e !== null) return e as RpcStatus;
+  for (const open of ['{', '[']) {
+    const start = message.indexOf(open);
+    if (start < 0) continue;
+    try {
+      let parsed: unknown = JSON.parse(message.slice(start));
+      if (Array.isArray(parsed)) parsed = parsed[0];
+      if (typeof parsed === 'object' && parsed !== null && 'error' in parsed) {
+        const e = (parsed as { error: unknown }).error;
+        if (typeof e === 'object' && e !== null) return e as RpcStatus;
+      }
+    } catch {
+      // Not JSON from here: try the other form, then fall back to the raw message.
     }
-  } catch {
-    // Not JSON: the caller falls back to the raw message.
   }
   return null;
+}
+
+const detailOf = (status: RpcStatus | null, type: string): Record<string, unknown> | undefined =>
+  status?.details?.find((d) => typeof d['@type'] === 'string' && d['@type'].endsWith(type));
+
+/** The first `google.rpc.Help` link (e.g. where to enable the API), when the error carries one. */
+export function helpLinkOf(status: RpcStatus | null): string | null {
+  const links = detailOf(status, 'google.rpc.Help')?.links;
+  const first: unknown = Array.isArray(links) ? links[0] : undefined;
+  const url = typeof first === 'object' && first !== null ? (first as { url?: unknown }).url : undefined;
+  return typeof url === 'string' && /^https:\/\//.test(url) ? url : null;
+}
+
+/** What a 429 says was exhausted (`google.rpc.QuotaFailure`): "metric (limit 5, quota id)", or null. */
+export function quotaOf(status: RpcStatus | null): string | null {
+  const violations = detailOf(status, 'google.rpc.QuotaFailure')?.violations;
+  const v: unknown = Array.isArray(violations) ? violations[0] : undefined;
+  if (typeof v !== 'object' || v === null) return null;
+  const { quotaMetric, quotaId, quotaValue } = v as Record<string, unknown>;
+  if (typeof quotaMetric !== 'string') return null;
+  const extra = [typeof quotaValue === 'string' || typeof quotaValue === 'number' ? `limit ${quotaValue}` : '', typeof quotaId === 'string' ? quotaId : ''].filter(Boolean);
+  return extra.length ? `${quotaMetric} (${extra.join(', ')})` : quotaMetric;
+}
+
+/** "58 s", "1.5 s", "2 min 3 s". */
+export function formatWait(ms: number): string {
+  const s = ms / 1000;
+  if (s < 60) return `${Number.isInteger(s) ? s : s.toFixed(1)} s`;
+  const m = Math.floor(s / 60);
+  const rest = Math.round(s - m * 60);
+  return rest ? `${m} min ${rest} s` : `${m} min`;
 }
 
 /** `google.rpc.RetryInfo.retryDelay` in ms, when the error body carries one. */
@@ -52,7 +89,7 @@ export class ModelCallError extends CodiError {
     status: number | undefined,
     /** Server-suggested wait before retrying (RetryInfo or Retry-After), in ms. */
     readonly retryDelayMs: number | null,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; nextStep?: string },
   ) {
     super(kind, message, status, options);
   }
@@ -79,15 +116,33 @@ export function mapModelError(err: unknown, model: string): ModelCallError {
     const rpc = parseRpcStatus(e.message);
     const detail = rpc?.message ?? e.message.slice(0, 300);
     const delay = retryDelayOf(rpc);
+    const opts = { cause: e };
     if (status === 400 && (hasReason(rpc, 'API_KEY_INVALID') || /api key not valid/i.test(detail))) {
-      return new ModelCallError('auth', `Gemini rejected the API key: ${detail}`, status, null, { cause: e });
+      return new ModelCallError('auth', `Gemini rejected the API key: ${detail}`, status, null, opts);
     }
-    if (status === 401 || status === 403) return new ModelCallError('auth', `Gemini refused access (${status}): ${detail}`, status, null, { cause: e });
-    if (status === 429) return new ModelCallError('quota', `Gemini quota or rate limit reached (429): ${detail}`, status, delay, { cause: e });
-    if (status === 404) return new ModelCallError('service', `Model "${model}" was not found (404). Check the model setting. ${detail}`, status, null, { cause: e });
-    if (status === 408 || status === 504) return new ModelCallError('timeout', `Gemini timed out (${status}): ${detail}`, status, delay, { cause: e });
-    if (status >= 500) return new ModelCallError('service', `Gemini service error (${status}): ${detail}`, status, delay, { cause: e });
-    return new ModelCallError('bad-input', `Gemini rejected the request (${status}): ${detail}`, status, null, { cause: e });
+    if (status === 403 && hasReason(rpc, 'SERVICE_DISABLED')) {
+      const link = helpLinkOf(rpc);
+      return new ModelCallError('auth', `The Generative Language API is not enabled for the Google Cloud project of this API key (403 SERVICE_DISABLED).`, status, null, {
+        ...opts,
+        nextStep: `Enable it${link ? ` at ${link}` : ' in the Google Cloud console (APIs & Services)'}, wait a few minutes, then retry; or create a key in Google AI Studio (https://aistudio.google.com/apikey).`,
+      });
+    }
+    if (status === 401 || status === 403) return new ModelCallError('auth', `Gemini refused access (${status}): ${detail}`, status, null, opts);
+    if (status === 429) {
+      const quota = quotaOf(rpc);
+      const wait = delay !== null ? ` Gemini asks to retry in ${formatWait(delay)}.` : '';
+      return new ModelCallError('quota', `Gemini rate limit or quota reached (429)${quota ? `: ${quota}` : `: ${detail}`}.${wait}`, status, delay, {
+        ...opts,
+        nextStep: `${delay !== null ? `Retry after ${formatWait(delay)}` : 'Wait a minute and retry'}, or switch to another model (a fallback model can be set), or use a paid tier for higher limits.`,
+      });
+    }
+    if (status === 404) return new ModelCallError('not-found', `Model "${model}" was not found (404): ${detail}`, status, null, opts);
+    if (status === 408 || status === 504) return new ModelCallError('timeout', `Gemini timed out (${status}): ${detail}`, status, delay, opts);
+    if (status >= 500) return new ModelCallError('service', `Gemini service error (${status}): ${detail}`, status, delay, opts);
+    return new ModelCallError('bad-input', `Gemini rejected the request (${status}): ${detail}`, status, null, {
+      ...opts,
+      nextStep: 'Check the settings this request used (model, prompt overrides); the log has the full request error.',
+    });
   }
   if (e instanceof SyntaxError) return new ModelCallError('model-output', `Gemini sent a malformed response: ${e.message}`, undefined, null, { cause: e });
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;

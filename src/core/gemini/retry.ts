@@ -10,7 +10,7 @@
  *   longer than `maxDelayMs` is not waited out: the call fails (or falls back) at once, and the error
  *   keeps `retryDelayMs` so the UI can say when to try again.
  */
-import { ModelCallError } from './errors';
+import { formatWait, ModelCallError } from './errors';
 
 export interface RetryOptions {
   /** Requests per model, first one included (default 4; 1 disables retries). */
@@ -105,4 +105,10 @@ export function failureLabel(err: ModelCallError): string {
   if (err.kind === 'timeout') return 'timeout';
   if (err.kind === 'network') return 'network error';
   return err.kind;
+}
+
+/** What a retry wait is, for a progress line: "Rate limited — retrying in 58 s (attempt 2/4)". */
+export function describeRetry(n: { failure: string; status?: number; delayMs: number; attempt: number; maxAttempts: number; model: string }): string {
+  const what = n.status === 429 ? 'Rate limited' : n.status === 503 ? `${n.model} is overloaded` : n.failure === 'timeout' ? 'Timed out' : n.failure === 'network error' ? 'Connection failed' : `Gemini answered ${n.failure}`;
+  return `${what} — retrying in ${formatWait(n.delayMs)} (attempt ${n.attempt}/${n.maxAttempts})`;
 }

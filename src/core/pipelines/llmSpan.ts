@@ -1,5 +1,5 @@
 import type { SpanType } from '../../shared/types';
-import type { GeminiClient, GenerationResult, JsonRequest } from '../gemini/client';
+import type { GeminiClient, GenerationResult, JsonRequest, RetryNotice } from '../gemini/client';
 import { UnparsableJsonError } from '../gemini/client';
 import { ModelCallError } from '../gemini/errors';
 import { finishProblem } from '../gemini/finish';
@@ -14,6 +14,8 @@ export interface ModelContext {
   gemini: () => GeminiClient;
   prices: PriceTable;
   signal?: AbortSignal;
+  /** Told before each wait between attempts of any call of the run (the host shows it in the progress). */
+  onRetry?: (notice: RetryNotice) => void;
 }
 
 type Parent = TraceHandle | SpanHandle;
@@ -68,7 +70,7 @@ export function streamSpan(
     span.attr({ promptName: prompt.name, promptVersion: prompt.version });
     span.usePrompt(prompt);
     try {
-      const r = await ctx.gemini().stream({ model, prompt: prompt.user, systemInstruction: prompt.system, signal: ctx.signal }, onText);
+      const r = await ctx.gemini().stream({ model, prompt: prompt.user, systemInstruction: prompt.system, signal: ctx.signal, onRetry: ctx.onRetry }, onText);
       record(span, r, ctx.prices);
       span.set({ output: r.text });
       return r;
@@ -94,7 +96,7 @@ export function jsonSpan(
     span.attr({ promptName: prompt.name, promptVersion: prompt.version });
     span.usePrompt(prompt);
     try {
-      const r = await ctx.gemini().generateJson({ model, prompt: prompt.user, systemInstruction: prompt.system, schema, temperature: 0, signal: ctx.signal });
+      const r = await ctx.gemini().generateJson({ model, prompt: prompt.user, systemInstruction: prompt.system, schema, temperature: 0, signal: ctx.signal, onRetry: ctx.onRetry });
       record(span, r, ctx.prices);
       span.set({ output: r.json });
       return r;

@@ -11,7 +11,7 @@ import { jsonSpan, streamSpan } from './llmSpan';
 /** The model layer's verdict on how a call ended, as an error when the answer was withheld (SAFETY, a blocked prompt…). */
 export function blockedError(r: { finishReason: string | null; blockReason?: string | null }): CodiError | null {
   const problem = finishProblem(r.finishReason, r.blockReason);
-  return problem?.kind === 'blocked' ? new CodiError('model-output', problem.message) : null;
+  return problem?.kind === 'blocked' ? new CodiError('blocked', problem.message) : null;
 }
 
 type Parent = TraceHandle | SpanHandle;
@@ -73,7 +73,7 @@ export interface TokenCount {
 export function countTokensSpan(ctx: ModelContext, parent: Parent, name: string, model: string, text: string, fallback: 'estimate' | 'bound'): Promise<TokenCount> {
   return parent.span(name, 'tool', { model, chars: text.length }, async (span) => {
     try {
-      const tokens = await ctx.gemini().countTokens({ model, text, signal: ctx.signal });
+      const tokens = await ctx.gemini().countTokens({ model, text, signal: ctx.signal, onRetry: ctx.onRetry });
       span.set({ output: tokens });
       span.attr({ tokens, tokenSource: 'countTokens' });
       return { tokens, source: 'countTokens' as const };
@@ -101,7 +101,7 @@ export async function streamAnswer(
 ): Promise<{ text: string; truncated: string | null }> {
   const r = await streamSpan(ctx, parent, 'gemini.generate', model, prompt, onText);
   const problem = finishProblem(r.finishReason, r.blockReason);
-  if (problem?.kind === 'blocked') throw new CodiError('model-output', problem.message);
+  if (problem?.kind === 'blocked') throw new CodiError('blocked', problem.message);
   if (!r.text.trim()) throw new CodiError('model-output', `Gemini returned an empty answer (finish reason ${r.finishReason ?? 'unknown'}).`);
   return { text: r.text, truncated: problem ? problem.message : null };
 }

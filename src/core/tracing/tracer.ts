@@ -171,6 +171,7 @@ export class TraceHandle {
     }
     r.usage = usage;
     r.costUsd = cost;
+    recordAnsweringModel(r);
     if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
     else await this.sink.saveTrace(r);
     return r;
@@ -186,4 +187,19 @@ export class Tracer {
   startTrace(opts: StartTraceOptions): TraceHandle {
     return new TraceHandle(this.sink, this.clock, opts);
   }
+}
+
+/**
+ * The trace's `model` is the model that answered, `requestedModel` the one asked for: they differ when the
+ * answer came from the fallback model (the first answering LLM span outside the judge that fell back says
+ * so); such a trace is tagged `fallback`.
+ */
+function recordAnsweringModel(r: TraceRecord): void {
+  const requested = typeof r.metadata.model === 'string' ? r.metadata.model : null;
+  if (requested !== null && r.metadata.requestedModel === undefined) r.metadata.requestedModel = requested;
+  const fell = r.spans.find((s) => s.type === 'llm' && !s.name.startsWith('judge') && typeof s.attributes.fallbackFrom === 'string' && s.error === null);
+  if (!fell?.model) return;
+  r.metadata.model = fell.model;
+  r.metadata.requestedModel = fell.attributes.fallbackFrom;
+  if (!r.tags.includes('fallback')) r.tags.push('fallback');
 }

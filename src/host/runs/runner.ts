@@ -11,6 +11,8 @@ import { ResultPanel as Panel } from '../panels/resultPanel';
 import type { Session } from '../session';
 import type { Settings } from '../settings';
 import { readSettings } from '../settings';
+import type { RetryNotice } from '../../core/gemini/client';
+import { describeRetry } from '../../core/gemini/retry';
 
 export interface RunDeps {
   session: Session;
@@ -114,8 +116,10 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
         const ctx = await deps.session.modelContext(abort.signal);
         progress.report({ message: 'waiting for Gemini…' });
         let streaming = false;
+        // While a retry waits nothing streams: say why and for how long, instead of going silent.
+        const onRetry = (n: RetryNotice): void => progress.report({ message: `${describeRetry(n)}…` });
         return await spec.run(
-          { ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}`, threadId: threadIdFor(spec.threadKey) },
+          { ...ctx, onRetry, clientVersion: `vscode-codi/${deps.extensionVersion}`, threadId: threadIdFor(spec.threadKey) },
           {
             onStart: (traceId) => panel.update({ traceId }),
             onText: (d) => {
@@ -143,6 +147,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     status: e ? (e.kind === 'cancelled' ? 'cancelled' : 'error') : 'done',
     markdown: result.output,
     model: typeof t.metadata.model === 'string' ? t.metadata.model : settings.model,
+    requestedModel: typeof t.metadata.requestedModel === 'string' ? t.metadata.requestedModel : null,
     usage: t.usage,
     costUsd: t.costUsd,
     latencyMs: t.endTime === null ? null : t.endTime - t.startTime,

@@ -103,7 +103,7 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`**${t.type}** · $(${TYPE_ICONS[t.type]}) \`${t.id}\`\n\n`);
     md.appendText(`${t.name}\n`);
-    md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
+    md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'}${t.tags.includes('fallback') ? ' (fallback model)' : ''} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
     if (t.error) md.appendMarkdown(`\n$(error) **${t.error.kind}**: `).appendText(t.error.message);
     item.tooltip = md;
     item.contextValue = t.error ? 'trace.error' : 'trace';
