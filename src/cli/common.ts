@@ -5,16 +5,20 @@ import { join, relative, resolve } from 'node:path';
 import { CodiError } from '../core/errors';
 import type { GeminiClient } from '../core/gemini/client';
 import { createGeminiClient } from '../core/gemini/client';
+import type { RateGate } from '../core/gemini/gate';
 import { SHIPPED_PRICES } from '../core/gemini/pricing';
 import { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
+import type { RunConfig, RunConfigPatch } from '../core/run/config';
+import { clientOptions, runConfig } from '../core/run/config';
+import type { RunContext, RunHooks } from '../core/run/registry';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
 import { parseFileRange } from './args';
 
 declare const CODI_VERSION: string | undefined;
 export const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
 
-export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
+export const EXIT = { ok: 0, gate: 1, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
@@ -43,16 +47,10 @@ function wasmPath(): string {
 export const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });
 export const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
-/** The model settings every model command reads: `--model`, else CODI_MODEL; the judge: CODI_JUDGE_MODEL, else the model. */
-export function modelsFromEnv(flag: string | true | undefined): { model: string; judgeModel: string } {
-  const model = String(typeof flag === 'string' ? flag : (process.env.CODI_MODEL ?? 'gemini-2.5-flash'));
-  return { model, judgeModel: process.env.CODI_JUDGE_MODEL || model };
-}
-
 /** The longest server-requested wait (RetryInfo / Retry-After) the CLI sits through: CODI_MAX_RETRY_WAIT seconds, default 60. */
-export function maxRetryWaitMs(): number {
+export function maxRetryWaitMs(): number | undefined {
   const raw = process.env.CODI_MAX_RETRY_WAIT?.trim();
-  if (!raw) return 60_000;
+  if (!raw) return undefined;
   if (!/^\d+(\.\d+)?$/.test(raw)) throw new CodiError('bad-input', `CODI_MAX_RETRY_WAIT must be a number of seconds, not "${raw}".`);
   return Math.round(Number(raw) * 1000);
 }
@@ -64,37 +62,50 @@ export function applyMaxRetryWait(flag: string | true | undefined): void {
   process.env.CODI_MAX_RETRY_WAIT = flag.trim();
 }
 
-/** A Gemini client factory from the environment (the key is checked when the pipeline first calls it). */
-export function geminiFromEnv(): () => GeminiClient {
-  const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
-  const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
-  const attempts = Number(process.env.CODI_MAX_ATTEMPTS);
-  const maxWait = maxRetryWaitMs();
-  return () =>
-    createGeminiClient({
-      apiKey,
-      baseUrl,
-      timeoutMs: 120_000,
-      // A server delay over --max-retry-wait is not waited out: the command fails at once and says when to retry.
-      retry: { maxDelayMs: maxWait, ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { maxAttempts: attempts } : {}) },
-      ...(process.env.CODI_FALLBACK_MODEL ? { fallbackModel: process.env.CODI_FALLBACK_MODEL } : {}),
-      // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
-      logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
-    });
+/**
+ * The CLI's run configuration: the core's defaults, then the environment (CODI_MODEL, CODI_JUDGE_MODEL — else
+ * the model —, CODI_MAX_ATTEMPTS, CODI_FALLBACK_MODEL, CODI_MAX_RETRY_WAIT, CODI_MAX_INPUT_TOKENS), then the
+ * command's flags (`patch`). The one place the CLI maps its options to a run.
+ */
+export function cliConfig(patch: RunConfigPatch = {}): RunConfig {
+  const env = process.env;
+  const attempts = Number(env.CODI_MAX_ATTEMPTS);
+  const maxInputTokens = Number(env.CODI_MAX_INPUT_TOKENS);
+  const c = runConfig(
+    {
+      ...(env.CODI_MODEL ? { model: env.CODI_MODEL } : {}),
+      ...(Number.isInteger(maxInputTokens) && maxInputTokens > 0 ? { maxInputTokens } : {}),
+      client: {
+        ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { maxAttempts: attempts } : {}),
+        ...(env.CODI_FALLBACK_MODEL ? { fallbackModel: env.CODI_FALLBACK_MODEL } : {}),
+        maxRetryWaitMs: maxRetryWaitMs(),
+      },
+    },
+    patch,
+  );
+  return patch.judgeModel ? c : { ...c, judgeModel: env.CODI_JUDGE_MODEL || c.model };
 }
 
-/** The options every pipeline takes from the CLI: tracer on the store, Gemini from the environment, models, judge. */
-export function pipelineBase(store: TraceStore, signal: AbortSignal, models: { model: string; judgeModel: string }, noJudge: boolean) {
-  return {
-    tracer: new Tracer(store),
-    gemini: geminiFromEnv(),
-    prices: SHIPPED_PRICES,
-    signal,
-    model: models.model,
-    judgeModel: models.judgeModel,
-    judgeEnabled: !noJudge,
-    clientVersion: `codi-cli/${VERSION}`,
-  };
+/** A Gemini client factory from the environment (the key is checked when the pipeline first calls it). */
+export function geminiFromEnv(config: RunConfig = cliConfig(), gate?: RateGate): () => GeminiClient {
+  const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
+  const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
+  let client: GeminiClient | null = null;
+  return () =>
+    (client ??= createGeminiClient({
+      apiKey,
+      baseUrl,
+      // A server delay over --max-retry-wait is not waited out: the command fails at once and says when to retry.
+      ...clientOptions(config),
+      ...(gate ? { gate } : {}),
+      // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
+      logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
+    }));
+}
+
+/** The run context of a CLI command: tracer on the store, Gemini from the environment, cancellation, hooks. */
+export function cliContext(store: TraceStore, signal: AbortSignal, config: RunConfig, hooks: RunHooks = {}, tracer: Tracer = new Tracer(store)): RunContext {
+  return { tracer, gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, signal, clientVersion: `codi-cli/${VERSION}`, hooks };
 }
 
 /** Runs `fn` with a signal that SIGINT/SIGTERM abort (the pipeline then records a cancelled trace). */

@@ -14,7 +14,12 @@ export function formatList(rows: TraceSummary[]): string {
   if (rows.length === 0) return 'No traces yet. Run `codi explain <file>` to record one.';
   const head = ['ID', 'STARTED (UTC)', 'TYPE', 'SCORE', 'DURATION', 'TOKENS', 'COST', 'NAME'];
   const body = rows.map((r) => [r.id, iso(r.startTime), r.type, r.error ? `error:${r.error.kind}` : fmtScore(r.score), fmtMs(r.durationMs), fmtInt(r.totalTokens), fmtCost(r.costUsd), r.name]);
-  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  return columns(head, body);
+}
+
+/** Rows as aligned columns (the last column is not padded). */
+export function columns(head: string[], body: string[][]): string {
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => (b[i] ?? '').length)));
   return [head, ...body].map((cols) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')).join('\n');
 }
 

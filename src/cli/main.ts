@@ -1,8 +1,10 @@
 import { CodiError, nextStepOf } from '../core/errors';
 import { UsageError } from './args';
+import { cmdEval, EVAL_USAGE } from './commands/eval';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
+import { cmdReplay, REPLAY_USAGE } from './commands/replay';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { cmdTraces, TRACES_USAGE } from './commands/traces';
 import { EXIT, exitCodeFor, print, VERSION } from './common';
@@ -17,6 +19,8 @@ Usage:
   ${SUMMARIZE_USAGE}
   ${GENERATE_USAGE}
   ${TRACES_USAGE}
+  ${EVAL_USAGE}
+  ${REPLAY_USAGE}
   ${PROMPTS_USAGE}
   ${OPIK_USAGE}
 
@@ -47,7 +51,11 @@ Environment:
   OPIK_API_KEY, OPIK_WORKSPACE       required for Opik cloud (self-hosted: optional, workspace "default")
   OPIK_PROJECT_NAME                  Opik project (default CODI)
 
-Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.
+Experiments: \`codi eval\` runs every case of a dataset (JSONL, CSV or YAML: id, pipeline, input, expect) as
+a trace tagged with the experiment and stores the run; it exits 1 when the pass rate is below --min-pass-rate
+(env CODI_MIN_PASS_RATE, default 1.0) or a case that passed in --baseline fails now.
+
+Exit codes: 0 ok, 1 evaluation gate failed, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.
 An Opik delivery problem after a command never changes its exit code. \`codi opik sync\`: 0 only when the
 outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
 queued (Opik unreachable or refusing) or refused for good.`;
@@ -70,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'generate') return await cmdGenerate(rest);
     if (cmd === 'traces') return await cmdTraces(rest);
     if (cmd === 'prompts') return await cmdPrompts(rest);
+    if (cmd === 'eval') return await cmdEval(rest);
+    if (cmd === 'replay') return await cmdReplay(rest);
     if (cmd === 'opik') return await cmdOpik(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {

@@ -9,7 +9,9 @@ import { Tracer } from '../core/tracing/tracer';
 import { Disposable } from './disposable';
 import type { Secrets } from './secrets';
 import type { Settings } from './settings';
-import { MODEL_SETTINGS, readSettings } from './settings';
+import { MODEL_SETTINGS, readSettings, runConfigFrom } from './settings';
+import type { RunConfig } from '../core/run/config';
+import { clientOptions } from '../core/run/config';
 
 /**
  * The core services for this window. The store opens on first use (never during activation); the model
@@ -95,8 +97,9 @@ export class Session extends Disposable {
   }
 
   /** Everything a pipeline needs to call models, for one run. */
-  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; tracer: Tracer }> {
+  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer }> {
     const settings = readSettings();
+    const config = runConfigFrom(settings);
     const key = (await this.getApiKey()) ?? '';
     const store = await this.getStore();
     const gemini = (): GeminiClient => {
@@ -109,15 +112,13 @@ export class Session extends Disposable {
             apiKey: key,
             baseUrl: settings.apiBaseUrl || undefined,
             apiVersion: settings.apiVersion,
-            timeoutMs: settings.requestTimeoutSeconds * 1000,
-            retry: { maxAttempts: settings.retryMaxAttempts },
-            fallbackModel: settings.fallbackModel || undefined,
+            ...clientOptions(config),
             logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
           }),
         };
       }
       return this.client.client;
     };
-    return { settings, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal };
+    return { settings, config, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal };
   }
 }

@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { ModelPrice } from '../core/gemini/pricing';
 import type { PromptOverrides } from '../core/prompts/registry';
+import type { RunConfig } from '../core/run/config';
+import { runConfig } from '../core/run/config';
 import { validateOverrides } from '../core/prompts/registry';
 
 /** The typed, plain view of the `codi.*` settings that the core gets. */
@@ -58,3 +60,17 @@ export function readSettings(): Settings {
 
 /** Settings that change how model calls are made (the session is rebuilt when they change). */
 export const MODEL_SETTINGS = ['codi.model', 'codi.judge', 'codi.apiBaseUrl', 'codi.apiVersion', 'codi.requestTimeoutSeconds', 'codi.pricing', 'codi.maxInputChars', 'codi.retry', 'codi.fallbackModel'];
+
+/** The settings as the core's run configuration (the one place the host maps settings to run options). */
+export function runConfigFrom(s: Settings): RunConfig {
+  return runConfig({
+    model: s.model,
+    judgeModel: s.judgeModel,
+    judgeEnabled: s.judgeEnabled,
+    maxInputChars: s.maxInputChars,
+    maxInputTokens: s.maxInputTokens,
+    summarize: s.summarize,
+    promptOverrides: s.promptOverrides,
+    client: { timeoutMs: s.requestTimeoutSeconds * 1000, maxAttempts: s.retryMaxAttempts, fallbackModel: s.fallbackModel },
+  });
+}

@@ -1,6 +1,6 @@
-import { explain } from '../../core/pipelines/explain';
+import { runPipeline } from '../../core/run/registry';
 import { checkFlags, parseArgs, UsageError } from '../args';
-import { applyMaxRetryWait, traceNotes, errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, openStore, print, readFileSlice, traceNotes, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
@@ -15,23 +15,19 @@ export async function cmdExplain(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
   const slice = await readFileSlice(args.positionals[0]!);
   const json = args.flags.has('json');
-  const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
+  const model = args.flags.get('model');
+  const config = cliConfig({ ...(typeof model === 'string' ? { model } : {}), ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}) });
   const store = await openStore();
   try {
     const r = await withInterrupt((signal) =>
-      explain(
-        codeInput(slice),
-        {
-          ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
-          maxInputChars: 200_000,
-          onText: json ? undefined : (d) => process.stdout.write(d),
-          onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
-        },
-      ),
+      runPipeline('explain', codeInput(slice), config, cliContext(store, signal, config, {
+        onText: json ? undefined : (d) => process.stdout.write(d),
+        onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
+      })),
     );
     const t = r.trace;
     if (json) {
-      print(JSON.stringify({ ...explainFields(t, r, model), ...errorFields(r) }, null, 2));
+      print(JSON.stringify({ ...explainFields(t, r, config.model), ...errorFields(r) }, null, 2));
     } else if (!r.error) {
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
       process.stderr.write(`\n\n${traceNotes(t)}${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);

@@ -1,7 +1,7 @@
 import { CodiError } from '../../core/errors';
-import { generate } from '../../core/pipelines/generate';
+import { runPipeline } from '../../core/run/registry';
 import { checkFlags, intFlag, languageOf, parseArgs, UsageError } from '../args';
-import { applyMaxRetryWait, traceNotes, errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, openStore, print, readFileSlice, traceNotes, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { finishRun } from '../run';
@@ -25,24 +25,20 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
   const langFlag = args.flags.get('lang');
   const language = typeof langFlag === 'string' ? langFlag : slice ? languageOf(slice.abs) : 'plaintext';
   const json = args.flags.has('json');
-  const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
+  const model = args.flags.get('model');
+  const config = cliConfig({ ...(typeof model === 'string' ? { model } : {}), ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}), maxContextTokens });
   const store = await openStore();
   try {
     const r = await withInterrupt((signal) =>
-      generate(
-        { prompt, language, ...(slice ? { file: slice.file, fileText: slice.text, cursorLine: line } : {}) },
-        {
-          ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
-          ...(maxContextTokens !== undefined ? { maxContextTokens } : {}),
-          onText: json ? undefined : (d) => process.stdout.write(d),
-          onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
-        },
-      ),
+      runPipeline('generate', { prompt, language, ...(slice ? { file: slice.file, fileText: slice.text, ...(line !== undefined ? { cursorLine: line } : {}) } : {}) }, config, cliContext(store, signal, config, {
+        onText: json ? undefined : (d) => process.stdout.write(d),
+        onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
+      })),
     );
     const t = r.trace;
     const g = r.generated;
     if (json) {
-      print(JSON.stringify({ ...explainFields(t, r, model), code: g?.code ?? null, language: g?.language ?? language, parses: g?.parses ?? null, ...errorFields(r) }, null, 2));
+      print(JSON.stringify({ ...explainFields(t, r, config.model), code: g?.code ?? null, language: g?.language ?? language, parses: g?.parses ?? null, ...errorFields(r) }, null, 2));
     } else if (!r.error) {
       const checks = (g?.checks ?? []).map((c) => `${c.name} ${c.passed === null ? 'not checked' : c.passed ? 'ok' : 'FAILED'}${c.passed === false ? ` (${c.detail})` : ''}`).join(', ');
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';

@@ -1,8 +1,8 @@
-import type { SummarizeMode } from '../../core/pipelines/summarize';
-import { SUMMARIZE_DEFAULTS, summarize } from '../../core/pipelines/summarize';
+import { DEFAULT_RUN_CONFIG } from '../../core/run/config';
+import { runPipeline } from '../../core/run/registry';
 import type { CodStep } from '../../shared/types';
 import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
-import { applyMaxRetryWait, traceNotes, errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, openStore, print, readFileSlice, traceNotes, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
@@ -22,32 +22,26 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('summarize needs exactly one <file>[:<start>-<end>]');
-  const steps = intFlag(args, 'steps', 1, 8) ?? SUMMARIZE_DEFAULTS.steps;
-  const words = intFlag(args, 'words', 10, 500) ?? SUMMARIZE_DEFAULTS.words;
-  const envMax = process.env.CODI_MAX_INPUT_TOKENS;
-  const maxInputTokens = intFlag(args, 'max-input-tokens', 1, 100_000_000) ?? (envMax ? Number(envMax) : SUMMARIZE_DEFAULTS.maxInputTokens);
-  const modeFlag = args.flags.get('mode') ?? SUMMARIZE_DEFAULTS.mode;
+  const modeFlag = args.flags.get('mode') ?? DEFAULT_RUN_CONFIG.summarize.mode;
   if (modeFlag !== 'single' && modeFlag !== 'iterative') throw new UsageError('--mode must be single or iterative');
-  const mode: SummarizeMode = modeFlag;
+  const model = args.flags.get('model');
+  const config = cliConfig({
+    ...(typeof model === 'string' ? { model } : {}),
+    ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}),
+    maxInputTokens: intFlag(args, 'max-input-tokens', 1, 100_000_000),
+    summarize: { mode: modeFlag, steps: intFlag(args, 'steps', 1, 8), words: intFlag(args, 'words', 10, 500) },
+  });
+  const steps = config.summarize.steps;
   const slice = await readFileSlice(args.positionals[0]!);
   const json = args.flags.has('json');
-  const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
   const store = await openStore();
   try {
     const r = await withInterrupt((signal) =>
-      summarize(
-        codeInput(slice),
-        {
-          ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
-          mode,
-          steps,
-          words,
-          maxInputTokens,
-          onChunk: json ? undefined : (done, total) => process.stderr.write(done === 0 ? `long input: summarizing ${total} parts…\n` : `  part ${done}/${total} done\n`),
-          onStep: json ? undefined : (s) => process.stderr.write(`step ${s.index}/${steps}: ${s.words} words, ${s.tokens} tokens, density ${s.entityDensity.toFixed(3)}\n`),
-          onJudging: json ? undefined : () => process.stderr.write('judging…\n'),
-        },
-      ),
+      runPipeline('summarize', codeInput(slice), config, cliContext(store, signal, config, {
+        onChunk: json ? undefined : (done, total) => process.stderr.write(done === 0 ? `long input: summarizing ${total} parts…\n` : `  part ${done}/${total} done\n`),
+        onStep: json ? undefined : (s) => process.stderr.write(`step ${s.index}/${steps}: ${s.words} words, ${s.tokens} tokens, density ${s.entityDensity.toFixed(3)}\n`),
+        onJudging: json ? undefined : () => process.stderr.write('judging…\n'),
+      })),
     );
     const t = r.trace;
     const data = r.summary;
@@ -55,7 +49,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
       print(
         JSON.stringify(
           {
-            ...explainFields(t, r, model),
+            ...explainFields(t, r, config.model),
             steps: data.steps.map((s) => ({ index: s.index, summary: s.summary, entitiesAdded: s.entitiesAdded, words: s.words, tokens: s.tokens, entityDensity: s.entityDensity, score: s.score })),
             recommendedStep: data.recommendedStep,
             ...errorFields(r),

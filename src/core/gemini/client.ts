@@ -3,6 +3,7 @@ import type { GoogleGenAI, GenerateContentResponse } from '@google/genai';
 import type { Usage } from '../../shared/types';
 import { CodiError } from '../errors';
 import { mapModelError, ModelCallError } from './errors';
+import type { RateGate } from './gate';
 import type { HttpProbe } from './httpProbe';
 import { observingFetch } from './httpProbe';
 import type { RetryOptions } from './retry';
@@ -31,6 +32,8 @@ export interface GeminiClientOptions {
   fallbackModel?: string;
   /** Receives one line per retry and per fallback. */
   logger?: ModelLogger;
+  /** Shared with other clients running at once (an experiment): a rate limit seen by one pauses all. */
+  gate?: RateGate;
 }
 
 /** A retry about to wait: what the UI shows while nothing streams ("Rate limited — retrying in 58 s"). */
@@ -216,6 +219,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
       state.attempts++;
       let err: ModelCallError;
       try {
+        if (opts.gate) await opts.gate.wait(req.signal).catch((e: unknown) => { throw cancelled(e); });
         const value = await once(model, req, state.progress, attempt);
         if (n > 1) log?.info(`${model} answered on attempt ${n}/${policy.maxAttempts}`);
         return value;
@@ -233,6 +237,8 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         throw err;
       }
       log?.warn(`${failureLabel(err)} from ${model}, retrying in ${seconds(delay)} (attempt ${n + 1}/${policy.maxAttempts})`);
+      // A rate limit is everyone's: the other workers hold their next requests for as long.
+      if (err.status === 429) opts.gate?.pause(delay);
       req.onRetry?.({ model, failure: failureLabel(err), ...(err.status === undefined ? {} : { status: err.status }), delayMs: delay, attempt: n + 1, maxAttempts: policy.maxAttempts });
       state.retryDelaysMs.push(delay);
       await sleep(delay, req.signal);

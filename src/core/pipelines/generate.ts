@@ -12,6 +12,7 @@ import type { ContextWindow } from './generateContext';
 import { trimContext } from './generateContext';
 import type { ModelContext } from './llmSpan';
 import { streamAnswer } from './modelCalls';
+import { DEFAULT_RUN_CONFIG } from '../run/config';
 
 export interface GenerateInput {
   /** What to write: the input box's text, or the comment at the cursor (see `commentAt`). */
@@ -62,7 +63,7 @@ export interface GenerateResult {
   error: CodiError | null;
 }
 
-export const GENERATE_DEFAULTS = { maxContextTokens: 8000, maxPromptChars: 20_000 };
+export const GENERATE_DEFAULTS = { maxContextTokens: DEFAULT_RUN_CONFIG.maxContextTokens, maxPromptChars: 20_000 };
 
 function contextText(input: GenerateInput, w: ContextWindow | null, fence: string): string {
   if (!w) return '(No surrounding file: write self-contained code.)';
@@ -101,7 +102,8 @@ export async function generate(input: GenerateInput, opts: GenerateOptions): Pro
   const trace = opts.tracer.startTrace({
     name: `Generate ${input.file ? `${input.file}: ` : ''}${short}`,
     type: 'generate',
-    input: { prompt: input.prompt, file: input.file ?? null, language, cursorLine: input.cursorLine ?? null },
+    // The file text is kept so that the trace can be run again (replay, experiments).
+    input: { prompt: input.prompt, file: input.file ?? null, language, cursorLine: input.cursorLine ?? null, ...(input.fileText !== undefined ? { fileText: input.fileText } : {}) },
     metadata: {
       model: opts.model,
       judgeModel: opts.judgeEnabled ? opts.judgeModel : null,

@@ -1,5 +1,6 @@
 import type { CodStep, ErrorInfo, JudgeVerdict, SummaryData, TraceRecord } from '../../shared/types';
 import { CodiError, toCodiError } from '../errors';
+import { DEFAULT_RUN_CONFIG } from '../run/config';
 import { judgeSteps } from '../judge/stepJudge';
 import { renderPrompt } from '../prompts/prompt';
 import type { PromptName, PromptOverrides } from '../prompts/registry';
@@ -72,7 +73,9 @@ export interface SummarizeResult {
   error: CodiError | null;
 }
 
-export const SUMMARIZE_DEFAULTS = { mode: 'single' as SummarizeMode, steps: 5, words: 80, maxInputTokens: 100_000, maxInputChars: 4_000_000 };
+export const SUMMARIZE_DEFAULTS = { ...DEFAULT_RUN_CONFIG.summarize, maxInputTokens: DEFAULT_RUN_CONFIG.maxInputTokens, maxInputChars: 4_000_000 } as {
+  mode: SummarizeMode; steps: number; words: number; maxInputTokens: number; maxInputChars: number;
+};
 
 /** The model's own input limit in tokens (Gemini 1.5 Pro: 2M; the others CODI targets: 1M). */
 export function modelInputLimit(model: string): number {

@@ -171,6 +171,9 @@ export class TraceHandle {
     }
     r.usage = usage;
     r.costUsd = cost;
+    // The envelope every pipeline shares: which pipeline, and every prompt name → version it used.
+    r.metadata.pipeline = r.type;
+    if (this.prompts.size) r.metadata.prompts = { ...(r.metadata.prompts as Record<string, string> | undefined), ...Object.fromEntries([...this.prompts.values()].map((p) => [p.name, p.version])) };
     recordAnsweringModel(r);
     if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
     else await this.sink.saveTrace(r);
@@ -182,10 +185,20 @@ export class Tracer {
   constructor(
     private readonly sink: TraceSink,
     private readonly clock: Clock = systemClock,
+    private readonly extra: { tags?: readonly string[]; metadata?: Record<string, unknown> } = {},
   ) {}
 
   startTrace(opts: StartTraceOptions): TraceHandle {
-    return new TraceHandle(this.sink, this.clock, opts);
+    const tags = [...new Set([...(opts.tags ?? []), ...(this.extra.tags ?? [])])];
+    return new TraceHandle(this.sink, this.clock, { ...opts, tags, metadata: { ...(opts.metadata ?? {}), ...(this.extra.metadata ?? {}) } });
+  }
+
+  /** A tracer whose traces also carry these tags and metadata (an experiment's name, the trace replayed…). */
+  with(extra: { tags?: readonly string[]; metadata?: Record<string, unknown> }): Tracer {
+    return new Tracer(this.sink, this.clock, {
+      tags: [...(this.extra.tags ?? []), ...(extra.tags ?? [])],
+      metadata: { ...(this.extra.metadata ?? {}), ...(extra.metadata ?? {}) },
+    });
   }
 }
 

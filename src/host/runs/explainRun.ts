@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { ExplainInput, ExplainResult } from '../../core/pipelines/explain';
-import { explain } from '../../core/pipelines/explain';
 import type { RunDeps } from './runner';
 import { threadKey } from './threads';
 import { runInPanel } from './runner';
@@ -35,18 +34,7 @@ export function runExplain(input: ExplainInput, deps: RunDeps): Promise<ExplainR
       kind: 'explain',
       title: `Explain ${input.file}:${input.startLine}–${input.endLine}`,
       threadKey: threadKey('explain', input),
-      run: (ctx, hooks) =>
-        explain(input, {
-          ...ctx,
-          model: ctx.settings.model,
-          judgeModel: ctx.settings.judgeModel,
-          judgeEnabled: ctx.settings.judgeEnabled,
-          maxInputChars: ctx.settings.maxInputChars,
-          promptOverrides: ctx.settings.promptOverrides,
-          onStart: hooks.onStart,
-          onText: hooks.onText,
-          onJudging: hooks.onJudging,
-        }),
+      input,
     },
     deps,
     () => runExplain(input, deps),

@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { GenerateInput, GenerateResult } from '../../core/pipelines/generate';
-import { generate } from '../../core/pipelines/generate';
 import { commentAt } from '../../core/pipelines/generateContext';
 import type { GeneratedCode } from '../../shared/types';
 import type { Proposal, Proposals } from './proposal';
@@ -68,18 +67,8 @@ export async function runGenerate(req: GenerateRequest, deps: RunDeps, session: 
       kind: 'generate',
       title: `Generate${where}`,
       threadKey: `generate:${req.input.file ?? ''}:${req.input.prompt.trim()}`,
-      run: (ctx, hooks) =>
-        generate(req.input, {
-          ...ctx,
-          model: ctx.settings.model,
-          judgeModel: ctx.settings.judgeModel,
-          judgeEnabled: ctx.settings.judgeEnabled,
-          promptOverrides: ctx.settings.promptOverrides,
-          onStart: hooks.onStart,
-          onText: hooks.onText,
-          onChecks: (g) => hooks.patch({ generated: { ...g, state: 'proposed' } }),
-          onJudging: hooks.onJudging,
-        }),
+      input: req.input,
+      hooks: (panel) => ({ onChecks: (g) => panel.patch({ generated: { ...g, state: 'proposed' } }) }),
       finish: (r) => (r.generated ? { generated: { ...r.generated, state: 'proposed' } } : {}),
     },
     deps,

@@ -1,15 +1,13 @@
 import * as vscode from 'vscode';
-import type { CodiError } from '../../core/errors';
 import { uuidv7 } from '../../core/ids';
-import type { ModelContext } from '../../core/pipelines/llmSpan';
-import type { Tracer } from '../../core/tracing/tracer';
+import type { RunConfig } from '../../core/run/config';
+import type { PipelineInputs, PipelineKind, PipelineResults, RunHooks, RunOutcome } from '../../core/run/registry';
+import { runPipeline } from '../../core/run/registry';
 import type { HostAction, ResultViewState } from '../../shared/protocol';
-import type { ErrorInfo, JudgeVerdict, TraceRecord } from '../../shared/types';
 import { actionsFor, showFailure } from '../errors';
 import type { ResultPanel, ResultPanelActions } from '../panels/resultPanel';
 import { ResultPanel as Panel } from '../panels/resultPanel';
 import type { Session } from '../session';
-import type { Settings } from '../settings';
 import { readSettings } from '../settings';
 import type { RetryNotice } from '../../core/gemini/client';
 import { describeRetry } from '../../core/gemini/retry';
@@ -25,38 +23,29 @@ export interface RunDeps {
 }
 
 /** What every pipeline returns (explain, summarize, generate). */
-export interface PipelineOutcome {
-  trace: TraceRecord;
-  output: string;
-  judge: JudgeVerdict | null;
-  judgeError: ErrorInfo | null;
-  error: CodiError | null;
-}
+export type PipelineOutcome = RunOutcome;
 
-/** Callbacks the pipelines accept to report progress; the runner wires them to the panel and progress. */
-export interface RunHooks {
-  onStart: (traceId: string) => void;
-  onText: (delta: string) => void;
-  onJudging: () => void;
+/** What the runner gives a spec to report pipeline-specific progress. */
+export interface PanelHooks {
   /** Extra state for the panel (CoD steps, generated code…). */
   patch: (p: Partial<ResultViewState>) => void;
   progress: (message: string) => void;
 }
 
-export type RunContext = ModelContext & { settings: Settings; tracer: Tracer; clientVersion: string; threadId: string | null };
-
-export interface RunSpec<R extends PipelineOutcome> {
-  kind: ResultViewState['kind'];
+export interface RunSpec<K extends PipelineKind> {
+  kind: K;
+  input: PipelineInputs[K];
   /** Panel title and progress title, e.g. "Explain src/a.ts:3–9". */
   title: string;
-  run: (ctx: RunContext, hooks: RunHooks) => Promise<R>;
+  /** The pipeline's own hooks (CoD steps, code checks); start, text and judging are wired by the runner. */
+  hooks?: (panel: PanelHooks, config: RunConfig) => RunHooks;
   /**
    * Runs with the same key belong to one thread (re-asks on the same code, retries): their traces share a
    * thread id, which Opik shows as one conversation.
    */
   threadKey?: string;
   /** Final panel fields beyond the common ones. */
-  finish?: (result: R) => Partial<ResultViewState>;
+  finish?: (result: PipelineResults[K]) => Partial<ResultViewState>;
 }
 
 let trustConfirmed = false;
@@ -88,7 +77,7 @@ async function confirmTrust(): Promise<boolean> {
  * in the result panel, the judge's badge, a trace recorded in every outcome, and a failure message with
  * its next step. Resolves with the pipeline's result, or null when the user declined to send code.
  */
-export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, deps: RunDeps, retry: () => Promise<unknown>): Promise<R | null> {
+export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps: RunDeps, retry: () => Promise<unknown>): Promise<PipelineResults[K] | null> {
   if (!(await confirmTrust())) return null;
   const settings = readSettings();
   const initial: ResultViewState = {
@@ -113,14 +102,18 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        const ctx = await deps.session.modelContext(abort.signal);
+        const { config, ...ctx } = await deps.session.modelContext(abort.signal);
         progress.report({ message: 'waiting for Gemini…' });
         let streaming = false;
+        const panelHooks: PanelHooks = { patch: (p) => panel.update(p), progress: (message) => progress.report({ message }) };
         // While a retry waits nothing streams: say why and for how long, instead of going silent.
         const onRetry = (n: RetryNotice): void => progress.report({ message: `${describeRetry(n)}…` });
-        return await spec.run(
-          { ...ctx, onRetry, clientVersion: `vscode-codi/${deps.extensionVersion}`, threadId: threadIdFor(spec.threadKey) },
-          {
+        return await runPipeline(spec.kind, spec.input, config, {
+          ...ctx,
+          onRetry,
+          clientVersion: `vscode-codi/${deps.extensionVersion}`,
+          threadId: threadIdFor(spec.threadKey),
+          hooks: {
             onStart: (traceId) => panel.update({ traceId }),
             onText: (d) => {
               if (!streaming) progress.report({ message: 'streaming…' });
@@ -131,10 +124,9 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
               progress.report({ message: 'judging…' });
               panel.update({ status: 'judging' });
             },
-            patch: (p) => panel.update(p),
-            progress: (message) => progress.report({ message }),
+            ...spec.hooks?.(panelHooks, config),
           },
-        );
+        });
       } finally {
         sub.dispose();
       }

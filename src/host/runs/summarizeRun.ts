@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { SummarizeInput, SummarizeResult } from '../../core/pipelines/summarize';
-import { summarize } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import type { RunDeps } from './runner';
 import { threadKey } from './threads';
@@ -24,27 +23,17 @@ export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<Summ
       kind: 'summarize',
       title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}–${input.endLine}`}`,
       threadKey: threadKey('summarize', input),
-      run: (ctx, hooks) => {
+      input,
+      hooks: (panel, config) => {
         const steps: CodStep[] = [];
-        return summarize(input, {
-          ...ctx,
-          model: ctx.settings.model,
-          judgeModel: ctx.settings.judgeModel,
-          judgeEnabled: ctx.settings.judgeEnabled,
-          mode: ctx.settings.summarize.mode,
-          steps: ctx.settings.summarize.steps,
-          words: ctx.settings.summarize.words,
-          maxInputTokens: ctx.settings.maxInputTokens,
-          promptOverrides: ctx.settings.promptOverrides,
-          onStart: hooks.onStart,
-          onChunk: (done, total) => hooks.progress(`summarizing chunk ${Math.min(done + 1, total)} of ${total}…`),
+        return {
+          onChunk: (done, total) => panel.progress(`summarizing chunk ${Math.min(done + 1, total)} of ${total}…`),
           onStep: (step) => {
             steps.push(step);
-            hooks.progress(`step ${step.index} of ${ctx.settings.summarize.steps}…`);
-            hooks.patch({ steps: [...steps] });
+            panel.progress(`step ${step.index} of ${config.summarize.steps}…`);
+            panel.patch({ steps: [...steps] });
           },
-          onJudging: hooks.onJudging,
-        });
+        };
       },
       finish: (r) => ({ steps: r.summary.steps, recommendedStep: r.summary.recommendedStep }),
     },
