@@ -192,4 +192,16 @@ describe('codi eval / replay (bundled CLI, as a child process)', function () {
     const body = gemini.requests.filter((q) => q.action !== 'countTokens').at(-1)!.rawBody;
     assert.match(body, /LruCache/, 'a generate replay sends the original file as context again');
   });
+
+  it('codi summarize over several files and patterns: one trace per file, then what failed grouped by kind', async () => {
+    const r = await codi(['summarize', 'workspace/**/*.ts', 'workspace/python/fib.py', 'missing.ts', '--json', '--no-judge', '--steps', '2']);
+    assert.equal(r.code, 2, r.stderr);
+    const out = json<{ files: Array<{ file: string; ok: boolean; traceId: string | null }>; succeeded: number; failed: number; byError: Record<string, string[]> }>(r);
+    assert.deepEqual(out.files.map((f) => [f.file, f.ok]), [['workspace/src/lru.ts', true], ['workspace/python/fib.py', true], ['missing.ts', false]]);
+    assert.deepEqual(out.byError, { 'bad-input': ['missing.ts'] });
+    const list = json<Array<{ type: string }>>(await codi(['traces', 'list', '--json']));
+    assert.equal(list.filter((t) => t.type === 'summarize').length, 2);
+    const text = await codi(['summarize', 'workspace/**/*.ts', 'missing.ts', '--no-judge', '--steps', '2']);
+    assert.match(text.stderr, /1 of 2 file\(s\) summarized, 1 failed:\n {2}bad-input \(1\): missing\.ts/);
+  });
 });

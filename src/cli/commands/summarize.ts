@@ -6,9 +6,12 @@ import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, o
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
+import { CodiError } from '../../core/errors';
+import { expandFileArgs } from '../glob';
+import { summarizeBatch } from './batch';
 
 export const SUMMARIZE_USAGE =
-  'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
+  'codi summarize <file>[:<startLine>-<endLine>] [more files or patterns…] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
 
 /** One step for people: its metrics line, then the summary. */
 function stepText(s: CodStep, recommended: number | null): string {
@@ -21,7 +24,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   checkFlags(args, ['json', 'model', 'no-judge', 'steps', 'mode', 'words', 'max-input-tokens', 'opik', 'max-retry-wait']);
   applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const opik = opikRequested(args.flags.has('opik'));
-  if (args.positionals.length !== 1) throw new UsageError('summarize needs exactly one <file>[:<start>-<end>]');
+  if (args.positionals.length === 0) throw new UsageError('summarize needs a <file>[:<start>-<end>] (or several files / patterns)');
   const modeFlag = args.flags.get('mode') ?? DEFAULT_RUN_CONFIG.summarize.mode;
   if (modeFlag !== 'single' && modeFlag !== 'iterative') throw new UsageError('--mode must be single or iterative');
   const model = args.flags.get('model');
@@ -32,8 +35,11 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
     summarize: { mode: modeFlag, steps: intFlag(args, 'steps', 1, 8), words: intFlag(args, 'words', 10, 500) },
   });
   const steps = config.summarize.steps;
-  const slice = await readFileSlice(args.positionals[0]!);
   const json = args.flags.has('json');
+  const files = await expandFileArgs(args.positionals);
+  if (files.length === 0) throw new CodiError('bad-input', `No file matches ${args.positionals.join(' ')}.`);
+  if (files.length > 1 || files[0] !== args.positionals[0]) return summarizeBatch(files, config, json);
+  const slice = await readFileSlice(args.positionals[0]!);
   const store = await openStore();
   try {
     const r = await withInterrupt((signal) =>
