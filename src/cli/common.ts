@@ -6,15 +6,16 @@ import { CodiError } from '../core/errors';
 import type { GeminiClient } from '../core/gemini/client';
 import { createGeminiClient } from '../core/gemini/client';
 import { SHIPPED_PRICES } from '../core/gemini/pricing';
-import { TraceStore } from '../core/store/traceStore';
+import type { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
 import { parseFileRange } from './args';
+import { guardedSink, openCliStore, unsavedTrace } from './storeAccess';
 
 declare const CODI_VERSION: string | undefined;
 export const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
 
-export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
+export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, store: 5, cancelled: 130, outputClosed: 141 } as const;
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
@@ -40,7 +41,8 @@ function wasmPath(): string {
   return existsSync(bundled) ? bundled : join(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
 }
 
-export const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });
+/** Opens the store (faults become StoreFault, exit 5); `'run'`: a model command, which first proves the store can take its trace. */
+export const openStore = (purpose?: 'run') => openCliStore(storeDir(), wasmPath(), purpose === 'run');
 export const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 /** The model settings every model command reads: `--model`, else CODI_MODEL; the judge: CODI_JUDGE_MODEL, else the model. */
@@ -69,7 +71,8 @@ export function geminiFromEnv(): () => GeminiClient {
 /** The options every pipeline takes from the CLI: tracer on the store, Gemini from the environment, models, judge. */
 export function pipelineBase(store: TraceStore, signal: AbortSignal, models: { model: string; judgeModel: string }, noJudge: boolean) {
   return {
-    tracer: new Tracer(store),
+    // A trace that cannot be saved must not cost the answer: see storeAccess.ts.
+    tracer: new Tracer(guardedSink(store)),
     gemini: geminiFromEnv(),
     prices: SHIPPED_PRICES,
     signal,
@@ -80,19 +83,7 @@ export function pipelineBase(store: TraceStore, signal: AbortSignal, models: { m
   };
 }
 
-/** Runs `fn` with a signal that SIGINT/SIGTERM abort (the pipeline then records a cancelled trace). */
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await fn(abort.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
+export { withInterrupt } from './interrupt';
 
 export interface FileSlice {
   abs: string;
@@ -136,8 +127,9 @@ export function explainFields(
   };
 }
 
-/** `error` / `judgeError` keys, present only when set (as in explain's JSON). */
-export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError | null }): Record<string, unknown> {
-  return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}) };
+/** `error` / `judgeError` / `traceNotSaved` keys, present only when set (as in explain's JSON). */
+export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError | null; trace?: { id: string } }): Record<string, unknown> {
+  const unsaved = r.trace ? unsavedTrace(r.trace.id) : null;
+  return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}), ...(unsaved ? { traceNotSaved: unsaved.message } : {}) };
 }
 

@@ -5,8 +5,10 @@ import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { cmdTraces, TRACES_USAGE } from './commands/traces';
-import { EXIT, exitCodeFor, print, VERSION } from './common';
+import { EXIT, exitCodeFor, print, storeDir, VERSION } from './common';
 import { cmdOpik, OPIK_USAGE, opikEngaged } from './opik';
+import { guardOutput } from './interrupt';
+import { StoreFault, storeFaultOf } from './storeAccess';
 
 export { EXIT, exitCodeFor } from './common';
 
@@ -56,6 +58,7 @@ queued (Opik unreachable or refusing) or refused for good.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  guardOutput();
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       print(USAGE);
@@ -77,11 +80,23 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`codi: ${err.message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
+    if (err instanceof StoreFault) {
+      process.stderr.write(`codi: ${err.message}\n${err.next}\n`);
+      return EXIT.store;
+    }
     if (err instanceof CodiError) {
       process.stderr.write(`codi: ${err.message}\n${nextStepFor(err.kind)}\n`);
       return exitCodeFor(err.kind);
     }
-    process.stderr.write(`codi: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A file-system failure around the store (a close, a snapshot…) is explained like the others.
+    const fault = storeFaultOf(err, storeDir(), 'use');
+    if (fault instanceof StoreFault) {
+      process.stderr.write(`codi: ${fault.message}\n${fault.next}\n`);
+      return EXIT.store;
+    }
+    // A bug: one line and where to look; the stack only when asked for (CODI_DEBUG=1).
+    const detail = err instanceof Error ? (process.env.CODI_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`codi: unexpected error: ${detail}\nThis is a bug in CODI; run again with CODI_DEBUG=1 for the details and report it.\n`);
     return 1;
   }
 }

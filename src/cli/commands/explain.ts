@@ -4,6 +4,7 @@ import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, pri
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
+import { traceLabel } from '../storeAccess';
 
 export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]';
 
@@ -15,7 +16,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
   const slice = await readFileSlice(args.positionals[0]!);
   const json = args.flags.has('json');
   const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
-  const store = await openStore();
+  const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
       explain(
@@ -33,7 +34,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
       print(JSON.stringify({ ...explainFields(t, r, model), ...errorFields(r) }, null, 2));
     } else if (!r.error) {
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
-      process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+      process.stderr.write(`\n\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · ${traceLabel(t.id)}\n`);
     }
     return await finishRun(store, t.id, r.error, opik);
   } finally {

@@ -5,6 +5,7 @@ import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, pri
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { finishRun } from '../run';
+import { traceLabel } from '../storeAccess';
 
 export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
 
@@ -25,7 +26,7 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
   const language = typeof langFlag === 'string' ? langFlag : slice ? languageOf(slice.abs) : 'plaintext';
   const json = args.flags.has('json');
   const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
-  const store = await openStore();
+  const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
       generate(
@@ -46,7 +47,7 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
       const checks = (g?.checks ?? []).map((c) => `${c.name} ${c.passed === null ? 'not checked' : c.passed ? 'ok' : 'FAILED'}${c.passed === false ? ` (${c.detail})` : ''}`).join(', ');
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
       const warn = r.warning ? `warning: ${r.warning}\n` : '';
-      process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+      process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · ${traceLabel(t.id)}\n`);
     }
     return await finishRun(store, t.id, r.error, opik);
   } finally {

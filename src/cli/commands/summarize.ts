@@ -6,6 +6,7 @@ import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, pri
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
+import { traceLabel } from '../storeAccess';
 
 export const SUMMARIZE_USAGE =
   'codi summarize <file>[:<startLine>-<endLine>] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik]';
@@ -31,7 +32,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   const slice = await readFileSlice(args.positionals[0]!);
   const json = args.flags.has('json');
   const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
-  const store = await openStore();
+  const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
       summarize(
@@ -68,7 +69,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
       if (!r.error) {
         const pick = data.recommendedStep !== null ? `recommended step ${data.recommendedStep} (highest judged)` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
         const chunks = data.chunks > 1 ? ` · ${data.chunks} parts` : '';
-        process.stderr.write(`\n${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+        process.stderr.write(`\n${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · ${traceLabel(t.id)}\n`);
       }
     }
     return await finishRun(store, t.id, r.error, opik);

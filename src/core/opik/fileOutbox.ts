@@ -38,7 +38,7 @@ export class FileOutboxStore implements OutboxStore {
   ) {}
 
   static async open(path: string): Promise<FileOutboxStore> {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     let text: string | null = null;
     try {
       text = await readFile(path, 'utf8');
@@ -96,7 +96,7 @@ export class FileOutboxStore implements OutboxStore {
   private async persist(): Promise<void> {
     const tmp = `${this.path}.${process.pid}.${++tmpCounter}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify(this.data));
+      await writeFile(tmp, JSON.stringify(this.data), { mode: 0o600 });
       const fd = openSync(tmp, 'r+');
       try {
         fsyncSync(fd);

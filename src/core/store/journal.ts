@@ -258,7 +258,7 @@ export class JournalWriter {
     const frame = encodeRecord(RecordKind.Header, header);
     this.opening = name;
     try {
-      const fh = await fs.open(join(this.journalDir, name), 'wx');
+      const fh = await fs.open(join(this.journalDir, name), 'wx', 0o600);
       try {
         await writeAll(fh, frame, 0);
         await fh.sync();
