@@ -3,6 +3,7 @@ import { UsageError } from './args';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
+import { cmdStore, STORE_USAGE } from './commands/store';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { cmdTraces, TRACES_USAGE } from './commands/traces';
 import { EXIT, exitCodeFor, print, storeDir, VERSION } from './common';
@@ -21,6 +22,7 @@ Usage:
   ${TRACES_USAGE}
   ${PROMPTS_USAGE}
   ${OPIK_USAGE}
+  ${STORE_USAGE}
 
 Summarize writes --steps (1-8, default 5) summaries of the same length (--words, default 80), each adding
 1-3 missing entities; --mode single (default) asks for all steps in one call, iterative makes one call per
@@ -49,7 +51,9 @@ Environment:
   OPIK_API_KEY, OPIK_WORKSPACE       required for Opik cloud (self-hosted: optional, workspace "default")
   OPIK_PROJECT_NAME                  Opik project (default CODI)
 
-Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.
+Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 5 trace store
+problem (disk full, no permission, damage found by \`store check\`; the answer is still printed), 130 cancelled
+(Ctrl+C, SIGTERM, SIGHUP: the trace is saved as cancelled first), 141 stdout closed by its reader (\`| head\`).
 An Opik delivery problem after a command never changes its exit code. \`codi opik sync\`: 0 only when the
 outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
 queued (Opik unreachable or refusing) or refused for good.`;
@@ -74,6 +78,8 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'traces') return await cmdTraces(rest);
     if (cmd === 'prompts') return await cmdPrompts(rest);
     if (cmd === 'opik') return await cmdOpik(rest);
+    if (cmd === 'store') return await cmdStore(rest);
+    if (cmd === 'doctor') return await cmdStore(['check', ...rest]);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -6,7 +6,7 @@ import type { FileSlice } from './common';
 import { EXIT, exitCodeFor } from './common';
 import { hurried, outputClosed } from './interrupt';
 import { exportAfterRun } from './opik';
-import { unsavedTrace } from './storeAccess';
+import { compactIfPiledUp, unsavedTrace } from './storeAccess';
 
 /**
  * The end of every model command: the failure (if any) with its next step, the exit code, and, with
@@ -24,6 +24,7 @@ export async function finishRun(store: TraceStore, traceId: string, error: CodiE
   }
   const exit = error ? exitCodeFor(error.kind) : EXIT.ok;
   if (opik && !hurried()) await exportAfterRun(store, traceId, exit !== EXIT.cancelled);
+  if (!hurried()) await compactIfPiledUp(store);
   return exit;
 }
 

@@ -15,6 +15,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { describeFsFailure, isFsFailure } from '../core/store/fsErrors';
+import { segmentCount } from '../core/store/housekeeping';
 import type { StoreIssue } from '../core/store/traceStore';
 import { StoreVersionError, TraceStore } from '../core/store/traceStore';
 import type { TraceExtras, TraceSink } from '../core/tracing/tracer';
@@ -51,7 +52,7 @@ function warnAboutDamage(store: TraceStore): void {
   if (warned || lost.length === 0) return;
   warned = true;
   process.stderr.write(
-    `codi: warning: the trace store skipped ${lost.length} damaged or incomplete record(s), which are not listed; \`codi store check\` lists them, \`codi store compact\` sets the damaged segments aside in journal/damaged/.\n`,
+    `codi: warning: the trace store found damage in ${lost.length} place(s) of its journal; the traces stored there are not listed. \`codi store check\` lists them, \`codi store compact\` sets the damaged segments aside in journal/damaged/.\n`,
   );
 }
 
@@ -141,4 +142,16 @@ export function unsavedTrace(id: string): StoreFault | null {
 /** "trace <id>" for footers, or a warning that it was not saved. */
 export function traceLabel(id: string): string {
   return unsaved.has(id) ? `trace ${id} NOT SAVED` : `trace ${id}`;
+}
+
+/** The CLI writes one journal segment per run; past this many, a model command compacts after its run. */
+export const AUTO_COMPACT_SEGMENTS = 32;
+
+/** After a model run: merges the CLI's one-segment-per-run leftovers once they pile up. Never fails the run. */
+export async function compactIfPiledUp(store: TraceStore): Promise<void> {
+  try {
+    if ((await segmentCount(store.dir)) >= AUTO_COMPACT_SEGMENTS) await store.compact();
+  } catch (e) {
+    process.stderr.write(`codi: note: the trace store could not be compacted (${e instanceof Error ? e.message : String(e)}); \`codi store compact\` tries again.\n`);
+  }
 }

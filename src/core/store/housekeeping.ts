@@ -51,12 +51,25 @@ export async function removeStaleTemps(dir: string, segmentsFree: boolean): Prom
   return removed;
 }
 
+/** A writer writes its header within milliseconds of creating its segment; an empty one this old never will. */
+const EMPTY_SEGMENT_MS = 60_000;
+
+/** Empty segments of writers that died (or hit a full disk) before their header: they hold nothing. */
+async function removeEmptySegments(journal: string): Promise<number> {
+  let removed = 0;
+  for (const n of await listSegments(journal)) {
+    const st = await fs.stat(join(journal, n)).catch(() => null);
+    if (st?.isFile() && st.size === 0 && Date.now() - st.mtimeMs > EMPTY_SEGMENT_MS && (await fs.rm(join(journal, n)).then(() => true, () => false))) removed++;
+  }
+  return removed;
+}
+
 /** On open: removes stale temporaries of the store and its journal (a running compaction keeps its own). */
 export async function cleanTemporaries(dir: string): Promise<number> {
   const journal = join(dir, JOURNAL_DIR);
   const r = await tryFileLock(join(dir, COMPACT_LOCK), async () => {
     const segmentsFree = !(await exists(join(dir, STORE_LOCK)));
-    return (await removeStaleTemps(journal, segmentsFree)) + (await removeStaleTemps(dir, segmentsFree));
+    return (await removeStaleTemps(journal, segmentsFree)) + (await removeStaleTemps(dir, segmentsFree)) + (await removeEmptySegments(journal));
   }).catch(() => ({ ran: false as const }));
   // Compaction runs elsewhere: only what dead processes left outside its reach.
   if (!r.ran) return (await removeStaleTemps(journal, false)) + (await removeStaleTemps(dir, false));

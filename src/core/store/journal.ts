@@ -264,7 +264,9 @@ export class JournalWriter {
         await fh.sync();
         await syncDir(this.journalDir);
       } catch (e) {
+        // Disk full or read-only: an empty segment would be read as a damaged one by every later open.
         await fh.close().catch(() => undefined);
+        await fs.rm(join(this.journalDir, name), { force: true }).catch(() => undefined);
         throw e;
       }
       this.fh = fh;
