@@ -1,5 +1,5 @@
 /** What every `codi` command shares: exit codes, the store, the Gemini client from the environment, Ctrl+C. */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CodiError } from '../core/errors';
@@ -9,7 +9,10 @@ import { SHIPPED_PRICES } from '../core/gemini/pricing';
 import type { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
+import { SUMMARIZE_DEFAULTS } from '../core/pipelines/summarize';
 import { parseFileRange } from './args';
+import { readTextFile } from './input';
+import { envInt, timeoutSeconds } from './runFlags';
 import { guardedSink, openCliStore, unsavedTrace } from './storeAccess';
 
 declare const CODI_VERSION: string | undefined;
@@ -55,13 +58,16 @@ export function modelsFromEnv(flag: string | true | undefined): { model: string;
 export function geminiFromEnv(): () => GeminiClient {
   const apiKey = process.env.GOOGLE_API_KEY || process.env.GEMINI_API_KEY || '';
   const baseUrl = process.env.GOOGLE_GEMINI_BASE_URL || undefined;
-  const attempts = Number(process.env.CODI_MAX_ATTEMPTS);
+  const attempts = envInt('CODI_MAX_ATTEMPTS', 1, 10);
+  const limitMs = timeoutSeconds() * 1000;
   return () =>
     createGeminiClient({
       apiKey,
       baseUrl,
-      timeoutMs: 120_000,
-      ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { retry: { maxAttempts: attempts } } : {}),
+      // One limit for a whole call: each attempt gets what is left of it (client.ts).
+      timeoutMs: limitMs,
+      deadlineMs: limitMs,
+      ...(attempts !== undefined ? { retry: { maxAttempts: attempts } } : {}),
       ...(process.env.CODI_FALLBACK_MODEL ? { fallbackModel: process.env.CODI_FALLBACK_MODEL } : {}),
       // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
       logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
@@ -95,18 +101,22 @@ export interface FileSlice {
   end: number;
 }
 
-/** Reads `<file>[:<start>-<end>]`; a missing file or a line past the end is bad input (exit 2). */
-export async function readFileSlice(spec: string): Promise<FileSlice> {
+/**
+ * Reads `<file>[:<start>-<end>]` (input.ts: regular files only, size limit before reading, strict
+ * decoding, binary check); a missing file, a line past the end or a slice above `maxChars` is bad input
+ * (exit 2), refused before anything is sent or recorded.
+ */
+export async function readFileSlice(spec: string, maxChars = SUMMARIZE_DEFAULTS.maxInputChars): Promise<FileSlice> {
   const range = parseFileRange(spec);
   const abs = resolve(range.path);
-  const text = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new CodiError('bad-input', `Cannot read ${range.path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  });
+  const text = await readTextFile(abs, range.path);
   const lines = text.split(/\r?\n/);
   const start = range.start ?? 1;
   const end = Math.min(range.end ?? lines.length, lines.length);
   if (start > lines.length) throw new CodiError('bad-input', `${range.path} has ${lines.length} lines; line ${start} does not exist.`);
-  return { abs, file: relative(process.cwd(), abs) || abs, text, code: lines.slice(start - 1, end).join('\n'), start, end };
+  const code = lines.slice(start - 1, end).join('\n');
+  if (code.length > maxChars) throw new CodiError('bad-input', `${spec} has ${code.length.toLocaleString('en-US')} characters; the limit is ${maxChars.toLocaleString('en-US')}. Give a line range (${range.path}:<start>-<end>).`);
+  return { abs, file: relative(process.cwd(), abs) || abs, text, code, start, end };
 }
 
 /** The fields `codi explain --json` prints; summarize and generate print them too, plus their own. */

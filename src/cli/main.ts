@@ -1,4 +1,4 @@
-import { CodiError, nextStepFor } from '../core/errors';
+import { CodiError } from '../core/errors';
 import { UsageError } from './args';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
@@ -9,6 +9,7 @@ import { cmdTraces, TRACES_USAGE } from './commands/traces';
 import { EXIT, exitCodeFor, print, storeDir, VERSION } from './common';
 import { cmdOpik, OPIK_USAGE, opikEngaged } from './opik';
 import { guardOutput } from './interrupt';
+import { cliNextStep, takeRunFlags } from './runFlags';
 import { StoreFault, storeFaultOf } from './storeAccess';
 
 export { EXIT, exitCodeFor } from './common';
@@ -72,9 +73,9 @@ export async function main(argv: string[]): Promise<number> {
       print(VERSION);
       return EXIT.ok;
     }
-    if (cmd === 'explain') return await cmdExplain(rest);
-    if (cmd === 'summarize') return await cmdSummarize(rest);
-    if (cmd === 'generate') return await cmdGenerate(rest);
+    if (cmd === 'explain') return await cmdExplain(takeRunFlags(rest));
+    if (cmd === 'summarize') return await cmdSummarize(takeRunFlags(rest));
+    if (cmd === 'generate') return await cmdGenerate(takeRunFlags(rest));
     if (cmd === 'traces') return await cmdTraces(rest);
     if (cmd === 'prompts') return await cmdPrompts(rest);
     if (cmd === 'opik') return await cmdOpik(rest);
@@ -91,7 +92,7 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.store;
     }
     if (err instanceof CodiError) {
-      process.stderr.write(`codi: ${err.message}\n${nextStepFor(err.kind)}\n`);
+      process.stderr.write(`codi: ${err.message}\n${cliNextStep(err.kind)}\n`);
       return exitCodeFor(err.kind);
     }
     // A file-system failure around the store (a close, a snapshot…) is explained like the others.

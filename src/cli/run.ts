@@ -1,4 +1,3 @@
-import { nextStepFor } from '../core/errors';
 import type { CodiError } from '../core/errors';
 import type { TraceStore } from '../core/store/traceStore';
 import { languageOf } from './args';
@@ -6,6 +5,7 @@ import type { FileSlice } from './common';
 import { EXIT, exitCodeFor } from './common';
 import { hurried, outputClosed } from './interrupt';
 import { exportAfterRun } from './opik';
+import { cliNextStep } from './runFlags';
 import { compactIfPiledUp, unsavedTrace } from './storeAccess';
 
 /**
@@ -16,7 +16,7 @@ import { compactIfPiledUp, unsavedTrace } from './storeAccess';
 export async function finishRun(store: TraceStore, traceId: string, error: CodiError | null, opik: boolean): Promise<number> {
   const unsaved = unsavedTrace(traceId);
   if (outputClosed()) return unsaved ? EXIT.store : EXIT.outputClosed; // `| head`: quiet, the trace is saved
-  if (error) process.stderr.write(`\ncodi: ${error.message}\n${nextStepFor(error.kind)}\n${unsaved ? '' : `(trace ${traceId} recorded)\n`}`);
+  if (error) process.stderr.write(`\ncodi: ${error.message}\n${cliNextStep(error.kind)}\n${unsaved ? '' : `(trace ${traceId} recorded)\n`}`);
   // A trace that could not be saved is said last, with its own exit code: no answer was lost, its record was.
   if (unsaved) {
     process.stderr.write(`\ncodi: ${unsaved.message}\n${unsaved.next}\n`);

@@ -8,12 +8,14 @@ import { traceLabel } from '../storeAccess';
 
 export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik]';
 
+const MAX_CHARS = 200_000;
+
 export async function cmdExplain(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model']);
   checkFlags(args, ['json', 'model', 'no-judge', 'opik']);
   const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
-  const slice = await readFileSlice(args.positionals[0]!);
+  const slice = await readFileSlice(args.positionals[0]!, MAX_CHARS);
   const json = args.flags.has('json');
   const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
   const store = await openStore('run');
@@ -23,7 +25,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
         codeInput(slice),
         {
           ...pipelineBase(store, signal, { model, judgeModel }, args.flags.has('no-judge')),
-          maxInputChars: 200_000,
+          maxInputChars: MAX_CHARS,
           onText: json ? undefined : (d) => process.stdout.write(d),
           onJudging: json ? undefined : () => process.stderr.write('\n\njudging…'),
         },

@@ -2,9 +2,11 @@ import type { SummarizeMode } from '../../core/pipelines/summarize';
 import { SUMMARIZE_DEFAULTS, summarize } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
-import { errorFields, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
+import { errorFields, EXIT, explainFields, modelsFromEnv, openStore, pipelineBase, print, readFileSlice, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+import { confirmFanOut, MIN_INPUT_TOKENS, planCalls } from '../fanOut';
 import { opikRequested } from '../opik';
+import { envInt } from '../runFlags';
 import { codeInput, finishRun } from '../run';
 import { traceLabel } from '../storeAccess';
 
@@ -24,14 +26,17 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   if (args.positionals.length !== 1) throw new UsageError('summarize needs exactly one <file>[:<start>-<end>]');
   const steps = intFlag(args, 'steps', 1, 8) ?? SUMMARIZE_DEFAULTS.steps;
   const words = intFlag(args, 'words', 10, 500) ?? SUMMARIZE_DEFAULTS.words;
-  const envMax = process.env.CODI_MAX_INPUT_TOKENS;
-  const maxInputTokens = intFlag(args, 'max-input-tokens', 1, 100_000_000) ?? (envMax ? Number(envMax) : SUMMARIZE_DEFAULTS.maxInputTokens);
+  const maxInputTokens = intFlag(args, 'max-input-tokens', MIN_INPUT_TOKENS, 100_000_000) ?? envInt('CODI_MAX_INPUT_TOKENS', MIN_INPUT_TOKENS, 100_000_000) ?? SUMMARIZE_DEFAULTS.maxInputTokens;
   const modeFlag = args.flags.get('mode') ?? SUMMARIZE_DEFAULTS.mode;
   if (modeFlag !== 'single' && modeFlag !== 'iterative') throw new UsageError('--mode must be single or iterative');
   const mode: SummarizeMode = modeFlag;
   const slice = await readFileSlice(args.positionals[0]!);
   const json = args.flags.has('json');
   const { model, judgeModel } = modelsFromEnv(args.flags.get('model'));
+  if (!(await confirmFanOut(slice.file, planCalls(slice.code, maxInputTokens, model, steps, mode, !args.flags.has('no-judge')), maxInputTokens))) {
+    process.stderr.write('codi: not started; nothing was sent.\n');
+    return EXIT.cancelled;
+  }
   const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
