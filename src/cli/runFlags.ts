@@ -65,6 +65,6 @@ export function assumeYes(): boolean {
 /** The next step for an error, in the CLI's own terms (its flags and variables, not the editor's settings). */
 export function cliNextStep(kind: ErrorKind): string {
   if (kind === 'timeout') return 'The model did not answer in time. Retry, or allow more time with --timeout <seconds> (or CODI_TIMEOUT_SECONDS; default 120).';
-  if (kind === 'bad-input') return 'Give a text file, or a line range of it (<file>:<start>-<end>).';
+  if (kind === 'bad-input') return 'See `codi --help` for what each command takes.';
   return nextStepFor(kind);
 }
