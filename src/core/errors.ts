@@ -52,6 +52,8 @@ export function nextStepFor(kind: ErrorKind): string {
       return 'Select less text, or a text (not binary) file.';
     case 'model-output':
       return 'The model returned an unusable answer. Retry, or try another model.';
+    case 'unknown-model':
+      return 'Check the model name (VS Code: the codi.model settings; CLI: --model, CODI_MODEL, CODI_JUDGE_MODEL, CODI_FALLBACK_MODEL); the endpoint does not offer it.';
     case 'service':
       return 'The Gemini service failed. Retry in a moment; see the log for details.';
     case 'internal':

@@ -17,6 +17,8 @@ export type ErrorKind =
   | 'cancelled'
   | 'bad-input'
   | 'model-output'
+  /** The requested model does not exist or is not available to this key (404): retrying cannot help. */
+  | 'unknown-model'
   | 'service'
   | 'internal';
 

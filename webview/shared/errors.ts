@@ -10,6 +10,7 @@ export const errorTitles: Record<ErrorKind, string> = {
   cancelled: 'Cancelled',
   'bad-input': 'This input cannot be sent',
   'model-output': 'The model returned an unusable answer',
+  'unknown-model': 'No such model',
   service: 'The model service failed',
   internal: 'Something went wrong inside CODI',
 };
