@@ -29,6 +29,9 @@ Summarize writes --steps (1-8, default 5) summaries of the same length (--words,
 1-3 missing entities; --mode single (default) asks for all steps in one call, iterative makes one call per
 step. Inputs above --max-input-tokens (default 100000; env CODI_MAX_INPUT_TOKENS) are summarized in parts.
 Generate writes code for --prompt with --file as context (the code goes after --line, default the last line).
+Model commands take --timeout <seconds> (default 120): the most one model call may take, retries included.
+Summarize asks before splitting an input into more than 8 parts (--yes: go ahead); more than 64 are refused.
+Inputs are regular text files of at most 16 MB (UTF-8, or UTF-16/UTF-8 with a byte order mark).
 
 Opik export (opt-in): with --opik or CODI_OPIK=1, explain/summarize/generate queue the saved trace in the
 outbox ($CODI_HOME/opik-outbox.json) and send it right away; if that fails, a note on stderr says so, the
@@ -46,6 +49,7 @@ Environment:
   CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
   CODI_MAX_ATTEMPTS                  attempts per model call on 429/5xx/timeouts (default 4; backoff honours RetryInfo)
   CODI_FALLBACK_MODEL                model to try on 429/503 after the retries
+  CODI_TIMEOUT_SECONDS               as --timeout (default 120)
   CODI_OPIK=1                        export to Opik, as --opik does
   OPIK_URL_OVERRIDE                  Opik API URL (default https://www.comet.com/opik/api; self-hosted
                                      e.g. http://localhost:5173/api)
