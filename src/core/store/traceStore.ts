@@ -49,7 +49,7 @@ import type { StoreIssue } from './replay';
 import { catchUp } from './replay';
 import { loadIndex, writeSnapshot } from './snapshot';
 import { loadSqlJs } from './sqljs';
-import { encodeTrace } from './summary';
+import { encodeTrace, unshareOutputs } from './summary';
 import type { TraceIndex } from './traceIndex';
 
 export { overallScore } from './summary';
@@ -251,7 +251,7 @@ export class TraceStore implements TraceSink {
       if (!loc) return null;
       try {
         const rec = await readFrameAt(join(this.journalDir, loc.segment), loc.off, loc.len);
-        const trace = parseBody<TraceBody>(rec).trace;
+        const trace = unshareOutputs(parseBody<TraceBody>(rec).trace);
         if (trace?.id !== loc.id) throw new RecordReadError(`the record at ${loc.segment}:${loc.off} is not trace ${loc.id}`, 'damaged');
         for (const s of this.index.scoreLocations(loc.id)) {
           try {
