@@ -23,6 +23,8 @@ const REASONS: Record<string, string> = {
   EMFILE: 'too many files are open',
   ENFILE: 'too many files are open',
   EIO: 'the disk reported an input/output error',
+  // mkdir -p on a read-only or vanished parent reports ENOENT.
+  ENOENT: 'the folder cannot be created (a parent folder is missing or read-only)',
 };
 
 /** The errno code of `e` (ENOSPC, EACCES…), or null. */
@@ -43,7 +45,7 @@ export function describeFsFailure(e: unknown, dir: string): FsFailure {
   const reason = (code && REASONS[code]) ?? (e instanceof Error ? e.message : String(e));
   let next: string;
   if (code === 'ENOSPC' || code === 'EDQUOT') next = `Free some space on the disk that holds ${dir}, or point CODI_HOME at another folder.`;
-  else if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS') next = `Make ${dir} writable by you (e.g. \`chmod -R u+rwX ${dir}\`), or point CODI_HOME at a writable folder.`;
+  else if (code === 'EACCES' || code === 'EPERM' || code === 'EROFS' || code === 'ENOENT') next = `Make ${dir} writable by you (e.g. \`chmod -R u+rwX ${dir}\`), or point CODI_HOME at a writable folder.`;
   else if (code === 'EISDIR' || code === 'ENOTDIR' || code === 'EEXIST') next = `Move the item that is in the way out of ${dir} (\`codi store check\` says what it found), or point CODI_HOME at another folder.`;
   else next = `Check ${dir} and the disk it is on, or point CODI_HOME at another folder.`;
   return { reason, code, next };
