@@ -6,6 +6,7 @@
  */
 import { constants, promises as fs } from 'node:fs';
 import { CodiError } from '../core/errors';
+import { binaryReason } from '../core/pipelines/input';
 
 /** Files above this are refused before they are read (summarize's own limit is 4,000,000 characters). */
 export const MAX_INPUT_BYTES = 16 * 1024 * 1024;
@@ -63,13 +64,8 @@ const binary = (name: string) => new CodiError('bad-input', `${name} looks like 
 
 /** Refuses text that is binary in disguise: a NUL anywhere, or mostly control characters. */
 export function checkNotBinary(text: string, name: string): void {
-  if (text.includes('\0')) throw binary(name);
-  let control = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c < 32 && c !== 9 && c !== 10 && c !== 13 && c !== 12) control++;
-  }
-  if (text.length && control / text.length > 0.1) throw new CodiError('bad-input', `${name} looks like binary data (${Math.round((100 * control) / text.length)}% control characters). CODI only sends text.`);
+  const why = binaryReason(text);
+  if (why) throw new CodiError('bad-input', `${name} looks like binary data (${why}). CODI only sends text.`);
 }
 
 /**
