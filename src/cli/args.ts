@@ -40,8 +40,9 @@ export function checkFlags(args: ParsedArgs, allowed: readonly string[]): void {
 export function intFlag(args: ParsedArgs, name: string, min: number, max: number): number | undefined {
   const v = args.flags.get(name);
   if (v === undefined) return undefined;
-  const n = Number(v);
-  if (v === true || !Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
+  // Decimal digits only: "0x3", "3e0", " 3" or "3.0" are refused, not read as 3.
+  const n = typeof v === 'string' && /^[0-9]+$/.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}`);
   return n;
 }
 

@@ -1,5 +1,5 @@
 /** What every `codi` command shares: exit codes, the store, the Gemini client from the environment, Ctrl+C. */
-import { existsSync, promises as fs } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { CodiError } from '../core/errors';
@@ -7,18 +7,22 @@ import type { GeminiClient } from '../core/gemini/client';
 import { createGeminiClient } from '../core/gemini/client';
 import type { RateGate } from '../core/gemini/gate';
 import { SHIPPED_PRICES } from '../core/gemini/pricing';
-import { TraceStore } from '../core/store/traceStore';
+import type { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
 import type { RunConfig, RunConfigPatch } from '../core/run/config';
 import { clientOptions, runConfig } from '../core/run/config';
 import type { RunContext, RunHooks } from '../core/run/registry';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
+import { SUMMARIZE_DEFAULTS } from '../core/pipelines/summarize';
 import { parseFileRange } from './args';
+import { readTextFile } from './input';
+import { envInt, timeoutSeconds } from './runFlags';
+import { guardedSink, openCliStore, unsavedTrace } from './storeAccess';
 
 declare const CODI_VERSION: string | undefined;
 export const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
 
-export const EXIT = { ok: 0, gate: 1, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
+export const EXIT = { ok: 0, gate: 1, usage: 2, key: 3, model: 4, store: 5, cancelled: 130, outputClosed: 141 } as const;
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
@@ -44,7 +48,8 @@ function wasmPath(): string {
   return existsSync(bundled) ? bundled : join(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
 }
 
-export const openStore = () => TraceStore.open({ dir: storeDir(), wasmPath: wasmPath() });
+/** Opens the store (faults become StoreFault, exit 5); `'run'`: a model command, which first proves the store can take its trace. */
+export const openStore = (purpose?: 'run') => openCliStore(storeDir(), wasmPath(), purpose === 'run');
 export const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
 /** The longest server-requested wait (RetryInfo / Retry-After) the CLI sits through: CODI_MAX_RETRY_WAIT seconds, default 60. */
@@ -64,19 +69,19 @@ export function applyMaxRetryWait(flag: string | true | undefined): void {
 
 /**
  * The CLI's run configuration: the core's defaults, then the environment (CODI_MODEL, CODI_JUDGE_MODEL — else
- * the model —, CODI_MAX_ATTEMPTS, CODI_FALLBACK_MODEL, CODI_MAX_RETRY_WAIT, CODI_MAX_INPUT_TOKENS), then the
+ * the model —, CODI_MAX_ATTEMPTS, CODI_FALLBACK_MODEL, CODI_MAX_RETRY_WAIT, CODI_TIMEOUT_SECONDS), then the
  * command's flags (`patch`). The one place the CLI maps its options to a run.
  */
 export function cliConfig(patch: RunConfigPatch = {}): RunConfig {
   const env = process.env;
-  const attempts = Number(env.CODI_MAX_ATTEMPTS);
-  const maxInputTokens = Number(env.CODI_MAX_INPUT_TOKENS);
+  const attempts = envInt('CODI_MAX_ATTEMPTS', 1, 10);
   const c = runConfig(
     {
       ...(env.CODI_MODEL ? { model: env.CODI_MODEL } : {}),
-      ...(Number.isInteger(maxInputTokens) && maxInputTokens > 0 ? { maxInputTokens } : {}),
       client: {
-        ...(Number.isInteger(attempts) && attempts >= 1 && attempts <= 10 ? { maxAttempts: attempts } : {}),
+        maxAttempts: attempts,
+        // --timeout / CODI_TIMEOUT_SECONDS: one deadline per call, across its retries.
+        timeoutMs: timeoutSeconds() * 1000,
         ...(env.CODI_FALLBACK_MODEL ? { fallbackModel: env.CODI_FALLBACK_MODEL } : {}),
         maxRetryWaitMs: maxRetryWaitMs(),
       },
@@ -97,6 +102,8 @@ export function geminiFromEnv(config: RunConfig = cliConfig(), gate?: RateGate):
       baseUrl,
       // A server delay over --max-retry-wait is not waited out: the command fails at once and says when to retry.
       ...clientOptions(config),
+      // One limit for a whole call (--timeout): each attempt gets what is left of it (client.ts).
+      deadlineMs: config.client.timeoutMs,
       ...(gate ? { gate } : {}),
       // Retries and fallbacks are worth a line on stderr (stdout stays the answer or the JSON).
       logger: { info: () => undefined, warn: (m) => process.stderr.write(`codi: ${m}\n`) },
@@ -104,23 +111,12 @@ export function geminiFromEnv(config: RunConfig = cliConfig(), gate?: RateGate):
 }
 
 /** The run context of a CLI command: tracer on the store, Gemini from the environment, cancellation, hooks. */
-export function cliContext(store: TraceStore, signal: AbortSignal, config: RunConfig, hooks: RunHooks = {}, tracer: Tracer = new Tracer(store)): RunContext {
-  return { tracer, gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, signal, clientVersion: `codi-cli/${VERSION}`, hooks };
+export function cliContext(store: TraceStore, signal: AbortSignal, config: RunConfig, hooks: RunHooks = {}, tracer?: Tracer): RunContext {
+  // A trace that cannot be saved must not cost the answer: see storeAccess.ts.
+  return { tracer: tracer ?? new Tracer(guardedSink(store)), gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, signal, clientVersion: `codi-cli/${VERSION}`, hooks };
 }
 
-/** Runs `fn` with a signal that SIGINT/SIGTERM abort (the pipeline then records a cancelled trace). */
-export async function withInterrupt<T>(fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const abort = new AbortController();
-  const onSignal = () => abort.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  try {
-    return await fn(abort.signal);
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-}
+export { withInterrupt } from './interrupt';
 
 export interface FileSlice {
   abs: string;
@@ -132,18 +128,22 @@ export interface FileSlice {
   end: number;
 }
 
-/** Reads `<file>[:<start>-<end>]`; a missing file or a line past the end is bad input (exit 2). */
-export async function readFileSlice(spec: string): Promise<FileSlice> {
+/**
+ * Reads `<file>[:<start>-<end>]` (input.ts: regular files only, size limit before reading, strict
+ * decoding, binary check); a missing file, a line past the end or a slice above `maxChars` is bad input
+ * (exit 2), refused before anything is sent or recorded.
+ */
+export async function readFileSlice(spec: string, maxChars = SUMMARIZE_DEFAULTS.maxInputChars): Promise<FileSlice> {
   const range = parseFileRange(spec);
   const abs = resolve(range.path);
-  const text = await fs.readFile(abs, 'utf8').catch((e: NodeJS.ErrnoException) => {
-    throw new CodiError('bad-input', `Cannot read ${range.path}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-  });
+  const text = await readTextFile(abs, range.path);
   const lines = text.split(/\r?\n/);
   const start = range.start ?? 1;
   const end = Math.min(range.end ?? lines.length, lines.length);
   if (start > lines.length) throw new CodiError('bad-input', `${range.path} has ${lines.length} lines; line ${start} does not exist.`);
-  return { abs, file: relative(process.cwd(), abs) || abs, text, code: lines.slice(start - 1, end).join('\n'), start, end };
+  const code = lines.slice(start - 1, end).join('\n');
+  if (code.length > maxChars) throw new CodiError('bad-input', `${spec} has ${code.length.toLocaleString('en-US')} characters; the limit is ${maxChars.toLocaleString('en-US')}. Give a line range (${range.path}:<start>-<end>).`);
+  return { abs, file: relative(process.cwd(), abs) || abs, text, code, start, end };
 }
 
 /** The fields `codi explain --json` prints; summarize and generate print them too, plus their own. */
@@ -169,9 +169,10 @@ export function explainFields(
   };
 }
 
-/** `error` / `judgeError` keys, present only when set (as in explain's JSON). */
-export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError | null }): Record<string, unknown> {
-  return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}) };
+/** `error` / `judgeError` / `traceNotSaved` keys, present only when set (as in explain's JSON). */
+export function errorFields(r: { judgeError: ErrorInfo | null; error: CodiError | null; trace?: { id: string } }): Record<string, unknown> {
+  const unsaved = r.trace ? unsavedTrace(r.trace.id) : null;
+  return { ...(r.error ? { error: r.error.toInfo() } : {}), ...(r.judgeError ? { judgeError: r.judgeError } : {}), ...(unsaved ? { traceNotSaved: unsaved.message } : {}) };
 }
 
 

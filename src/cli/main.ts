@@ -1,14 +1,18 @@
-import { CodiError, nextStepOf } from '../core/errors';
+import { CodiError } from '../core/errors';
 import { UsageError } from './args';
 import { cmdEval, EVAL_USAGE } from './commands/eval';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
 import { cmdReplay, REPLAY_USAGE } from './commands/replay';
+import { cmdStore, STORE_USAGE } from './commands/store';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { cmdTraces, TRACES_USAGE } from './commands/traces';
-import { EXIT, exitCodeFor, print, VERSION } from './common';
+import { EXIT, exitCodeFor, print, storeDir, VERSION } from './common';
 import { cmdOpik, OPIK_USAGE, opikEngaged } from './opik';
+import { guardOutput } from './interrupt';
+import { cliNextStep, takeRunFlags } from './runFlags';
+import { StoreFault, storeFaultOf } from './storeAccess';
 
 export { EXIT, exitCodeFor } from './common';
 
@@ -23,11 +27,15 @@ Usage:
   ${REPLAY_USAGE}
   ${PROMPTS_USAGE}
   ${OPIK_USAGE}
+  ${STORE_USAGE}
 
 Summarize writes --steps (1-8, default 5) summaries of the same length (--words, default 80), each adding
 1-3 missing entities; --mode single (default) asks for all steps in one call, iterative makes one call per
 step. Inputs above --max-input-tokens (default 100000; env CODI_MAX_INPUT_TOKENS) are summarized in parts.
 Generate writes code for --prompt with --file as context (the code goes after --line, default the last line).
+Model commands take --timeout <seconds> (default 120): the most one model call may take, retries included.
+Summarize asks before splitting an input into more than 8 parts (--yes: go ahead); more than 64 are refused.
+Inputs are regular text files of at most 16 MB (UTF-8, or UTF-16/UTF-8 with a byte order mark).
 
 Opik export (opt-in): with --opik or CODI_OPIK=1, explain/summarize/generate queue the saved trace in the
 outbox ($CODI_HOME/opik-outbox.json) and send it right away; if that fails, a note on stderr says so, the
@@ -45,6 +53,7 @@ Environment:
   CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
   CODI_MAX_ATTEMPTS                  attempts per model call on 429/5xx/timeouts (default 4; backoff honours RetryInfo)
   CODI_FALLBACK_MODEL                model to try on 429/503 after the retries
+  CODI_TIMEOUT_SECONDS               as --timeout (default 120)
   CODI_OPIK=1                        export to Opik, as --opik does
   OPIK_URL_OVERRIDE                  Opik API URL (default https://www.comet.com/opik/api; self-hosted
                                      e.g. http://localhost:5173/api)
@@ -55,7 +64,10 @@ Experiments: \`codi eval\` runs every case of a dataset (JSONL, CSV or YAML: id,
 a trace tagged with the experiment and stores the run; it exits 1 when the pass rate is below --min-pass-rate
 (env CODI_MIN_PASS_RATE, default 1.0) or a case that passed in --baseline fails now.
 
-Exit codes: 0 ok, 1 evaluation gate failed, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.
+Exit codes: 0 ok, 1 evaluation gate failed (codi eval), 2 usage or bad input, 3 missing/invalid key, 4 model or
+service error, 5 trace store problem (disk full, no permission, damage found by \`store check\`; the answer is
+still printed), 130 cancelled (Ctrl+C, SIGTERM, SIGHUP: the trace is saved as cancelled first), 141 stdout
+closed by its reader (\`| head\`).
 An Opik delivery problem after a command never changes its exit code. \`codi opik sync\`: 0 only when the
 outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
 queued (Opik unreachable or refusing) or refused for good.`;
@@ -64,6 +76,7 @@ queued (Opik unreachable or refusing) or refused for good.`;
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;
+  guardOutput();
   try {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') {
       print(USAGE);
@@ -73,25 +86,39 @@ export async function main(argv: string[]): Promise<number> {
       print(VERSION);
       return EXIT.ok;
     }
-    if (cmd === 'explain') return await cmdExplain(rest);
-    if (cmd === 'summarize') return await cmdSummarize(rest);
-    if (cmd === 'generate') return await cmdGenerate(rest);
+    if (cmd === 'explain') return await cmdExplain(takeRunFlags(rest));
+    if (cmd === 'summarize') return await cmdSummarize(takeRunFlags(rest));
+    if (cmd === 'generate') return await cmdGenerate(takeRunFlags(rest));
     if (cmd === 'traces') return await cmdTraces(rest);
     if (cmd === 'prompts') return await cmdPrompts(rest);
-    if (cmd === 'eval') return await cmdEval(rest);
-    if (cmd === 'replay') return await cmdReplay(rest);
+    if (cmd === 'eval') return await cmdEval(takeRunFlags(rest));
+    if (cmd === 'replay') return await cmdReplay(takeRunFlags(rest));
     if (cmd === 'opik') return await cmdOpik(rest);
+    if (cmd === 'store') return await cmdStore(rest);
+    if (cmd === 'doctor') return await cmdStore(['check', ...rest]);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {
     if (err instanceof UsageError) {
       process.stderr.write(`codi: ${err.message}\n\n${USAGE}\n`);
       return EXIT.usage;
     }
+    if (err instanceof StoreFault) {
+      process.stderr.write(`codi: ${err.message}\n${err.next}\n`);
+      return EXIT.store;
+    }
     if (err instanceof CodiError) {
-      process.stderr.write(`codi: ${err.message}\n${nextStepOf(err)}\n`);
+      process.stderr.write(`codi: ${err.message}\n${cliNextStep(err)}\n`);
       return exitCodeFor(err.kind);
     }
-    process.stderr.write(`codi: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    // A file-system failure around the store (a close, a snapshot…) is explained like the others.
+    const fault = storeFaultOf(err, storeDir(), 'use');
+    if (fault instanceof StoreFault) {
+      process.stderr.write(`codi: ${fault.message}\n${fault.next}\n`);
+      return EXIT.store;
+    }
+    // A bug: one line and where to look; the stack only when asked for (CODI_DEBUG=1).
+    const detail = err instanceof Error ? (process.env.CODI_DEBUG ? (err.stack ?? err.message) : err.message) : String(err);
+    process.stderr.write(`codi: unexpected error: ${detail}\nThis is a bug in CODI; run again with CODI_DEBUG=1 for the details and report it.\n`);
     return 1;
   }
 }

@@ -25,7 +25,8 @@ import type { TraceStore } from '../core/store/traceStore';
 import { checkFlags, parseArgs, UsageError } from './args';
 import { EXIT, openStore, print, storeDir, VERSION } from './common';
 
-export const OPIK_USAGE = 'codi opik sync [<trace id>...] [--retry-failed] [--json]';
+export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--json]
+  codi opik status [--json]`;
 
 export interface OpikStatus {
   state: OpikExportState;
@@ -86,6 +87,7 @@ async function withOutbox<T>(fn: (store: FileOutboxStore) => Promise<T>, lockTim
         entered = true;
         const store = await FileOutboxStore.open(path);
         for (const w of store.warnings) note(`codi: ${w}`);
+        if (store.setAside) await salvage(store, store.setAside);
         try {
           return await fn(store);
         } finally {
@@ -99,6 +101,25 @@ async function withOutbox<T>(fn: (store: FileOutboxStore) => Promise<T>, lockTim
     if (entered || (err as NodeJS.ErrnoException).code) throw err;
     throw new OutboxBusyError(`the Opik outbox is in use by another codi process (lock ${path}.lock)`);
   }
+}
+
+/** What was recovered from an unreadable outbox in this process (null: the outbox was fine). */
+let salvaged: { aside: string; recovered: number } | null = null;
+
+/**
+ * An outbox file that cannot be parsed (truncated, edited by hand) is moved aside by FileOutboxStore; the
+ * traces it queued are not dropped silently: every trace id still readable in it that was not marked sent
+ * is queued again (ids are stable: a trace Opik already has is not duplicated).
+ */
+async function salvage(store: FileOutboxStore, aside: string): Promise<void> {
+  const text = await fs.readFile(aside, 'utf8').catch(() => '');
+  const ids = new Set<string>();
+  for (const m of text.matchAll(/"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"\s*:\s*\{([^{}]*)/g)) {
+    if (!/"state"\s*:\s*"sent"/.test(m[2]!) && !/"seq"\s*:/.test(m[2]!)) ids.add(m[1]!);
+  }
+  for (const id of ids) await store.enqueue(id, Date.now());
+  salvaged = { aside, recovered: ids.size };
+  note(ids.size ? `codi: re-queued ${ids.size} trace(s) found in the unreadable outbox (kept as ${aside}).` : `codi: no queued trace could be read from the unreadable outbox (kept as ${aside}); \`codi opik sync <trace id>…\` queues traces again.`);
 }
 
 function configInput(): OpikConfigInput {
@@ -195,6 +216,7 @@ export async function opikStatusOf(traceId: string): Promise<OpikStatus> {
 
 interface SyncOutput extends SyncResult {
   retried: number;
+  dropped?: number;
   outbox: string;
 }
 
@@ -202,15 +224,60 @@ function syncText(r: SyncOutput): string {
   const parts = [`sent ${r.sent}`, `failed ${r.failed}`, `pending ${r.pending}`, `permanently failed ${r.permanentlyFailed}`];
   if (r.scoresSent) parts.push(`score updates sent ${r.scoresSent}`);
   if (r.retried) parts.push(`re-queued ${r.retried}`);
+  if (r.dropped) parts.push(`dropped ${r.dropped}`);
   return `Opik: ${parts.join(' · ')}`;
+}
+
+/** `codi opik status`: what waits and what Opik refused for good (with why), from the outbox only: no SDK, no network. */
+async function status(rest: string[]): Promise<number> {
+  const args = parseArgs(rest, []);
+  checkFlags(args, ['json']);
+  if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
+  const out = await withOutbox(async (store) => ({ outbox: store.path, pending: await store.pendingCount(), nextAttemptAt: await store.nextAttemptAt(), failed: await store.failedEntries() }), SYNC_LOCK_MS);
+  if (args.flags.has('json')) {
+    print(JSON.stringify(out, null, 2));
+  } else {
+    const when = out.nextAttemptAt && out.nextAttemptAt > Date.now() ? ` (next attempt after ${new Date(out.nextAttemptAt).toISOString()})` : '';
+    const lines = [`Opik outbox ${out.outbox}: ${out.pending} pending${when}, ${out.failed.length} refused for good.`];
+    for (const f of out.failed) lines.push(`  ${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
+    if (out.failed.length) lines.push('`codi opik sync --retry-failed` tries them again; `codi opik sync --drop-failed` stops exporting them.');
+    print(lines.join('\n'));
+  }
+  return out.pending === 0 && out.failed.length === 0 ? EXIT.ok : EXIT.model;
+}
+
+/** A Retry-After (or backoff) up to this long is waited out by `opik sync`; a longer one ends it with the time to come back. */
+const MAX_RETRY_WAIT_MS = 60_000;
+const MAX_SYNC_ROUNDS = 5;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Delivers the outbox; when Opik asked to wait (429/503 with Retry-After) a short while, waits and goes on. */
+async function syncHonouringRetryAfter(store: FileOutboxStore, worker: NonNullable<OpikExport['worker']>): Promise<SyncResult> {
+  let r = await worker.syncNow();
+  for (let round = 1; r.pending > 0 && round < MAX_SYNC_ROUNDS && /HTTP (429|503)/.test(r.lastError ?? ''); round++) {
+    const at = await store.nextAttemptAt();
+    const wait = at === null ? 0 : at - Date.now();
+    if (wait > MAX_RETRY_WAIT_MS) {
+      note(`codi: Opik asked to wait until ${new Date(at!).toISOString()} (Retry-After); run \`codi opik sync\` again after that.`);
+      break;
+    }
+    if (wait > 0) {
+      note(`codi: Opik asked to wait ${Math.ceil(wait / 1000)} s (Retry-After); waiting…`);
+      await sleep(wait);
+    }
+    r = await worker.syncNow();
+  }
+  return r;
 }
 
 /** `codi opik sync`: queues the given traces, delivers the outbox; exit 0 only when it is empty afterwards. */
 export async function cmdOpik(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
-  if (sub !== 'sync') throw new UsageError(sub ? `unknown opik command "${sub}"` : 'opik needs a command: sync');
+  if (sub === 'status') return status(rest);
+  if (sub !== 'sync') throw new UsageError(sub ? `unknown opik command "${sub}"` : 'opik needs a command: sync or status');
   const args = parseArgs(rest, []);
-  checkFlags(args, ['json', 'retry-failed']);
+  checkFlags(args, ['json', 'retry-failed', 'drop-failed']);
+  if (args.flags.has('retry-failed') && args.flags.has('drop-failed')) throw new UsageError('--retry-failed and --drop-failed exclude each other');
   const problem = configProblem();
   if (problem) {
     note(`codi: Opik export is not configured: ${problem}`);
@@ -230,11 +297,13 @@ export async function cmdOpik(argv: string[]): Promise<number> {
       ids.push(t.id);
     }
     out = await withOutbox(async (store) => {
+      const dropped = args.flags.has('drop-failed') ? await store.dropFailed() : [];
+      if (dropped.length) note(`codi: no longer exporting ${dropped.length} trace(s) Opik refused for good: ${dropped.join(', ')} (\`codi opik sync <id>\` queues one again).`);
       for (const id of ids) await store.enqueue(id, Date.now());
       const worker = startExport(store, traces, SYNC_TIMEOUT_MS).worker;
       if (!worker) throw new Error('Opik export could not start.');
       const retried = args.flags.has('retry-failed') ? await worker.retryFailed() : 0;
-      return { ...(await worker.syncNow()), retried, outbox: store.path };
+      return { ...(await syncHonouringRetryAfter(store, worker)), retried, ...(dropped.length ? { dropped: dropped.length } : {}), outbox: store.path };
     }, SYNC_LOCK_MS);
   } catch (err) {
     if (!(err instanceof OutboxBusyError)) throw err;
@@ -244,10 +313,12 @@ export async function cmdOpik(argv: string[]): Promise<number> {
     await traces.close();
   }
   print(args.flags.has('json') ? JSON.stringify(out, null, 2) : syncText(out));
-  if (out.pending === 0 && out.permanentlyFailed === 0) return EXIT.ok;
+  // A damaged outbox from which nothing could be recovered may have held traces: never "all done".
+  const unrecovered = salvaged !== null && salvaged.recovered === 0;
+  if (out.pending === 0 && out.permanentlyFailed === 0 && !unrecovered) return EXIT.ok;
   if (out.pending > 0) note(`codi: ${out.pending} item(s) still queued${out.lastError ? `: ${cliWording(out.lastError)}` : ''}. Run \`codi opik sync\` again once Opik is reachable.`);
   if (out.permanentlyFailed > 0) {
-    note(`codi: ${out.permanentlyFailed} trace(s) were refused by Opik for good (rejected data, or older than the server's ingestion window); \`codi traces show <id>\` says why, \`codi opik sync --retry-failed\` tries them again.`);
+    note(`codi: ${out.permanentlyFailed} trace(s) were refused by Opik for good (rejected data, or older than the server's ingestion window); \`codi opik status\` lists them and why, \`codi opik sync --retry-failed\` tries them again, \`--drop-failed\` stops exporting them.`);
   }
   return EXIT.model;
 }

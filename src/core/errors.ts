@@ -68,8 +68,8 @@ export function nextStepFor(kind: ErrorKind): string {
       return 'The model returned an unusable answer. Retry, or try another model.';
     case 'blocked':
       return 'Rephrase the request or select different code; the trace records the reason.';
-    case 'not-found':
-      return 'Check the model name in settings (codi.model, codi.judge.model) or the CLI\'s --model.';
+    case 'unknown-model':
+      return 'Check the model name (VS Code: the codi.model settings; CLI: --model, CODI_MODEL, CODI_JUDGE_MODEL, CODI_FALLBACK_MODEL); the endpoint does not offer it.';
     case 'service':
       return 'The Gemini service failed. Retry in a moment; see the log for details.';
     case 'internal':

@@ -17,8 +17,8 @@ export function actionsFor(kind: ErrorKind): HostAction[] {
     case 'model-output':
     case 'blocked':
       return ['retry', 'showLog'];
-    case 'not-found':
-      return ['openSettings', 'showLog'];
+    case 'unknown-model':
+      return ['openSettings'];
     case 'bad-input':
     case 'cancelled':
       return [];

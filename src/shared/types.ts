@@ -19,8 +19,8 @@ export type ErrorKind =
   | 'model-output'
   /** The model withheld the answer or refused the prompt (safety, recitation, prohibited content…). */
   | 'blocked'
-  /** The model (or endpoint path) does not exist. */
-  | 'not-found'
+  /** The requested model does not exist or is not available to this key (404): retrying cannot help. */
+  | 'unknown-model'
   | 'service'
   | 'internal';
 

@@ -133,7 +133,9 @@ describe('codi summarize / generate (bundled CLI, as a child process)', function
     });
 
     it('--max-input-tokens below the input size summarizes in parts first', async () => {
-      const r = await codi(['summarize', 'cart.js', '--steps', '2', '--max-input-tokens', '20', '--json']);
+      // --max-input-tokens is at least 1,000 (issue 12): an input of about 2,300 tokens makes 3 parts.
+      writeFileSync(join(work.dir, 'long.js'), 'const total = 1;\n'.repeat(540));
+      const r = await codi(['summarize', 'long.js', '--steps', '2', '--max-input-tokens', '1000', '--json']);
       assert.equal(r.code, 0, r.stderr);
       const out = JSON.parse(r.stdout) as { traceId: string; steps: StepJson[] };
       assert.equal(out.steps.length, 2);

@@ -161,8 +161,8 @@ describe('Gemini client (core, over the wire stand-in)', () => {
       assert.equal((e as ModelCallError).retryDelayMs, null);
     });
 
-    it('maps an unknown model (404) to not-found, naming the model', async () => {
-      const e = await failsWith(make().stream({ model: 'gemini-9-imaginary', prompt: 'p' }), 'not-found');
+    it('maps an unknown model (404) to unknown-model (not a retryable service error), naming the model', async () => {
+      const e = await failsWith(make().stream({ model: 'gemini-9-imaginary', prompt: 'p' }), 'unknown-model');
       assert.equal(e.status, 404);
       assert.match(e.message, /gemini-9-imaginary/);
       assert.equal(gemini.requests[0]!.model, 'gemini-9-imaginary');

@@ -158,7 +158,7 @@ describe('Gemini client retry policy (wire stand-in)', function () {
     ['400 API_KEY_INVALID', null, 'auth', 400],
     ['401', { kind: 'error', status: 401 }, 'auth', 401],
     ['403', { kind: 'error', status: 403 }, 'auth', 403],
-    ['404 (unknown model)', null, 'not-found', 404],
+    ['404 (unknown model)', null, 'unknown-model', 404],
   ];
   for (const [name, reply, kind, status] of never) {
     it(`does not retry ${name}: exactly one request, even with a fallback model`, async () => {

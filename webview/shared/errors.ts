@@ -11,7 +11,7 @@ export const errorTitles: Record<ErrorKind, string> = {
   'bad-input': 'This input cannot be sent',
   'model-output': 'The model returned an unusable answer',
   blocked: 'The model withheld the answer',
-  'not-found': 'Model not found',
+  'unknown-model': 'No such model',
   service: 'The model service failed',
   internal: 'Something went wrong inside CODI',
 };

@@ -23,7 +23,7 @@ interface FileOutcome {
  */
 export async function summarizeBatch(files: string[], config: RunConfig, json: boolean): Promise<number> {
   const out: FileOutcome[] = [];
-  const store = await openStore();
+  const store = await openStore('run');
   let cancelled = false;
   try {
     await withInterrupt(async (signal) => {

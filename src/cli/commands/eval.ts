@@ -65,7 +65,7 @@ export async function cmdEval(argv: string[]): Promise<number> {
   });
   const experiments = new ExperimentStore(storeDir());
   const baseline = flag('baseline') ? await baselineCases(flag('baseline')!, experiments) : null;
-  const store = await openStore();
+  const store = await openStore('run');
   let e: Experiment;
   try {
     // One gate for all workers: a 429 seen by one pauses every worker for the server's delay.

@@ -4,8 +4,11 @@ import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, o
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { codeInput, finishRun } from '../run';
+import { traceLabel } from '../storeAccess';
 
 export const EXPLAIN_USAGE = 'codi explain <file>[:<startLine>-<endLine>] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
+
+const MAX_CHARS = 200_000;
 
 export async function cmdExplain(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ['model', 'max-retry-wait']);
@@ -13,11 +16,11 @@ export async function cmdExplain(argv: string[]): Promise<number> {
   applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const opik = opikRequested(args.flags.has('opik'));
   if (args.positionals.length !== 1) throw new UsageError('explain needs exactly one <file>[:<start>-<end>]');
-  const slice = await readFileSlice(args.positionals[0]!);
+  const slice = await readFileSlice(args.positionals[0]!, MAX_CHARS);
   const json = args.flags.has('json');
   const model = args.flags.get('model');
-  const config = cliConfig({ ...(typeof model === 'string' ? { model } : {}), ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}) });
-  const store = await openStore();
+  const config = cliConfig({ ...(typeof model === 'string' ? { model } : {}), ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}), maxInputChars: MAX_CHARS });
+  const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
       runPipeline('explain', codeInput(slice), config, cliContext(store, signal, config, {
@@ -30,7 +33,7 @@ export async function cmdExplain(argv: string[]): Promise<number> {
       print(JSON.stringify({ ...explainFields(t, r, config.model), ...errorFields(r) }, null, 2));
     } else if (!r.error) {
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
-      process.stderr.write(`\n\n${traceNotes(t)}${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+      process.stderr.write(`\n\n${traceNotes(t)}${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · ${traceLabel(t.id)}\n`);
     }
     return await finishRun(store, t.id, r.error, opik);
   } finally {

@@ -5,6 +5,7 @@ import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, o
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
 import { opikRequested } from '../opik';
 import { finishRun } from '../run';
+import { traceLabel } from '../storeAccess';
 
 export const GENERATE_USAGE = 'codi generate --prompt <text> [--file <context file>] [--line N] [--lang <id>] [--max-context-tokens N] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
 
@@ -27,7 +28,7 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
   const json = args.flags.has('json');
   const model = args.flags.get('model');
   const config = cliConfig({ ...(typeof model === 'string' ? { model } : {}), ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}), maxContextTokens });
-  const store = await openStore();
+  const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
       runPipeline('generate', { prompt, language, ...(slice ? { file: slice.file, fileText: slice.text, ...(line !== undefined ? { cursorLine: line } : {}) } : {}) }, config, cliContext(store, signal, config, {
@@ -43,7 +44,7 @@ export async function cmdGenerate(argv: string[]): Promise<number> {
       const checks = (g?.checks ?? []).map((c) => `${c.name} ${c.passed === null ? 'not checked' : c.passed ? 'ok' : 'FAILED'}${c.passed === false ? ` (${c.detail})` : ''}`).join(', ');
       const verdict = r.judge ? `score ${fmtScore(r.judge.score)} (${r.judge.criteria.map((c) => `${c.name} ${fmtScore(c.score)}`).join(', ')})` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
       const warn = traceNotes(t) || (r.warning ? `warning: ${r.warning}\n` : '');
-      process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+      process.stderr.write(`\n\n${warn}checks: ${checks}\n${verdict}\n${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · ${traceLabel(t.id)}\n`);
     }
     return await finishRun(store, t.id, r.error, opik);
   } finally {

@@ -28,7 +28,7 @@ export async function cmdReplay(argv: string[]): Promise<number> {
   applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const flag = (k: string) => (typeof args.flags.get(k) === 'string' ? (args.flags.get(k) as string) : undefined);
   const json = args.flags.has('json');
-  const store = await openStore();
+  const store = await openStore('run');
   try {
     const original = await store.get(args.positionals[0]!);
     if (!original) throw new CodiError('bad-input', `No trace ${args.positionals[0]}. List them with: codi traces list`);

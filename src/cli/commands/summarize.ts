@@ -2,13 +2,16 @@ import { DEFAULT_RUN_CONFIG } from '../../core/run/config';
 import { runPipeline } from '../../core/run/registry';
 import type { CodStep } from '../../shared/types';
 import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
-import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, openStore, print, readFileSlice, traceNotes, withInterrupt } from '../common';
+import { applyMaxRetryWait, cliConfig, cliContext, errorFields, EXIT, explainFields, openStore, print, readFileSlice, traceNotes, withInterrupt } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore } from '../format';
+import { confirmFanOut, MIN_INPUT_TOKENS, planCalls } from '../fanOut';
 import { opikRequested } from '../opik';
+import { envInt } from '../runFlags';
 import { codeInput, finishRun } from '../run';
 import { CodiError } from '../../core/errors';
 import { expandFileArgs } from '../glob';
 import { summarizeBatch } from './batch';
+import { traceLabel } from '../storeAccess';
 
 export const SUMMARIZE_USAGE =
   'codi summarize <file>[:<startLine>-<endLine>] [more files or patterns…] [--steps N] [--mode single|iterative] [--words N] [--max-input-tokens N] [--json] [--model <id>] [--no-judge] [--opik] [--max-retry-wait <s>]';
@@ -31,7 +34,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   const config = cliConfig({
     ...(typeof model === 'string' ? { model } : {}),
     ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}),
-    maxInputTokens: intFlag(args, 'max-input-tokens', 1, 100_000_000),
+    maxInputTokens: intFlag(args, 'max-input-tokens', MIN_INPUT_TOKENS, 100_000_000) ?? envInt('CODI_MAX_INPUT_TOKENS', MIN_INPUT_TOKENS, 100_000_000),
     summarize: { mode: modeFlag, steps: intFlag(args, 'steps', 1, 8), words: intFlag(args, 'words', 10, 500) },
   });
   const steps = config.summarize.steps;
@@ -40,7 +43,12 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
   if (files.length === 0) throw new CodiError('bad-input', `No file matches ${args.positionals.join(' ')}.`);
   if (files.length > 1 || files[0] !== args.positionals[0]) return summarizeBatch(files, config, json);
   const slice = await readFileSlice(args.positionals[0]!);
-  const store = await openStore();
+  const plan = planCalls(slice.code, config.maxInputTokens, config.model, steps, config.summarize.mode, config.judgeEnabled);
+  if (!(await confirmFanOut(slice.file, plan, config.maxInputTokens))) {
+    process.stderr.write('codi: not started; nothing was sent.\n');
+    return EXIT.cancelled;
+  }
+  const store = await openStore('run');
   try {
     const r = await withInterrupt((signal) =>
       runPipeline('summarize', codeInput(slice), config, cliContext(store, signal, config, {
@@ -69,7 +77,7 @@ export async function cmdSummarize(argv: string[]): Promise<number> {
       if (!r.error) {
         const pick = data.recommendedStep !== null ? `recommended step ${data.recommendedStep} (highest judged)` : r.judgeError ? `judge failed: ${r.judgeError.message}` : 'not judged';
         const chunks = data.chunks > 1 ? ` · ${data.chunks} parts` : '';
-        process.stderr.write(`\n${traceNotes(t)}${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · trace ${t.id}\n`);
+        process.stderr.write(`\n${traceNotes(t)}${pick}\n${data.mode} mode · ${data.steps.length} steps${chunks} · ${fmtInt(t.usage?.totalTokens)} tokens · ${fmtCost(t.costUsd)} · ${fmtMs(t.endTime === null ? null : t.endTime - t.startTime)} · ${traceLabel(t.id)}\n`);
       }
     }
     return await finishRun(store, t.id, r.error, opik);

@@ -5,6 +5,7 @@ import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
 import { EXIT, openStore, print, storeDir } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from '../format';
 import { cliWording, opikStatusOf } from '../opik';
+import { StoreFault, storeFaultOf } from '../storeAccess';
 
 export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
                    [--errors] [--since DATE] [--until DATE] [--search WORDS]
@@ -77,13 +78,19 @@ async function list(rest: string[]): Promise<number> {
   return EXIT.ok;
 }
 
+/** A trace whose record cannot be read: a clean message and exit 5, not a stack. */
+function damagedTrace(e: unknown): never {
+  const fault = storeFaultOf(e, storeDir(), 'read');
+  if (fault instanceof StoreFault) throw fault;
+  throw new StoreFault(e instanceof Error ? e.message : String(e), '`codi store check` lists the damaged records; `codi store compact` sets them aside in journal/damaged/.');
+}
+
 async function show(rest: string[]): Promise<number> {
   const args = parseArgs(rest, []);
   checkFlags(args, ['json']);
   if (args.positionals.length !== 1) throw new UsageError('traces show needs one <id>');
   const store = await openStore();
-  const t = await store.get(args.positionals[0]!);
-  await store.close();
+  const t = await store.get(args.positionals[0]!).catch((e: unknown) => damagedTrace(e)).finally(() => store.close());
   if (!t) {
     process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
     return EXIT.usage;

@@ -26,6 +26,8 @@ export interface GeminiClientOptions {
   apiVersion?: 'v1' | 'v1beta';
   /** Limit for one attempt (one HTTP request, its streamed body included), in ms. Default 120 000. */
   timeoutMs?: number;
+  /** Limit for a whole call, retries, backoff and fallback included, in ms. Default: none. */
+  deadlineMs?: number;
   /** CODI's retry policy (see retry.ts). Default: 4 attempts, 1 s base, 60 s cap. */
   retry?: RetryOptions;
   /** Model tried when the requested one still answers 429/503 after its retries (own retry budget). */
@@ -142,14 +144,17 @@ interface CallState {
   /** Text already received from the model (and handed to onText): from then on nothing is retried. */
   delivered: boolean;
   progress: Progress;
+  /** Date.now() past which no attempt is started and a running one is stopped (deadlineMs), or null. */
+  deadline: number | null;
 }
 
 type Attempt<T> = (model: string, signal: AbortSignal, probe: HttpProbe, progress: Progress) => Promise<T>;
 
 const emptyProgress = (): Progress => ({ text: '', chunks: 0, last: null, finishReason: null });
 
-function newState(model: string): CallState {
-  return { t0: performance.now(), model, attempts: 0, retryDelaysMs: [], fallbackFrom: null, ttftMs: null, delivered: false, progress: emptyProgress() };
+function newState(model: string, deadlineMs?: number): CallState {
+  const deadline = deadlineMs !== undefined && deadlineMs > 0 ? Date.now() + deadlineMs : null;
+  return { t0: performance.now(), model, attempts: 0, retryDelaysMs: [], fallbackFrom: null, ttftMs: null, delivered: false, progress: emptyProgress(), deadline };
 }
 
 function resultOf(state: CallState): GenerationResult {
@@ -190,17 +195,19 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
   };
 
   /** One attempt under the caller's signal and a fresh per-attempt timeout; every failure mapped. */
-  async function once<T>(model: string, req: GenerateRequest, progress: Progress, attempt: Attempt<T>): Promise<T> {
+  async function once<T>(model: string, req: GenerateRequest, progress: Progress, attempt: Attempt<T>, deadline: number | null): Promise<T> {
     const probe: HttpProbe = { status: null, retryAfterMs: null };
     const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new Error('timeout')), timeoutMs);
+    const limit = deadline === null ? timeoutMs : Math.max(0, Math.min(timeoutMs, deadline - Date.now()));
+    const timer = setTimeout(() => timeout.abort(new Error('timeout')), limit);
     const signal = req.signal ? AbortSignal.any([req.signal, timeout.signal]) : timeout.signal;
     try {
       return await attempt(model, signal, probe, progress);
     } catch (err) {
       if (req.signal?.aborted) throw cancelled(err);
       if (timeout.signal.aborted) {
-        throw new ModelCallError('timeout', `Gemini (${model}) did not answer within ${timeoutMs % 1000 === 0 ? timeoutMs / 1000 : (timeoutMs / 1000).toFixed(1)} s.`, undefined, null, { cause: err });
+        const overall = deadline !== null && limit < timeoutMs ? ' (the time allowed for the call, retries included, ran out)' : '';
+        throw new ModelCallError('timeout', `Gemini (${model}) did not answer within ${seconds(timeoutMs).replace('.0 s', ' s')}${overall}.`, undefined, null, { cause: err });
       }
       const e = mapModelError(err, model);
       const delay = maxDelay(e.retryDelayMs, probe.retryAfterMs);
@@ -220,7 +227,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
       let err: ModelCallError;
       try {
         if (opts.gate) await opts.gate.wait(req.signal).catch((e: unknown) => { throw cancelled(e); });
-        const value = await once(model, req, state.progress, attempt);
+        const value = await once(model, req, state.progress, attempt, state.deadline);
         if (n > 1) log?.info(`${model} answered on attempt ${n}/${policy.maxAttempts}`);
         return value;
       } catch (e) {
@@ -232,6 +239,10 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         throw err;
       }
       const delay = backoffDelayMs(n, policy, err.retryDelayMs);
+      if (delay !== null && state.deadline !== null && Date.now() + delay >= state.deadline) {
+        log?.warn(`${failureLabel(err)} from ${model}; no time left for another attempt (deadline)`);
+        throw err;
+      }
       if (delay === null) {
         log?.warn(`${failureLabel(err)} from ${model}: the server asks to wait ${seconds(err.retryDelayMs ?? 0)}, over the ${seconds(policy.maxDelayMs)} limit; not retrying`);
         throw err;
@@ -278,7 +289,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
   return {
     async stream(req, onText) {
       const ai = await client();
-      const state = newState(req.model);
+      const state = newState(req.model, opts.deadlineMs);
       await call(req, state, async (model, signal, probe, p) => {
         const stream = await ai.models.generateContentStream({ model, contents: contents(req.prompt), config: baseConfig(req, signal, probe) });
         for await (const chunk of stream) {
@@ -299,7 +310,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
 
     async generateJson(req) {
       const ai = await client();
-      const state = newState(req.model);
+      const state = newState(req.model, opts.deadlineMs);
       await call(req, state, async (model, signal, probe, p) => {
         const r = await ai.models.generateContent({
           model,

@@ -102,6 +102,11 @@ export class ModelCallError extends CodiError {
   partial?: GenerationResult;
 }
 
+/** Messages of the SDK's JSON and SSE parsing failures: the body was not the JSON Gemini sends. */
+const MALFORMED = /Incomplete JSON segment|Unexpected token|Unexpected end of JSON|is not valid JSON|JSON at position|Unterminated string in JSON/i;
+const HTML_DETAIL = 'an HTML page instead of a Gemini answer (a proxy, captive portal or gateway answered)';
+const looksLikeHtml = (s: string) => /<!DOCTYPE html|<html[\s>]/i.test(s);
+
 /**
  * Maps whatever @google/genai threw into a ModelCallError with a kind the UI can explain.
  * `ApiError` carries `status` and the JSON body in `message`; a malformed body is a SyntaxError;
@@ -114,7 +119,7 @@ export function mapModelError(err: unknown, model: string): ModelCallError {
   const status = typeof rawStatus === 'number' ? rawStatus : undefined;
   if (status !== undefined) {
     const rpc = parseRpcStatus(e.message);
-    const detail = rpc?.message ?? e.message.slice(0, 300);
+    const detail = rpc?.message ?? (looksLikeHtml(e.message) ? HTML_DETAIL : e.message.slice(0, 300));
     const delay = retryDelayOf(rpc);
     const opts = { cause: e };
     if (status === 400 && (hasReason(rpc, 'API_KEY_INVALID') || /api key not valid/i.test(detail))) {
@@ -136,7 +141,7 @@ export function mapModelError(err: unknown, model: string): ModelCallError {
         nextStep: `${delay !== null ? `Retry after ${formatWait(delay)}` : 'Wait a minute and retry'}, or switch to another model (a fallback model can be set), or use a paid tier for higher limits.`,
       });
     }
-    if (status === 404) return new ModelCallError('not-found', `Model "${model}" was not found (404): ${detail}`, status, null, opts);
+    if (status === 404) return new ModelCallError('unknown-model', `Model "${model}" was not found (404): ${detail.replace(/ Call ListModels.*$/, '')}`, status, null, opts);
     if (status === 408 || status === 504) return new ModelCallError('timeout', `Gemini timed out (${status}): ${detail}`, status, delay, opts);
     if (status >= 500) return new ModelCallError('service', `Gemini service error (${status}): ${detail}`, status, delay, opts);
     return new ModelCallError('bad-input', `Gemini rejected the request (${status}): ${detail}`, status, null, {
@@ -144,7 +149,11 @@ export function mapModelError(err: unknown, model: string): ModelCallError {
       nextStep: 'Check the settings this request used (model, prompt overrides); the log has the full request error.',
     });
   }
-  if (e instanceof SyntaxError) return new ModelCallError('model-output', `Gemini sent a malformed response: ${e.message}`, undefined, null, { cause: e });
+  if (e instanceof SyntaxError || MALFORMED.test(e.message)) {
+    // The endpoint (or a proxy or gateway in front of it) answered with something that is not Gemini's JSON.
+    const what = looksLikeHtml(e.message) ? HTML_DETAIL : `a malformed response (${e.message.slice(0, 200)})`;
+    return new ModelCallError('model-output', `Gemini's endpoint sent ${what}. If a proxy or gateway is in between (GOOGLE_GEMINI_BASE_URL), check it.`, undefined, null, { cause: e });
+  }
   const cause = (e as { cause?: { code?: string; message?: string } }).cause;
   if (e instanceof TypeError && /terminated|other side closed|socket/i.test(`${e.message} ${cause?.message ?? ''}`)) {
     return new ModelCallError('network', 'The connection to Gemini dropped before the answer was complete.', undefined, null, { cause: e });

@@ -31,6 +31,8 @@ let tmpCounter = 0;
 export class FileOutboxStore implements OutboxStore {
   private chain: Promise<void> = Promise.resolve();
   readonly warnings: string[] = [];
+  /** Where an unreadable outbox file was moved on open (its queued trace ids can be salvaged from it), or null. */
+  setAside: string | null = null;
 
   private constructor(
     readonly path: string,
@@ -38,7 +40,7 @@ export class FileOutboxStore implements OutboxStore {
   ) {}
 
   static async open(path: string): Promise<FileOutboxStore> {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     let text: string | null = null;
     try {
       text = await readFile(path, 'utf8');
@@ -54,6 +56,7 @@ export class FileOutboxStore implements OutboxStore {
       const aside = `${path}.corrupt-${Date.now()}`;
       await rename(path, aside);
       const store = new FileOutboxStore(path, empty());
+      store.setAside = aside;
       store.warnings.push(`Opik outbox ${path} was unreadable (${err instanceof Error ? err.message : String(err)}); moved to ${aside}.`);
       return store;
     }
@@ -96,7 +99,7 @@ export class FileOutboxStore implements OutboxStore {
   private async persist(): Promise<void> {
     const tmp = `${this.path}.${process.pid}.${++tmpCounter}.tmp`;
     try {
-      await writeFile(tmp, JSON.stringify(this.data));
+      await writeFile(tmp, JSON.stringify(this.data), { mode: 0o600 });
       const fd = openSync(tmp, 'r+');
       try {
         fsyncSync(fd);
@@ -186,6 +189,33 @@ export class FileOutboxStore implements OutboxStore {
       }
       for (const s of Object.values(d.scores)) if (s.permanent) Object.assign(s, { permanent: false, attempts: 0, nextAttemptAt: now });
       return n;
+    });
+  }
+
+  /** Permanently failed traces, oldest first, with why (for `codi opik status`). */
+  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number }>> {
+    return Object.entries((await this.read()).traces)
+      .filter(([, e]) => e.state === 'failed')
+      .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt)
+      .map(([traceId, e]) => ({ traceId, lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt }));
+  }
+
+  /** When the earliest pending trace may be tried again (Retry-After or backoff), or null when any is due now. */
+  async nextAttemptAt(): Promise<number | null> {
+    const pending = Object.values((await this.read()).traces).filter((e) => e.state === 'pending');
+    if (!pending.length || pending.some((e) => e.nextAttemptAt === null)) return null;
+    return Math.min(...pending.map((e) => e.nextAttemptAt!));
+  }
+
+  /** Forgets permanently failed traces (and their score updates): they are no longer exported. Returns their ids. */
+  dropFailed(): Promise<string[]> {
+    return this.mutate((d) => {
+      const ids = Object.keys(d.traces).filter((id) => d.traces[id]!.state === 'failed');
+      for (const id of ids) {
+        delete d.traces[id];
+        delete d.scores[id];
+      }
+      return ids;
     });
   }
 

@@ -19,6 +19,7 @@
  *   treats "ui" scores as human annotations). Scores with a spanId go to span feedback scores.
  */
 import type { ErrorInfo, Score, SpanRecord, SpanType, TraceRecord, Usage } from '../../shared/types';
+import { fitForOpik, OPIK_FIELD_MAX_CHARS } from './limits';
 import type { Redactor } from './redact';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -181,7 +182,7 @@ function str(v: unknown): string | undefined {
   return typeof v === 'string' && v !== '' ? v : undefined;
 }
 
-function spanToOpik(s: SpanRecord, opts: PayloadOptions): OpikSpanWrite {
+function spanToOpik(s: SpanRecord, opts: PayloadOptions, fit: (o: JsonObject) => JsonObject): OpikSpanWrite {
   const r = opts.redactor;
   const judge = s.type === 'judge';
   const isLlm = s.type === 'llm' || judge;
@@ -199,9 +200,9 @@ function spanToOpik(s: SpanRecord, opts: PayloadOptions): OpikSpanWrite {
   if (s.parentSpanId) out.parent_span_id = s.parentSpanId;
   if (s.endTime !== null) out.end_time = iso(s.endTime);
   const input = toOpikObject(s.input, 'input');
-  if (input) out.input = r.value(input);
+  if (input) out.input = fit(r.value(input));
   const output = toOpikObject(s.output, 'output');
-  if (output) out.output = r.value(output);
+  if (output) out.output = fit(r.value(output));
   if (s.model) out.model = r.text(s.model);
   const provider = s.provider ?? (isLlm ? 'google_ai' : null);
   if (provider) out.provider = provider;
@@ -277,13 +278,22 @@ export function traceToOpik(t: TraceRecord, opts: PayloadOptions): OpikTraceBund
     tags,
   };
   if (t.endTime !== null) trace.end_time = iso(t.endTime);
+  // Redacted first (a cut must not split a secret the redactor would have found), then cut to size (limits.ts).
+  let trimmed = false;
+  const fit = (o: JsonObject): JsonObject => {
+    const f = fitForOpik(o);
+    trimmed ||= f.trimmed;
+    return f.value;
+  };
   const input = toOpikObject(t.input, 'input');
-  if (input) trace.input = r.value(input);
+  if (input) trace.input = fit(r.value(input));
   const output = toOpikObject(t.output, 'output');
-  if (output) trace.output = r.value(output);
+  if (output) trace.output = fit(r.value(output));
+  const spans = t.spans.map((s) => spanToOpik(s, opts, fit));
+  if (trimmed) trace.metadata = { ...trace.metadata, codi_trimmed_for_opik: `texts over ${OPIK_FIELD_MAX_CHARS.toLocaleString('en-US')} characters were cut; the local trace has them in full` };
   if (t.error) trace.error_info = opikError(t.error, r);
   if (t.threadId) trace.thread_id = t.threadId;
   const ttft = num(t.spans.find((s) => s.type === 'llm' && num(s.attributes.ttftMs) !== undefined)?.attributes.ttftMs);
   if (ttft !== undefined) trace.ttft = ttft;
-  return { trace, spans: t.spans.map((s) => spanToOpik(s, opts)), ...scoresToOpik(t, opts) };
+  return { trace, spans, ...scoresToOpik(t, opts) };
 }

@@ -4,7 +4,8 @@ import { checkFrame, encodeRecord, RecordKind } from './codec';
 import { listSegments, readAll, syncDir, writerAlive } from './journal';
 import { STORE_VERSION } from './manifest';
 import type { StoreIssue } from './replay';
-import { SegmentBuilder, TMP_SUFFIX } from './segmentBuilder';
+import { removeStaleTemps, STORE_LOCK } from './housekeeping';
+import { SegmentBuilder } from './segmentBuilder';
 import type { SegmentInfo, TraceIndex } from './traceIndex';
 
 /**
@@ -45,7 +46,6 @@ const READ_CHUNK = 4 * 1024 * 1024;
 /** A big compacted segment is rewritten only when at least this share of it is garbage. */
 const REWRITE_GARBAGE = 0.25;
 const BIG_SEGMENT = 64 * 1024 * 1024;
-const STALE_TMP_MS = 10 * 60_000;
 const TOMBSTONE_BATCH = 5000;
 
 interface Item {
@@ -65,15 +65,6 @@ async function sizes(journalDir: string, names: string[]): Promise<Map<string, n
     if (st) out.set(n, st.size);
   }
   return out;
-}
-
-/** Temporary files (segments, snapshots, manifests) left by a process that died while writing them. */
-async function removeStaleTemps(dir: string): Promise<void> {
-  for (const n of await fs.readdir(dir).catch(() => [] as string[])) {
-    if (!n.endsWith(TMP_SUFFIX)) continue;
-    const st = await fs.stat(join(dir, n)).catch(() => null);
-    if (st?.isFile() && Date.now() - st.mtimeMs > STALE_TMP_MS) await fs.rm(join(dir, n), { force: true });
-  }
 }
 
 /** Reads the frames of `items` (sorted by offset, all in one segment) in large sequential reads. */
@@ -104,8 +95,13 @@ export async function compact(ctx: CompactionContext): Promise<CompactionResult>
   const { index, journalDir } = ctx;
   const result: CompactionResult = { ran: false, reason: '', segmentsIn: 0, bytesIn: 0, bytesOut: 0, records: 0, removed: 0, quarantined: [], ms: 0 };
   const done = (reason: string) => ({ ...result, reason, ms: performance.now() - t0 });
-  await removeStaleTemps(journalDir);
-  await removeStaleTemps(dirname(journalDir));
+  // This process holds compact.lock: temporaries of earlier compactions are stale (housekeeping.ts).
+  const noMigration = !(await fs.stat(join(dirname(journalDir), STORE_LOCK)).then(
+    () => true,
+    () => false,
+  ));
+  await removeStaleTemps(journalDir, noMigration);
+  await removeStaleTemps(dirname(journalDir), noMigration);
   const present = await listSegments(journalDir);
   const size = await sizes(journalDir, present);
 
@@ -201,7 +197,7 @@ export async function compact(ctx: CompactionContext): Promise<CompactionResult>
 async function removeSegment(journalDir: string, info: SegmentInfo, result: CompactionResult): Promise<boolean> {
   try {
     if (info.damaged) {
-      await fs.mkdir(join(journalDir, 'damaged'), { recursive: true });
+      await fs.mkdir(join(journalDir, 'damaged'), { recursive: true, mode: 0o700 });
       await fs.rename(join(journalDir, info.name), join(journalDir, 'damaged', info.name));
       result.quarantined.push(info.name);
     } else {

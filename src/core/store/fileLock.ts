@@ -9,8 +9,15 @@ const HEARTBEAT_MS = 5_000;
 
 async function acquire(path: string): Promise<boolean> {
   try {
-    const fh = await fs.open(path, 'wx');
-    await fh.writeFile(String(process.pid));
+    const fh = await fs.open(path, 'wx', 0o600);
+    try {
+      await fh.writeFile(String(process.pid));
+    } catch (e) {
+      // A full disk: an empty lock file left behind would block everyone until it looks stale.
+      await fh.close().catch(() => undefined);
+      await fs.rm(path, { force: true }).catch(() => undefined);
+      throw e;
+    }
     await fh.close();
     return true;
   } catch (e) {

@@ -258,13 +258,15 @@ export class JournalWriter {
     const frame = encodeRecord(RecordKind.Header, header);
     this.opening = name;
     try {
-      const fh = await fs.open(join(this.journalDir, name), 'wx');
+      const fh = await fs.open(join(this.journalDir, name), 'wx', 0o600);
       try {
         await writeAll(fh, frame, 0);
         await fh.sync();
         await syncDir(this.journalDir);
       } catch (e) {
+        // Disk full or read-only: an empty segment would be read as a damaged one by every later open.
         await fh.close().catch(() => undefined);
+        await fs.rm(join(this.journalDir, name), { force: true }).catch(() => undefined);
         throw e;
       }
       this.fh = fh;

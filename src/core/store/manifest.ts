@@ -54,7 +54,7 @@ export async function readManifest(dir: string): Promise<Manifest | null> {
 export async function writeManifest(dir: string, m: Manifest): Promise<void> {
   const file = join(dir, MANIFEST_FILE);
   const tmp = `${file}.${process.pid}.tmp`;
-  const fh = await fs.open(tmp, 'w');
+  const fh = await fs.open(tmp, 'w', 0o600);
   try {
     await fh.writeFile(`${JSON.stringify(m, null, 2)}\n`);
     await fh.sync();
@@ -116,7 +116,7 @@ async function importLegacy(ctx: MigrationContext): Promise<void> {
   const legacy = await readLegacy(ctx.SQL, ctx.dir);
   if (!legacy) return;
   const journal = join(ctx.dir, JOURNAL_DIR);
-  await fs.mkdir(journal, { recursive: true });
+  await fs.mkdir(journal, { recursive: true, mode: 0o700 });
   const b = await SegmentBuilder.create(journal, 'migration', STORE_VERSION);
   try {
     const at = Date.now();

@@ -100,7 +100,7 @@ export async function catchUp(ctx: ReplayContext): Promise<number> {
       index.setCovered(info, res.covered);
     } else {
       index.markDamaged(info);
-      ctx.report({ kind: 'torn-record', segment: info.name, offset: res.tail.off, message: `Dropped an incomplete record (${res.size - res.tail.off} bytes, ${res.tail.reason}) at the end of ${info.name}, left by a writer that stopped mid-write; it was never acknowledged.` });
+      ctx.report({ kind: 'torn-record', segment: info.name, offset: res.tail.off, message: `Dropped an incomplete record (${res.size - res.tail.off} bytes, ${res.tail.reason}) at the end of ${info.name}, left by a writer that stopped while writing it. A record is acknowledged only once it is complete and synced, so the save in progress then did not complete; if the bytes were complete once, the disk lost them.` });
       index.setCovered(info, res.size);
     }
   }

@@ -31,7 +31,7 @@ export class SegmentBuilder {
   static async create(journalDir: string, role: SegmentRole, schema: number, supersedes?: string[]): Promise<SegmentBuilder> {
     const name = newSegmentName();
     const header = headerFor(name, role, schema, supersedes);
-    const fh = await fs.open(join(journalDir, `.${name}${TMP_SUFFIX}`), 'wx');
+    const fh = await fs.open(join(journalDir, `.${name}${TMP_SUFFIX}`), 'wx', 0o600);
     const b = new SegmentBuilder(journalDir, name, header, fh);
     await b.add(encodeRecord(RecordKind.Header, header));
     return b;

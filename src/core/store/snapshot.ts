@@ -26,7 +26,10 @@ export async function readSnapshot(dir: string): Promise<{ bytes: Uint8Array } |
   try {
     buf = await fs.readFile(join(dir, SNAPSHOT_FILE));
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return null;
+    // Something else sits where the snapshot should be: the index is rebuilt from the journal.
+    if (code === 'EISDIR') return { damaged: `${SNAPSHOT_FILE} is a folder, not a file` };
     throw e;
   }
   if (buf.length < HEAD || !buf.subarray(0, 4).equals(MAGIC)) return { damaged: 'not a CODI index snapshot' };
@@ -45,7 +48,7 @@ export async function writeSnapshot(dir: string, payload: Uint8Array): Promise<v
   head.writeUInt32LE(crc32(payload), 8);
   head.writeUInt32LE(payload.length, 12);
   const tmp = join(dir, `${SNAPSHOT_FILE}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const fh = await fs.open(tmp, 'wx');
+  const fh = await fs.open(tmp, 'wx', 0o600);
   try {
     await writeAll(fh, head, 0);
     await writeAll(fh, Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength), HEAD);

@@ -95,11 +95,32 @@ export interface TraceSummarySection {
   row: TraceRow;
 }
 
+/** A span output equal to the trace's output (the answer, repeated by the root and the LLM span) is stored as this reference. */
+const SAME_AS_OUTPUT = { $sameAs: 'trace.output' } as const;
+/** Shorter outputs are cheaper to repeat than to reference. */
+const SHARE_MIN_CHARS = 1024;
+
+/** The trace as stored: a long answer is kept once, the spans that repeat it refer to it. */
+export function shareOutputs(trace: TraceRecord): TraceRecord {
+  const out = trace.output;
+  if (typeof out !== 'string' || out.length < SHARE_MIN_CHARS || !trace.spans?.some((sp) => sp.output === out)) return trace;
+  return { ...trace, spans: trace.spans.map((sp) => (sp.output === out ? { ...sp, output: SAME_AS_OUTPUT } : sp)) };
+}
+
+/** The trace as recorded: references to the trace's output are filled in again (in place). */
+export function unshareOutputs(trace: TraceRecord): TraceRecord {
+  for (const sp of trace.spans ?? []) {
+    const o = sp.output as { $sameAs?: unknown } | null;
+    if (o && typeof o === 'object' && o.$sameAs === SAME_AS_OUTPUT.$sameAs && Object.keys(o).length === 1) sp.output = trace.output;
+  }
+  return trace;
+}
+
 /** The journal record of a trace, with its index row in the summary section. */
 export function encodeTrace(at: number, trace: TraceRecord): { frame: Buffer; row: TraceRow } {
   const row = rowOf(trace);
   const section: TraceSummarySection = { v: SUMMARY_VERSION, at, row };
-  return { frame: encodeRecord(RecordKind.Trace, { at, trace }, section), row };
+  return { frame: encodeRecord(RecordKind.Trace, { at, trace: shareOutputs(trace) }, section), row };
 }
 
 /** Columns selected for a summary, in this order (see toSummary). */

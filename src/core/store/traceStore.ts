@@ -35,6 +35,7 @@ import { encodeRecord, parseBody, RecordKind } from './codec';
 import type { CompactionResult } from './compaction';
 import { compact } from './compaction';
 import { tryFileLock, withFileLock } from './fileLock';
+import { cleanTemporaries } from './housekeeping';
 import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
 import { JournalOutboxStore } from './outboxRecords';
@@ -48,7 +49,7 @@ import type { StoreIssue } from './replay';
 import { catchUp } from './replay';
 import { loadIndex, writeSnapshot } from './snapshot';
 import { loadSqlJs } from './sqljs';
-import { encodeTrace } from './summary';
+import { encodeTrace, unshareOutputs } from './summary';
 import type { TraceIndex } from './traceIndex';
 
 export { overallScore } from './summary';
@@ -99,19 +100,17 @@ export class TraceStore implements TraceSink {
   static async open(opts: TraceStoreOptions): Promise<TraceStore> {
     const SQL = await loadSqlJs(opts.wasmPath);
     const dir = opts.dir;
-    await fs.mkdir(dir, { recursive: true });
+    await fs.mkdir(dir, { recursive: true, mode: 0o700 }); // it holds code and answers: the user's only
     // Version gate first: a newer store is refused before anything is created, renamed or locked.
     const manifest = await readManifest(dir);
     if (manifest && manifest.version > STORE_VERSION) throw new StoreVersionError(dir, manifest.version);
-    const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(
-      () => true,
-      () => false,
-    );
+    const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(() => true, () => false); // prettier-ignore
     if (legacy) await readLegacy(SQL, dir, true); // throws StoreVersionError for a newer skeleton file
     const early: StoreIssue[] = [];
     const log = (message: string) => opts.logger?.info?.(message);
     if (!manifest || manifest.version < STORE_VERSION || legacy) await withFileLock(join(dir, LOCK_FILE), () => migrate({ dir, SQL, log }));
-    await fs.mkdir(join(dir, JOURNAL_DIR), { recursive: true });
+    await fs.mkdir(join(dir, JOURNAL_DIR), { recursive: true, mode: 0o700 });
+    await cleanTemporaries(dir); // what processes killed mid-write left (housekeeping.ts)
 
     const index = await loadIndex(SQL, dir, early, log);
     const store = new TraceStore(dir, index, opts);
@@ -252,7 +251,7 @@ export class TraceStore implements TraceSink {
       if (!loc) return null;
       try {
         const rec = await readFrameAt(join(this.journalDir, loc.segment), loc.off, loc.len);
-        const trace = parseBody<TraceBody>(rec).trace;
+        const trace = unshareOutputs(parseBody<TraceBody>(rec).trace);
         if (trace?.id !== loc.id) throw new RecordReadError(`the record at ${loc.segment}:${loc.off} is not trace ${loc.id}`, 'damaged');
         for (const s of this.index.scoreLocations(loc.id)) {
           try {
