@@ -310,6 +310,26 @@ export async function startOpikStandInProcess() {
   return { url: words[0], controlUrl: words[1], stop };
 }
 
+/**
+ * A server that must never be called: it records every request (method, path, headers) and answers 418.
+ * The trust-boundary session points workspace settings at two of these (scripts/e2e.mjs).
+ * @param {string} label
+ */
+export async function startCaptureServer(label) {
+  const { createServer } = await import('node:http');
+  /** @type {{ method: string, url: string, headers: Record<string, unknown> }[]} */
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } });
+    req.resume();
+    res.writeHead(418, { 'content-type': 'text/plain' }).end(`${label}: capture server, this request should never have been made`);
+  });
+  await new Promise((res) => server.listen(0, '127.0.0.1', () => res(undefined)));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, label, requests, close: () => new Promise((res) => server.close(() => res(undefined))) };
+}
+
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureEnv().then((p) => {
     console.log(`node24          ${p.node24}\ncode-server     ${p.codeServerEntry}\nchromium        ${p.chromiumPath}`);

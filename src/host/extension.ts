@@ -55,6 +55,7 @@ export function activate(context: vscode.ExtensionContext): void {
       context.subscriptions.push(
         vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt })),
         vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
+        vscode.commands.registerCommand('codi._test.getTrace', async (id: string) => (await session.getStore()).get(id)),
         // Which lazily loaded bundles (dist/lib/*.js: genai, sqljs, typescript, opik) this host has required.
         vscode.commands.registerCommand('codi._test.loadedBundles', () =>
           Object.keys(require.cache).filter((k) => /[\\/]dist[\\/]lib[\\/][^\\/]+\.js$/.test(k)).map((k) => `lib/${basename(k)}`).sort()),

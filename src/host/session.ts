@@ -10,6 +10,7 @@ import { Disposable } from './disposable';
 import type { Secrets } from './secrets';
 import type { Settings } from './settings';
 import { MODEL_SETTINGS, readSettings } from './settings';
+import { WorkspaceGate } from './workspaceGate';
 
 /**
  * The core services for this window. The store opens on first use (never during activation); the model
@@ -22,6 +23,8 @@ export class Session extends Disposable {
   private readonly storeChanged = this._register(new vscode.EventEmitter<void>());
   /** Fires when traces were added (by this window or, after a refresh, by another process). */
   readonly onDidChangeTraces = this.storeChanged.event;
+  /** Workspace values of `codi.prompts.overrides` / `codi.pricing` apply only once the user allowed them. */
+  readonly gate: WorkspaceGate;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -29,6 +32,7 @@ export class Session extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.gate = this._register(new WorkspaceGate(context.workspaceState, log));
     this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
@@ -94,9 +98,15 @@ export class Session extends Disposable {
     return this.apiKey;
   }
 
+  /** The settings for a run, with workspace-gated values applied only when allowed (asks, without waiting). */
+  readSettings(): Settings {
+    void this.gate.review().catch((e: unknown) => this.log.warn(`workspace settings review failed: ${String(e)}`));
+    return readSettings((k) => this.gate.value(k));
+  }
+
   /** Everything a pipeline needs to call models, for one run. */
   async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; tracer: Tracer }> {
-    const settings = readSettings();
+    const settings = this.readSettings();
     const key = (await this.getApiKey()) ?? '';
     const store = await this.getStore();
     const gemini = (): GeminiClient => {
