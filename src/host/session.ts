@@ -128,6 +128,7 @@ export class Session extends Disposable {
       }
       return this.client.client;
     };
-    return { settings, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal };
+    const redact = { enabled: settings.redactBeforeModel, patterns: settings.redactPatterns };
+    return { settings, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal, redact };
   }
 }

@@ -19,7 +19,7 @@
  *   treats "ui" scores as human annotations). Scores with a spanId go to span feedback scores.
  */
 import type { ErrorInfo, Score, SpanRecord, SpanType, TraceRecord, Usage } from '../../shared/types';
-import type { Redactor } from './redact';
+import type { Redactor } from '../redact/redact';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };

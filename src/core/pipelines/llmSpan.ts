@@ -6,6 +6,7 @@ import { finishProblem } from '../gemini/finish';
 import type { PriceTable } from '../gemini/pricing';
 import { costOf } from '../gemini/pricing';
 import type { RenderedPrompt } from '../prompts/prompt';
+import type { RedactPolicy } from '../redact/input';
 import type { SpanHandle, TraceHandle } from '../tracing/tracer';
 
 /** Ports the pipelines need; the host and the CLI each provide them. */
@@ -14,6 +15,8 @@ export interface ModelContext {
   gemini: () => GeminiClient;
   prices: PriceTable;
   signal?: AbortSignal;
+  /** Secrets in the input are replaced before the model call (default: on, built-in rules). */
+  redact?: RedactPolicy | null;
 }
 
 type Parent = TraceHandle | SpanHandle;
