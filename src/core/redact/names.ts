@@ -39,13 +39,14 @@ export function secretNameKind(name: string): string | null {
   while (w.length > 1 && TRAILING_NOISE.has(w[w.length - 1]!)) w.pop();
   const last = w[w.length - 1];
   if (!last) return null;
-  const direct = FINAL_WORDS[last];
+  // Own properties only: `constructor` or `toString` are names, not secrets.
+  const direct = Object.hasOwn(FINAL_WORDS, last) ? FINAL_WORDS[last] : undefined;
   if (direct) return direct;
   if (last === 'key') {
     const prev = w[w.length - 2];
     return prev && !PLAIN_KEY_PREFIXES.has(prev) ? 'api-key' : null;
   }
   const g = GLUED.exec(last);
-  if (g) return g[1] === 'key' ? 'api-key' : FINAL_WORDS[g[1]!] ?? 'secret';
+  if (g) return g[1] === 'key' ? 'api-key' : (Object.hasOwn(FINAL_WORDS, g[1]!) ? FINAL_WORDS[g[1]!] : undefined) ?? 'secret';
   return null;
 }

@@ -23,7 +23,7 @@
  * `cfg.secret`), numbers, `null`/`None`/type names are kept.
  */
 import { secretNameKind } from './names';
-import { ASSIGN, LINE_REST, mark, TOKEN_RULES, TOKEN_SCAN, XML_ELEMENT } from './rules';
+import { ASSIGN, LINE_REST, mark, TOKEN_RULES, TOKEN_SCAN, TYPE_DECLARATION, XML_ELEMENT } from './rules';
 
 export { secretNameKind } from './names';
 
@@ -78,9 +78,11 @@ function placeholder(inner: string): boolean {
 }
 
 function unquotedIsSecret(v: string, lineLevel: boolean): boolean {
-  if (/^[-+]?\d+(\.\d+)?$/.test(v) || KEEP_WORDS.has(v.toLowerCase()) || v.includes('[REDACTED:')) return false;
+  if (/^[-+]?\d+(\.\d+)?$|^0x[0-9a-fA-F]+$/.test(v) || KEEP_WORDS.has(v.toLowerCase()) || v.includes('[REDACTED:')) return false;
   if (/[([{<$%]/.test(v)) return false;
   if (/^[A-Za-z_]\w*(?:(?:\.|::|->)[A-Za-z_]\w*)+$/.test(v)) return false;
+  // A type name (`CancellationToken`, `SecretStr`, `URLPatternComponentResult`): PascalCase without digits.
+  if (/^[A-Z][A-Za-z]*[A-Z][A-Za-z]*$/.test(v) && /[a-z]/.test(v)) return false;
   if (lineLevel) return true;
   return v.length >= 12 && /[A-Za-z]/.test(v) && /\d/.test(v);
 }
@@ -107,7 +109,7 @@ function redactAssignments(s: string, t: Tally): string {
   ASSIGN.lastIndex = 0;
   let out = s.replace(ASSIGN, (m: string, q: string, name: string, op: string, value: string, offset: number) => {
     const kind = secretNameKind(name);
-    if (!kind) return m;
+    if (!kind || TYPE_DECLARATION.test(s.slice(Math.max(0, offset - 16), offset))) return m;
     const first = value[0];
     if (first === '"' || first === "'" || first === '`') {
       const inner = value.slice(1, -1);

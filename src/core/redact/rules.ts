@@ -81,4 +81,7 @@ export const TOKEN_SCAN = new RegExp(TOKEN_RULES.map((r, i) => `(?<r${i}>${r.src
 export const ASSIGN = /(?<![\w$@.-])(["'`]?)([A-Za-z_$@][\w$.-]{0,99})\1([ \t]{0,16}(?::=|=>|=(?![=>~])|:(?!:))[ \t]{0,16})("(?:[^"\\\n]|\\.){0,4096}"|'(?:[^'\\\n]|\\.){0,4096}'|`(?:[^`\\]|\\.){0,4096}`|[^\s,;)}\]"'`]{1,4096})/g;
 export const XML_ELEMENT = /<([A-Za-z_][\w.-]{0,99})(\s[^<>]{0,1024})?>([^<\n]{1,500})<\/\1>/g;
 /** After a bare value: only a comment or the end of the line (then the value is the rest of the line). */
-export const LINE_REST = /[ \t]*(?:#|\/\/|;|\r?\n|\r?$)/y;
+// (`;` ends statements in code, so it does not count as an ini comment: `password: Credential;` is a type.)
+export const LINE_REST = /[ \t]*(?:#|\/\/|\r?\n|\r?$)/y;
+/** Just before a name: a type declaration (`type AuthToken = "a" | "b"`), never a secret. */
+export const TYPE_DECLARATION = /\b(?:type|interface|enum)\s+$/;
