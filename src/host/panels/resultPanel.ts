@@ -3,6 +3,7 @@ import type { HostAction, ResultViewState, UserRating } from '../../shared/proto
 import { Disposable } from '../disposable';
 import { WebviewChannel } from './webviewChannel';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import { openModelLink } from '../links';
 
 export interface ResultPanelActions {
   viewTrace(traceId: string): Promise<void>;
@@ -77,6 +78,7 @@ export class ResultPanel extends Disposable {
             await actions.rate(traceId, rating);
             return { ok: true };
           },
+          openLink: ({ url }) => openModelLink(url, log),
         },
         () => this.channel.post('result/state', this.state),
         log,
