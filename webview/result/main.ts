@@ -24,6 +24,7 @@ import {
   headerBadge,
   isBusy,
   judgeErrorBox,
+  redactionBox,
   warningBox,
   kindOf,
   metaSection,
@@ -159,6 +160,8 @@ function render(s: ResultViewState): void {
   if (warn) notices.append(warn);
   const judgeErr = judgeErrorBox(s);
   if (judgeErr) notices.append(judgeErr);
+  const redacted = redactionBox(s);
+  if (redacted) notices.append(redacted);
 
   view.render(s);
 

@@ -151,6 +151,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     judgeError: result.judgeError?.message ?? null,
     error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
     warning: typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
+    redactions: typeof t.metadata.redactions === 'number' ? t.metadata.redactions : null,
     ...(spec.finish ? spec.finish(result) : {}),
   });
   await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));
