@@ -140,8 +140,9 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
 
   const gemini = await startGeminiStandIn();
   const runDir = env.makeRunDir(`ui-${name}`);
-  const workspace = env.copySampleWorkspace(runDir, { 'codi.apiBaseUrl': gemini.url });
-  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', ...opts.userSettings } });
+  const workspace = env.copySampleWorkspace(runDir);
+  // codi.apiBaseUrl is application-scoped (a workspace cannot redirect it): user settings.
+  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', 'codi.apiBaseUrl': gemini.url, ...opts.userSettings } });
   step(`CODI installed from ${vsix}; workbench at ${cs.url}, Gemini stand-in at ${gemini.url}`);
 
   const profile = join(runDir, 'chromium-profile');
