@@ -9,12 +9,14 @@ import { SHIPPED_PRICES } from '../core/gemini/pricing';
 import { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
-import { parseFileRange } from './args';
+import type { BudgetGuard } from '../core/budget';
+import { createBudgetGuard, spentTodayIn } from '../core/budget';
+import { parseFileRange, UsageError } from './args';
 
 declare const CODI_VERSION: string | undefined;
 export const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
 
-export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, cancelled: 130 } as const;
+export const EXIT = { ok: 0, usage: 2, key: 3, model: 4, budget: 5, cancelled: 130 } as const;
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
@@ -25,6 +27,8 @@ export function exitCodeFor(kind: ErrorKind): number {
       return EXIT.key;
     case 'cancelled':
       return EXIT.cancelled;
+    case 'budget':
+      return EXIT.budget;
     default:
       return EXIT.model;
   }
@@ -66,12 +70,42 @@ export function geminiFromEnv(): () => GeminiClient {
     });
 }
 
+/**
+ * The daily budget from CODI_DAILY_BUDGET_USD (or --max-cost, which main() puts there): a call that would take
+ * today's spend over it is refused with a `budget` error (exit 5) that names the budget and today's spend.
+ */
+export function budgetFromEnv(store: TraceStore): BudgetGuard | null {
+  const raw = process.env.CODI_DAILY_BUDGET_USD?.trim();
+  if (!raw) return null;
+  const limit = Number(raw);
+  if (!Number.isFinite(limit) || limit < 0) throw new CodiError('bad-input', `CODI_DAILY_BUDGET_USD / --max-cost must be a number of USD (0: no limit), not "${raw}".`);
+  return limit > 0 ? createBudgetGuard({ dailyUsd: limit, spentToday: async () => spentTodayIn(store) }, SHIPPED_PRICES) : null;
+}
+
+/** Takes `--max-cost <usd>` / `--max-cost=<usd>` out of a model command's arguments (into CODI_DAILY_BUDGET_USD). */
+export function takeMaxCost(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = /^--max-cost=(.*)$/.exec(a);
+    if (a !== '--max-cost' && !eq) {
+      out.push(a);
+      continue;
+    }
+    const v = eq ? eq[1]! : args[++i];
+    if (v === undefined || !Number.isFinite(Number(v)) || Number(v) < 0 || v.trim() === '') throw new UsageError(`--max-cost must be a number of USD (0: no limit), not "${v ?? ''}"`);
+    process.env.CODI_DAILY_BUDGET_USD = v;
+  }
+  return out;
+}
+
 /** The options every pipeline takes from the CLI: tracer on the store, Gemini from the environment, models, judge. */
 export function pipelineBase(store: TraceStore, signal: AbortSignal, models: { model: string; judgeModel: string }, noJudge: boolean) {
   return {
     tracer: new Tracer(store),
     gemini: geminiFromEnv(),
     prices: SHIPPED_PRICES,
+    budget: budgetFromEnv(store),
     signal,
     model: models.model,
     judgeModel: models.judgeModel,

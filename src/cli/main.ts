@@ -5,7 +5,7 @@ import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
 import { cmdPrompts, PROMPTS_USAGE } from './commands/prompts';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { cmdTraces, TRACES_USAGE } from './commands/traces';
-import { EXIT, exitCodeFor, print, VERSION } from './common';
+import { EXIT, exitCodeFor, print, takeMaxCost, VERSION } from './common';
 import { cmdOpik, OPIK_USAGE, opikEngaged } from './opik';
 
 export { EXIT, exitCodeFor } from './common';
@@ -46,8 +46,11 @@ Environment:
                                      e.g. http://localhost:5173/api)
   OPIK_API_KEY, OPIK_WORKSPACE       required for Opik cloud (self-hosted: optional, workspace "default")
   OPIK_PROJECT_NAME                  Opik project (default CODI)
+  CODI_DAILY_BUDGET_USD              daily spending limit in USD (0: none); --max-cost <usd> on explain,
+                                     summarize and generate does the same for one command
 
-Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 130 cancelled.
+Exit codes: 0 ok, 2 usage or bad input, 3 missing/invalid key, 4 model or service error, 5 daily budget
+reached (today's spend plus the call's estimate is over it; nothing was sent), 130 cancelled.
 An Opik delivery problem after a command never changes its exit code. \`codi opik sync\`: 0 only when the
 outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
 queued (Opik unreachable or refusing) or refused for good.`;
@@ -65,9 +68,9 @@ export async function main(argv: string[]): Promise<number> {
       print(VERSION);
       return EXIT.ok;
     }
-    if (cmd === 'explain') return await cmdExplain(rest);
-    if (cmd === 'summarize') return await cmdSummarize(rest);
-    if (cmd === 'generate') return await cmdGenerate(rest);
+    if (cmd === 'explain') return await cmdExplain(takeMaxCost(rest));
+    if (cmd === 'summarize') return await cmdSummarize(takeMaxCost(rest));
+    if (cmd === 'generate') return await cmdGenerate(takeMaxCost(rest));
     if (cmd === 'traces') return await cmdTraces(rest);
     if (cmd === 'prompts') return await cmdPrompts(rest);
     if (cmd === 'opik') return await cmdOpik(rest);

@@ -54,6 +54,8 @@ export function nextStepFor(kind: ErrorKind): string {
       return 'The model returned an unusable answer. Retry, or try another model.';
     case 'service':
       return 'The Gemini service failed. Retry in a moment; see the log for details.';
+    case 'budget':
+      return 'The daily budget is reached. Raise codi.budget.dailyUsd (CLI: CODI_DAILY_BUDGET_USD or --max-cost), or run anyway.';
     case 'internal':
       return 'This is a bug in CODI. The log has the details.';
   }

@@ -16,6 +16,8 @@ export function actionsFor(kind: ErrorKind): HostAction[] {
       return ['retry', 'openSettings', 'showLog'];
     case 'model-output':
       return ['retry', 'showLog'];
+    case 'budget':
+      return ['openSettings'];
     case 'bad-input':
     case 'cancelled':
       return [];

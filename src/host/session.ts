@@ -11,6 +11,7 @@ import type { Secrets } from './secrets';
 import type { Settings } from './settings';
 import { MODEL_SETTINGS, readSettings } from './settings';
 import { WorkspaceGate } from './workspaceGate';
+import { BudgetUi } from './budgetUi';
 
 /**
  * The core services for this window. The store opens on first use (never during activation); the model
@@ -25,6 +26,8 @@ export class Session extends Disposable {
   readonly onDidChangeTraces = this.storeChanged.event;
   /** Workspace values of `codi.prompts.overrides` / `codi.pricing` apply only once the user allowed them. */
   readonly gate: WorkspaceGate;
+  /** The daily budget: per-run guards and the status bar item. */
+  readonly budget: BudgetUi;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -33,6 +36,9 @@ export class Session extends Disposable {
   ) {
     super();
     this.gate = this._register(new WorkspaceGate(context.workspaceState, log));
+    this.budget = this._register(new BudgetUi(log));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.budget') && void this.refreshBudget()));
+    this._register(this.onDidChangeTraces(() => void this.refreshBudget()));
     this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
@@ -58,7 +64,18 @@ export class Session extends Disposable {
     });
     // A failed open is retried next time instead of being cached forever.
     this.store.catch(() => (this.store = null));
+    void this.store.then(() => this.refreshBudget(), () => undefined);
     return this.store;
+  }
+
+  /** Today's spend against the budget in the status bar (only once the store is open: no I/O at activation). */
+  private async refreshBudget(): Promise<void> {
+    const store = this.store ? await this.store.catch(() => null) : null;
+    this.budget.update(this.readSettingsQuietly().dailyBudgetUsd, store);
+  }
+
+  private readSettingsQuietly(): Settings {
+    return readSettings((k) => this.gate.value(k));
   }
 
   /**
@@ -101,7 +118,7 @@ export class Session extends Disposable {
   /** The settings for a run, with workspace-gated values applied only when allowed (asks, without waiting). */
   readSettings(): Settings {
     void this.gate.review().catch((e: unknown) => this.log.warn(`workspace settings review failed: ${String(e)}`));
-    return readSettings((k) => this.gate.value(k));
+    return this.readSettingsQuietly();
   }
 
   /** Everything a pipeline needs to call models, for one run. */
@@ -129,6 +146,8 @@ export class Session extends Disposable {
       return this.client.client;
     };
     const redact = { enabled: settings.redactBeforeModel, patterns: settings.redactPatterns };
-    return { settings, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal, redact };
+    const prices = mergePrices(settings.pricing);
+    const budget = this.budget.guard(settings.dailyBudgetUsd, store, prices);
+    return { settings, tracer: new Tracer(store), gemini, prices, signal, redact, budget };
   }
 }

@@ -18,6 +18,7 @@ export type ErrorKind =
   | 'bad-input'
   | 'model-output'
   | 'service'
+  | 'budget'
   | 'internal';
 
 export interface ErrorInfo {
