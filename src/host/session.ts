@@ -5,6 +5,7 @@ import { mergePrices } from '../core/gemini/pricing';
 import { CodiError } from '../core/errors';
 import type { ModelContext } from '../core/pipelines/llmSpan';
 import { TraceStore } from '../core/store/traceStore';
+import type { TraceSink } from '../core/tracing/tracer';
 import { Tracer } from '../core/tracing/tracer';
 import { Disposable } from './disposable';
 import type { Secrets } from './secrets';
@@ -48,8 +49,11 @@ export class Session extends Disposable {
     this.apiKey = null;
   }
 
+  /** Set by the end-to-end tests only (`codi._test.storeDir`), to put the store where it cannot open. */
+  storeDirOverride: string | null = null;
+
   get storeDir(): string {
-    return vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
+    return this.storeDirOverride ?? vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
   }
 
   getStore(): Promise<TraceStore> {
@@ -121,11 +125,25 @@ export class Session extends Disposable {
     return this.readSettingsQuietly();
   }
 
-  /** Everything a pipeline needs to call models, for one run. */
-  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; tracer: Tracer }> {
+  /**
+   * Everything a pipeline needs to call models, for one run. A store that cannot be opened or written never stops
+   * the run: `saveFailure()` then says why the trace was not saved.
+   */
+  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; tracer: Tracer; saveFailure: () => string | null }> {
     const settings = this.readSettings();
     const key = (await this.getApiKey()) ?? '';
-    const store = await this.getStore();
+    let failure: string | null = null;
+    const failed = (err: unknown) => (failure = err instanceof Error ? err.message : String(err));
+    const store = await this.getStore().catch((err: unknown) => {
+      failed(err);
+      this.log.error(`store: cannot open ${this.storeDir}: ${failure}`);
+      return null;
+    });
+    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(`the trace store could not be opened (${failure})`)) };
+    const tracer = new Tracer(sink, undefined, (err, t) => {
+      failed(err);
+      this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
+    });
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
@@ -147,7 +165,7 @@ export class Session extends Disposable {
     };
     const redact = { enabled: settings.redactBeforeModel, patterns: settings.redactPatterns };
     const prices = mergePrices(settings.pricing);
-    const budget = this.budget.guard(settings.dailyBudgetUsd, store, prices);
-    return { settings, tracer: new Tracer(store), gemini, prices, signal, redact, budget };
+    const budget = store ? this.budget.guard(settings.dailyBudgetUsd, store, prices) : null;
+    return { settings, tracer, gemini, prices, signal, redact, budget, saveFailure: () => failure };
   }
 }

@@ -76,6 +76,7 @@ export class TraceHandle {
     private readonly sink: TraceSink,
     private readonly clock: Clock,
     opts: StartTraceOptions,
+    private readonly onSaveError?: (err: unknown, trace: TraceRecord) => void,
   ) {
     const startTime = clock.now();
     this.record = {
@@ -171,8 +172,14 @@ export class TraceHandle {
     }
     r.usage = usage;
     r.costUsd = cost;
-    if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
-    else await this.sink.saveTrace(r);
+    try {
+      if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
+      else await this.sink.saveTrace(r);
+    } catch (err) {
+      // With a handler, a store that cannot be written never fails the run: the caller says the trace was not saved.
+      if (!this.onSaveError) throw err;
+      this.onSaveError(err, r);
+    }
     return r;
   }
 }
@@ -181,9 +188,11 @@ export class Tracer {
   constructor(
     private readonly sink: TraceSink,
     private readonly clock: Clock = systemClock,
+    /** When set, a failed save is reported here instead of thrown (the run's result stands). */
+    private readonly onSaveError?: (err: unknown, trace: TraceRecord) => void,
   ) {}
 
   startTrace(opts: StartTraceOptions): TraceHandle {
-    return new TraceHandle(this.sink, this.clock, opts);
+    return new TraceHandle(this.sink, this.clock, opts, this.onSaveError);
   }
 }

@@ -93,6 +93,11 @@ export class ResultPanel extends Disposable {
     if (ResultPanel.current && !ResultPanel.current.isDisposed) ResultPanel.current.update(patch);
   }
 
+  /** What the visible panel shows (for the end-to-end tests). */
+  static currentState(): ResultViewState | null {
+    return ResultPanel.current?.state ?? null;
+  }
+
   static currentTraceId(): string | null {
     const p = ResultPanel.current;
     return p && !p.isDisposed ? p.state.traceId : null;

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { CodiError } from '../../core/errors';
+import { toCodiError } from '../../core/errors';
 import { uuidv7 } from '../../core/ids';
 import type { ModelContext } from '../../core/pipelines/llmSpan';
 import type { Tracer } from '../../core/tracing/tracer';
@@ -41,7 +42,7 @@ export interface RunHooks {
   progress: (message: string) => void;
 }
 
-export type RunContext = ModelContext & { settings: Settings; tracer: Tracer; clientVersion: string; threadId: string | null };
+export type RunContext = ModelContext & { settings: Settings; tracer: Tracer; clientVersion: string; threadId: string | null; saveFailure: () => string | null };
 
 export interface RunSpec<R extends PipelineOutcome> {
   kind: ResultViewState['kind'];
@@ -105,41 +106,55 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     error: null,
   };
   const panel: ResultPanel = Panel.show(deps.extensionUri, deps.panelActions, deps.log, initial);
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        const ctx = await deps.session.modelContext(abort.signal);
-        progress.report({ message: 'waiting for Gemini…' });
-        let streaming = false;
-        return await spec.run(
-          { ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}`, threadId: threadIdFor(spec.threadKey) },
-          {
-            onStart: (traceId) => panel.update({ traceId }),
-            onText: (d) => {
-              if (!streaming) progress.report({ message: 'streaming…' });
-              streaming = true;
-              panel.append(d);
+  let saveFailure: () => string | null = () => null;
+  let result: R;
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          const ctx = await deps.session.modelContext(abort.signal);
+          saveFailure = ctx.saveFailure;
+          progress.report({ message: 'waiting for Gemini…' });
+          let streaming = false;
+          return await spec.run(
+            { ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}`, threadId: threadIdFor(spec.threadKey) },
+            {
+              onStart: (traceId) => panel.update({ traceId }),
+              onText: (d) => {
+                if (!streaming) progress.report({ message: 'streaming…' });
+                streaming = true;
+                panel.append(d);
+              },
+              onJudging: () => {
+                progress.report({ message: 'judging…' });
+                panel.update({ status: 'judging' });
+              },
+              patch: (p) => panel.update(p),
+              progress: (message) => progress.report({ message }),
             },
-            onJudging: () => {
-              progress.report({ message: 'judging…' });
-              panel.update({ status: 'judging' });
-            },
-            patch: (p) => panel.update(p),
-            progress: (message) => progress.report({ message }),
-          },
-        );
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
+          );
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  } catch (err) {
+    // Whatever failed outside the pipeline (it never throws for model or input failures), the panel must not
+    // stay on "running".
+    const e = toCodiError(err);
+    panel.update({ status: 'error', error: { ...e.toInfo(), actions: actionsFor(e.kind) } });
+    deps.log.error(`${spec.kind} failed before the pipeline ran: ${e.message}`);
+    await showFailure(e, deps.log, spec.title);
+    return null;
+  }
   const t = result.trace;
   const e = result.error;
+  const notSaved = saveFailure();
   panel.update({
-    traceId: t.id,
+    traceId: notSaved ? null : t.id,
     status: e ? (e.kind === 'cancelled' ? 'cancelled' : 'error') : 'done',
     markdown: result.output,
     model: typeof t.metadata.model === 'string' ? t.metadata.model : settings.model,
@@ -150,11 +165,18 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     judgeStatus: !settings.judgeEnabled ? 'off' : result.judge ? 'done' : result.judgeError ? 'error' : 'off',
     judgeError: result.judgeError?.message ?? null,
     error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
-    warning: typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
+    warning: notSaved
+      ? `The trace of this run could not be saved (${notSaved}). The answer above is complete; check the log ("CODI: Show Log") and the store folder.`
+      : typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
     redactions: typeof t.metadata.redactions === 'number' ? t.metadata.redactions : null,
     ...(spec.finish ? spec.finish(result) : {}),
   });
-  await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));
+  if (notSaved) {
+    void vscode.window.showWarningMessage(`CODI: The trace of "${spec.title}" could not be saved: ${notSaved}. The result is shown; the trace is not in the Traces view.`, 'Show Log')
+      .then((a) => a && deps.log.show());
+  } else {
+    await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));
+  }
   deps.log.info(`${spec.kind} ${t.id}: ${e ? `${e.kind}: ${e.message}` : `ok, score ${result.judge?.score ?? 'none'}`}, ${t.usage?.totalTokens ?? 0} tokens`);
   if (result.judgeError) deps.log.warn(`judge failed for ${t.id}: ${result.judgeError.message}`);
   if (e) {

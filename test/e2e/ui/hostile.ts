@@ -47,7 +47,9 @@ async function frameShowing(page: Page, selector: string, text: string, timeoutM
 }
 
 async function session({ page, gemini, shots }: UiSession, canary: Canary): Promise<void> {
-  const answers = hostileAnswers(canary.url);
+  // CODI_HOSTILE_ONLY=3,34 runs a few answers (debugging); npm test runs them all.
+  const only = (process.env.CODI_HOSTILE_ONLY ?? '').split(',').filter(Boolean).map(Number);
+  const answers = hostileAnswers(canary.url).filter((_a, i) => !only.length || only.includes(i + 1));
   const pwned: string[] = [];
   page.on('console', (m) => m.text().includes('CODI-PWNED') && pwned.push(`console: ${m.text()}`));
   page.on('dialog', (d) => {
@@ -68,27 +70,28 @@ async function session({ page, gemini, shots }: UiSession, canary: Canary): Prom
   };
   await select();
 
-  for (const [i, a] of answers.entries()) {
-    const marker = `HOSTILE-${i + 1} (`;
+  for (const a of answers) {
+    const n = Number(/^HOSTILE-(\d+)/.exec(a.text)![1]);
+    const marker = `HOSTILE-${n} (`;
     await check(`${marker}${a.name}): run "CODI: Explain Selection"`, () => runCommand(page, 'CODI: Explain Selection'));
     const result = await check(`${marker}${a.name}): the result panel shows the answer`, () => frameShowing(page, '#body', marker, 60_000));
     await check(`${marker}${a.name}): the run finishes`, () => result.locator('#status', { hasText: /Done|Error/ }).first().waitFor({ timeout: 60_000 }));
-    if (SHOTS.has(i + 1)) await shoot(page, shots, `hostile-${String(i + 1).padStart(2, '0')}-result.png`);
+    if (SHOTS.has(n)) await shoot(page, shots, `hostile-${String(n).padStart(2, '0')}-result.png`);
     await check(`${marker}${a.name}): "View trace" is still visible and clickable`, () => result.locator('#view-trace').click({ timeout: 10_000 }));
     const trace = await check(`${marker}${a.name}): the trace panel opens`, () => frameWith(page, '.span-row', 30_000));
     await trace.locator('.span-row', { hasText: 'gemini.generate' }).first().click({ timeout: 10_000 });
-    await check(`${marker}${a.name}): the trace panel shows the answer`, () => frameShowing(page, '#span-detail', marker, 30_000));
-    if (SHOTS.has(i + 1)) await shoot(page, shots, `hostile-${String(i + 1).padStart(2, '0')}-trace.png`);
+    const shown = await check(`${marker}${a.name}): the trace panel shows the answer`, () => frameShowing(page, '#span-detail', marker, 30_000));
+    await shown.locator('#span-detail').getByText(marker).first().scrollIntoViewIfNeeded().catch(() => undefined);
+    if (SHOTS.has(n)) await shoot(page, shots, `hostile-${String(n).padStart(2, '0')}-trace.png`);
     step(`${marker}${a.name}): result + trace panels rendered; scripts so far ${pwned.length}, canary hits ${canary.hits.length}`);
     // Back to the editor (its selection is kept) for the next run.
     await page.locator('.tabs-container .tab', { hasText: 'lru.ts' }).first().click();
   }
 
   // Links: a command: link is plain text; an https link asks first, showing the full URL, and Cancel opens nothing.
-  const last = await frameShowing(page, '#body', `HOSTILE-${answers.length} (`, 10_000).catch(async () => {
-    await runCommand(page, 'View: Open Next Editor');
-    return frameShowing(page, '#body', `HOSTILE-${answers.length} (`, 10_000);
-  });
+  const lastMarker = /^HOSTILE-\d+ \(/.exec(answers[answers.length - 1]!.text)![0];
+  await page.locator('.tabs-container .tab', { hasText: /CODI · Explain/ }).first().click();
+  const last = await frameShowing(page, '#body', lastMarker, 10_000);
   const link = last.locator('#body a[data-url]').first();
   expect((await last.locator('#body a[href]').count()) === 0, 'no anchor in the answer keeps an href');
   await check('click the https link in the answer', () => link.click({ timeout: 10_000 }));
