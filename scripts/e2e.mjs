@@ -7,7 +7,8 @@
 //   3. ui: the Playwright tests on the packaged .vsix, each in its own code-server: test/e2e/ui/walkthrough.ts
 //      (explain, Traces view, trace panel), test/e2e/ui/pipelines.ts (summarize, generate + accept), then
 //      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating), then
-//      test/e2e/ui/hostile.ts (34 hostile answers through the result and trace panels: inert, no request).
+//      test/e2e/ui/hostile.ts (34 hostile answers through the result and trace panels: inert, no request),
+//      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing).
 // CODI_E2E=host|ui runs one part only (default: both; trust: the trust-boundary session only). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -147,7 +148,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

@@ -233,7 +233,7 @@ export function spawnTracked(cmd, args, opts) {
 /**
  * Starts code-server on 127.0.0.1 with a fresh user-data dir, settings written first, and waits for /healthz.
  * @param {{ runDir: string, folder: string, port?: number, settings?: Record<string, unknown>, vsix?: string,
- *   userDataDir?: string, extensionsDir?: string, extraArgs?: string[], quiet?: boolean }} o
+ *   userDataDir?: string, extensionsDir?: string, extraArgs?: string[], quiet?: boolean, workspaceTrust?: boolean }} o
  */
 export async function startCodeServer(o) {
   const userDataDir = o.userDataDir ?? join(o.runDir, 'ud');
@@ -245,7 +245,7 @@ export async function startCodeServer(o) {
   const logFile = join(o.runDir, 'code-server.log');
   const fd = openSync(logFile, 'a');
   const child = spawnTracked(node24, [codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--ignore-last-opened', ...(o.extraArgs ?? []), o.folder],
   { env: isolatedEnv(o.runDir), stdio: ['ignore', fd, fd] });
   const url = `http://127.0.0.1:${port}`;

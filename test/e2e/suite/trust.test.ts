@@ -4,7 +4,11 @@
 // judge's prompt and the price table are replaced. The user settings point codi.apiBaseUrl at the Gemini
 // stand-in. scripts/e2e.mjs fails the session when either capture server received any request.
 import * as assert from 'node:assert/strict';
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import * as vscode from 'vscode';
+import type { ResultViewState } from '../../../src/shared/protocol';
 import type { TraceRecord } from '../../../src/shared/types';
 import { listTraces, waitFor } from './helpers';
 
@@ -48,6 +52,34 @@ export function registerTrustTests(): void {
       // Opik export stays off: the workspace's codi.opik.enabled did not start it.
       const status = await vscode.commands.executeCommand<unknown>('codi._test.opikStatus', trace.id);
       assert.ok(!JSON.stringify(status ?? null).includes('"sent"'), `no Opik delivery expected: ${JSON.stringify(status)}`);
+    });
+  });
+
+  suite('CODI store faults in VS Code: runs still work and say the trace was not saved', () => {
+    let blocker = '';
+    suiteTeardown(async () => {
+      await vscode.commands.executeCommand('codi._test.storeDir', null);
+      if (blocker) rmSync(blocker, { force: true });
+    });
+
+    test('a store that cannot be opened (its folder is under a regular file): the answer shows, the panel says why, nothing stays "running"', async () => {
+      // A real file-system fault: mkdir under a regular file fails with ENOTDIR.
+      blocker = join(tmpdir(), `codi-e2e-not-a-folder-${process.pid}`);
+      writeFileSync(blocker, 'not a folder');
+      await vscode.commands.executeCommand('codi._test.storeDir', join(blocker, 'traces'));
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'lru.ts'));
+      editor.selection = new vscode.Selection(0, 0, 8, 0);
+      await vscode.commands.executeCommand('codi.explainSelection');
+      const state = await waitFor('the result panel to finish', async () => {
+        const s = await vscode.commands.executeCommand<ResultViewState | null>('codi._test.resultState');
+        return s && s.status !== 'running' && s.status !== 'judging' ? s : undefined;
+      });
+      assert.equal(state.status, 'done', `status ${state.status}: ${JSON.stringify(state.error)}`);
+      assert.ok(state.markdown.length > 0, 'the answer is shown');
+      assert.match(state.warning ?? '', /could not be saved \(.*(ENOTDIR|not a directory)/i);
+      assert.equal(state.traceId, null, 'no "View trace" for a trace that is not in the store');
+      console.log('[codi] store fault (cannot open): 1 run, answer shown, trace not saved, reported');
     });
   });
 }

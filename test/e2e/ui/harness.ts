@@ -120,6 +120,8 @@ export interface UiSession {
 export interface UiSessionOptions {
   /** Extra VS Code user settings (e.g. codi.opik.*), written before code-server starts. */
   userSettings?: Record<string, unknown>;
+  /** Keep VS Code's workspace trust on (the other sessions start code-server with it disabled). */
+  workspaceTrust?: boolean;
 }
 
 export async function runUiSession(name: string, body: (s: UiSession) => Promise<void>, opts: UiSessionOptions = {}): Promise<void> {
@@ -142,7 +144,7 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
   const runDir = env.makeRunDir(`ui-${name}`);
   const workspace = env.copySampleWorkspace(runDir);
   // codi.apiBaseUrl is application-scoped (a workspace cannot redirect it): user settings.
-  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', 'codi.apiBaseUrl': gemini.url, ...opts.userSettings } });
+  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', 'codi.apiBaseUrl': gemini.url, ...opts.userSettings }, workspaceTrust: opts.workspaceTrust });
   step(`CODI installed from ${vsix}; workbench at ${cs.url}, Gemini stand-in at ${gemini.url}`);
 
   const profile = join(runDir, 'chromium-profile');
