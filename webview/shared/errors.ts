@@ -11,6 +11,7 @@ export const errorTitles: Record<ErrorKind, string> = {
   'bad-input': 'This input cannot be sent',
   'model-output': 'The model returned an unusable answer',
   service: 'The model service failed',
+  budget: 'Daily budget reached',
   internal: 'Something went wrong inside CODI',
 };
 
