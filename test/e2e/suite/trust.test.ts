@@ -55,6 +55,31 @@ export function registerTrustTests(): void {
     });
   });
 
+  suite('CODI redacts secrets before the model call', () => {
+    test('a selection with keys: the panel says how many were replaced, the trace keeps only placeholders', async () => {
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      // Assembled at run time so the repository never holds a secret-shaped value.
+      const aws = `AK${'IA'}Q2W3E4R5T6Y7U8I9`;
+      const gh = `gh${'p_'}${'aB1cD2eF3'.repeat(4)}`;
+      const file = vscode.Uri.joinPath(folder.uri, 'src', 'secrets.env');
+      await vscode.workspace.fs.writeFile(file, Buffer.from(`AWS_ACCESS_KEY_ID=${aws}\nGITHUB_TOKEN=${gh}\nDB_PASSWORD=hunter2-Correct\nPORT=8080\n`));
+      const editor = await vscode.window.showTextDocument(file);
+      editor.selection = new vscode.Selection(0, 0, 4, 0);
+      await vscode.commands.executeCommand('codi.explainSelection');
+      const state = await waitFor('the result panel to finish', async () => {
+        const s = await vscode.commands.executeCommand<ResultViewState | null>('codi._test.resultState');
+        return s && s.title.includes('secrets.env') && s.status !== 'running' && s.status !== 'judging' ? s : undefined;
+      });
+      assert.equal(state.status, 'done', JSON.stringify(state.error));
+      assert.equal(state.redactions, 3, 'three secrets replaced, PORT kept');
+      const trace = await vscode.commands.executeCommand<TraceRecord | null>('codi._test.getTrace', state.traceId);
+      const text = JSON.stringify(trace);
+      assert.ok(!text.includes(aws) && !text.includes(gh) && !text.includes('hunter2-Correct'), 'no secret in the stored trace');
+      assert.match(text, /\[REDACTED:aws-access-key\]/);
+      assert.match(text, /PORT=8080/);
+    });
+  });
+
   suite('CODI store faults in VS Code: runs still work and say the trace was not saved', () => {
     let blocker = '';
     suiteTeardown(async () => {
