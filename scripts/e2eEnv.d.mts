@@ -33,6 +33,8 @@ export interface StartCodeServerOptions {
   extensionsDir?: string;
   extraArgs?: string[];
   quiet?: boolean;
+  /** Keep VS Code's workspace trust on (default: started with --disable-workspace-trust). */
+  workspaceTrust?: boolean;
 }
 
 export function log(msg: string): void;
@@ -46,6 +48,8 @@ export function isolatedEnv(runDir: string): NodeJS.ProcessEnv;
 export function installVsix(runDir: string, vsix: string, userDataDir?: string, extensionsDir?: string): void;
 export function startCodeServer(o: StartCodeServerOptions): Promise<CodeServer>;
 export function startGeminiStandInProcess(): Promise<{ url: string; stop(): Promise<void> }>;
+export function startCaptureServer(label: string): Promise<{ url: string; label: string; requests: { method: string; url: string; headers: Record<string, unknown> }[]; close(): Promise<void> }>;
+export const baseUserSettings: Record<string, unknown>;
 export const E2E_OPIK_KEY: string;
 export const E2E_OPIK_WORKSPACE: string;
 export function startOpikStandInProcess(): Promise<{ url: string; controlUrl: string; stop(): Promise<void> }>;

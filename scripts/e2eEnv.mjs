@@ -233,7 +233,7 @@ export function spawnTracked(cmd, args, opts) {
 /**
  * Starts code-server on 127.0.0.1 with a fresh user-data dir, settings written first, and waits for /healthz.
  * @param {{ runDir: string, folder: string, port?: number, settings?: Record<string, unknown>, vsix?: string,
- *   userDataDir?: string, extensionsDir?: string, extraArgs?: string[], quiet?: boolean }} o
+ *   userDataDir?: string, extensionsDir?: string, extraArgs?: string[], quiet?: boolean, workspaceTrust?: boolean }} o
  */
 export async function startCodeServer(o) {
   const userDataDir = o.userDataDir ?? join(o.runDir, 'ud');
@@ -245,7 +245,7 @@ export async function startCodeServer(o) {
   const logFile = join(o.runDir, 'code-server.log');
   const fd = openSync(logFile, 'a');
   const child = spawnTracked(node24, [codeServerEntry, '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none',
-    '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', '--disable-getting-started-override',
+    '--disable-telemetry', '--disable-update-check', ...(o.workspaceTrust ? [] : ['--disable-workspace-trust']), '--disable-getting-started-override',
     '--user-data-dir', userDataDir, '--extensions-dir', extensionsDir, '--ignore-last-opened', ...(o.extraArgs ?? []), o.folder],
   { env: isolatedEnv(o.runDir), stdio: ['ignore', fd, fd] });
   const url = `http://127.0.0.1:${port}`;
@@ -308,6 +308,26 @@ export async function startOpikStandInProcess() {
     "process.on('SIGTERM', () => o.close().finally(() => process.exit(0)));";
   const { words, stop } = await startStandInProcess('Opik stand-in', code, 'CODI_OPIK_STANDIN');
   return { url: words[0], controlUrl: words[1], stop };
+}
+
+/**
+ * A server that must never be called: it records every request (method, path, headers) and answers 418.
+ * The trust-boundary session points workspace settings at two of these (scripts/e2e.mjs).
+ * @param {string} label
+ */
+export async function startCaptureServer(label) {
+  const { createServer } = await import('node:http');
+  /** @type {{ method: string, url: string, headers: Record<string, unknown> }[]} */
+  const requests = [];
+  const server = createServer((req, res) => {
+    requests.push({ method: req.method ?? '', url: req.url ?? '', headers: { ...req.headers } });
+    req.resume();
+    res.writeHead(418, { 'content-type': 'text/plain' }).end(`${label}: capture server, this request should never have been made`);
+  });
+  await new Promise((res) => server.listen(0, '127.0.0.1', () => res(undefined)));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  return { url: `http://127.0.0.1:${port}`, label, requests, close: () => new Promise((res) => server.close(() => res(undefined))) };
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {

@@ -8,7 +8,7 @@
 // Env: CODI_PORT (default 8080; another free port is chosen when it is taken).
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cacheDir, copySampleWorkspace, ensureEnv, freePort, log, startCodeServer, startGeminiStandInProcess } from './e2eEnv.mjs';
+import { baseUserSettings, cacheDir, copySampleWorkspace, ensureEnv, freePort, log, startCodeServer, startGeminiStandInProcess } from './e2eEnv.mjs';
 import { packageExtension } from './package.mjs';
 
 const args = new Set(process.argv.slice(2));
@@ -20,17 +20,26 @@ for (const a of args) {
 }
 const demo = args.has('--demo');
 
-/** Sets or removes codi.apiBaseUrl in the workspace settings, keeping whatever else is there.
- * @param {string} workspace @param {string | undefined} url */
-function setWorkspaceBaseUrl(workspace, url) {
-  const file = join(workspace, '.vscode', 'settings.json');
+/** Sets or removes codi.apiBaseUrl in the USER settings (it is application-scoped: a workspace cannot set it),
+ * keeping whatever else is there; drops the workspace value older sessions wrote.
+ * @param {string} runDir @param {string} workspace @param {string | undefined} url */
+function setUserBaseUrl(runDir, workspace, url) {
+  const file = join(runDir, 'ud', 'User', 'settings.json');
   /** @type {Record<string, unknown>} */
-  let settings = {};
+  let settings = { ...baseUserSettings };
   try { settings = JSON.parse(readFileSync(file, 'utf8')); } catch { /* missing or hand-edited with comments: start over */ }
   if (url) settings['codi.apiBaseUrl'] = url;
   else delete settings['codi.apiBaseUrl'];
-  mkdirSync(join(workspace, '.vscode'), { recursive: true });
+  mkdirSync(join(runDir, 'ud', 'User'), { recursive: true });
   writeFileSync(file, JSON.stringify(settings, null, 2) + '\n');
+  const wsFile = join(workspace, '.vscode', 'settings.json');
+  try {
+    const ws = JSON.parse(readFileSync(wsFile, 'utf8'));
+    if ('codi.apiBaseUrl' in ws) {
+      delete ws['codi.apiBaseUrl'];
+      writeFileSync(wsFile, JSON.stringify(ws, null, 2) + '\n');
+    }
+  } catch { /* no workspace settings */ }
 }
 
 /** @param {string[]} lines */
@@ -57,7 +66,7 @@ async function main() {
     gemini = await startGeminiStandInProcess();
     log(`demo mode: Gemini stand-in on ${gemini.url}`);
   }
-  setWorkspaceBaseUrl(workspace, gemini?.url);
+  setUserBaseUrl(runDir, workspace, gemini?.url);
 
   const wanted = Number(process.env.CODI_PORT || 8080);
   const port = await freePort(wanted);

@@ -14,15 +14,17 @@ import { clientOptions, runConfig } from '../core/run/config';
 import type { RunContext, RunHooks } from '../core/run/registry';
 import type { ErrorInfo, ErrorKind, JudgeVerdict, TraceRecord } from '../shared/types';
 import { SUMMARIZE_DEFAULTS } from '../core/pipelines/summarize';
-import { parseFileRange } from './args';
+import { parseFileRange, UsageError } from './args';
 import { readTextFile } from './input';
 import { envInt, timeoutSeconds } from './runFlags';
 import { guardedSink, openCliStore, unsavedTrace } from './storeAccess';
+import type { BudgetGuard } from '../core/budget';
+import { createBudgetGuard, spentTodayIn } from '../core/budget';
 
 declare const CODI_VERSION: string | undefined;
 export const VERSION = typeof CODI_VERSION === 'string' ? CODI_VERSION : 'dev';
 
-export const EXIT = { ok: 0, gate: 1, usage: 2, key: 3, model: 4, store: 5, cancelled: 130, outputClosed: 141 } as const;
+export const EXIT = { ok: 0, gate: 1, usage: 2, key: 3, model: 4, budget: 5, store: 6, cancelled: 130, outputClosed: 141 } as const;
 
 export function exitCodeFor(kind: ErrorKind): number {
   switch (kind) {
@@ -33,6 +35,8 @@ export function exitCodeFor(kind: ErrorKind): number {
       return EXIT.key;
     case 'cancelled':
       return EXIT.cancelled;
+    case 'budget':
+      return EXIT.budget;
     default:
       return EXIT.model;
   }
@@ -48,7 +52,7 @@ function wasmPath(): string {
   return existsSync(bundled) ? bundled : join(__dirname, '../../node_modules/sql.js/dist/sql-wasm.wasm');
 }
 
-/** Opens the store (faults become StoreFault, exit 5); `'run'`: a model command, which first proves the store can take its trace. */
+/** Opens the store (faults become StoreFault, exit 6); `'run'`: a model command, which first proves the store can take its trace. */
 export const openStore = (purpose?: 'run') => openCliStore(storeDir(), wasmPath(), purpose === 'run');
 export const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
 
@@ -113,7 +117,36 @@ export function geminiFromEnv(config: RunConfig = cliConfig(), gate?: RateGate):
 /** The run context of a CLI command: tracer on the store, Gemini from the environment, cancellation, hooks. */
 export function cliContext(store: TraceStore, signal: AbortSignal, config: RunConfig, hooks: RunHooks = {}, tracer?: Tracer): RunContext {
   // A trace that cannot be saved must not cost the answer: see storeAccess.ts.
-  return { tracer: tracer ?? new Tracer(guardedSink(store)), gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, signal, clientVersion: `codi-cli/${VERSION}`, hooks };
+  return { tracer: tracer ?? new Tracer(guardedSink(store)), gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, budget: budgetFromEnv(store), signal, clientVersion: `codi-cli/${VERSION}`, hooks };
+}
+
+/**
+ * The daily budget from CODI_DAILY_BUDGET_USD (or --max-cost, which main() puts there): a call that would take
+ * today's spend over it is refused with a `budget` error (exit 5) that names the budget and today's spend.
+ */
+export function budgetFromEnv(store: TraceStore): BudgetGuard | null {
+  const raw = process.env.CODI_DAILY_BUDGET_USD?.trim();
+  if (!raw) return null;
+  const limit = Number(raw);
+  if (!Number.isFinite(limit) || limit < 0) throw new CodiError('bad-input', `CODI_DAILY_BUDGET_USD / --max-cost must be a number of USD (0: no limit), not "${raw}".`);
+  return limit > 0 ? createBudgetGuard({ dailyUsd: limit, spentToday: async () => spentTodayIn(store) }, SHIPPED_PRICES) : null;
+}
+
+/** Takes `--max-cost <usd>` / `--max-cost=<usd>` out of a model command's arguments (into CODI_DAILY_BUDGET_USD). */
+export function takeMaxCost(args: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const eq = /^--max-cost=(.*)$/.exec(a);
+    if (a !== '--max-cost' && !eq) {
+      out.push(a);
+      continue;
+    }
+    const v = eq ? eq[1]! : args[++i];
+    if (v === undefined || !Number.isFinite(Number(v)) || Number(v) < 0 || v.trim() === '') throw new UsageError(`--max-cost must be a number of USD (0: no limit), not "${v ?? ''}"`);
+    process.env.CODI_DAILY_BUDGET_USD = v;
+  }
+  return out;
 }
 
 export { withInterrupt } from './interrupt';

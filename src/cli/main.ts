@@ -8,7 +8,7 @@ import { cmdReplay, REPLAY_USAGE } from './commands/replay';
 import { cmdStore, STORE_USAGE } from './commands/store';
 import { cmdSummarize, SUMMARIZE_USAGE } from './commands/summarize';
 import { cmdTraces, TRACES_USAGE } from './commands/traces';
-import { EXIT, exitCodeFor, print, storeDir, VERSION } from './common';
+import { EXIT, exitCodeFor, print, storeDir, takeMaxCost, VERSION } from './common';
 import { cmdOpik, OPIK_USAGE, opikEngaged } from './opik';
 import { guardOutput } from './interrupt';
 import { cliNextStep, takeRunFlags } from './runFlags';
@@ -59,15 +59,18 @@ Environment:
                                      e.g. http://localhost:5173/api)
   OPIK_API_KEY, OPIK_WORKSPACE       required for Opik cloud (self-hosted: optional, workspace "default")
   OPIK_PROJECT_NAME                  Opik project (default CODI)
+  CODI_DAILY_BUDGET_USD              daily spending limit in USD (0: none); --max-cost <usd> on explain,
+                                     summarize and generate does the same for one command
 
 Experiments: \`codi eval\` runs every case of a dataset (JSONL, CSV or YAML: id, pipeline, input, expect) as
 a trace tagged with the experiment and stores the run; it exits 1 when the pass rate is below --min-pass-rate
 (env CODI_MIN_PASS_RATE, default 1.0) or a case that passed in --baseline fails now.
 
 Exit codes: 0 ok, 1 evaluation gate failed (codi eval), 2 usage or bad input, 3 missing/invalid key, 4 model or
-service error, 5 trace store problem (disk full, no permission, damage found by \`store check\`; the answer is
-still printed), 130 cancelled (Ctrl+C, SIGTERM, SIGHUP: the trace is saved as cancelled first), 141 stdout
-closed by its reader (\`| head\`).
+service error, 5 daily budget reached (today's spend plus the call's estimate is over it; nothing was sent),
+6 trace store problem (disk full, no permission, damage found by \`store check\`; the answer is still printed),
+130 cancelled (Ctrl+C, SIGTERM, SIGHUP: the trace is saved as cancelled first), 141 stdout closed by its reader
+(\`| head\`).
 An Opik delivery problem after a command never changes its exit code. \`codi opik sync\`: 0 only when the
 outbox is empty afterwards; 2 bad Opik configuration; 3 Opik cloud without OPIK_API_KEY; 4 traces still
 queued (Opik unreachable or refusing) or refused for good.`;
@@ -86,13 +89,13 @@ export async function main(argv: string[]): Promise<number> {
       print(VERSION);
       return EXIT.ok;
     }
-    if (cmd === 'explain') return await cmdExplain(takeRunFlags(rest));
-    if (cmd === 'summarize') return await cmdSummarize(takeRunFlags(rest));
-    if (cmd === 'generate') return await cmdGenerate(takeRunFlags(rest));
+    if (cmd === 'explain') return await cmdExplain(takeRunFlags(takeMaxCost(rest)));
+    if (cmd === 'summarize') return await cmdSummarize(takeRunFlags(takeMaxCost(rest)));
+    if (cmd === 'generate') return await cmdGenerate(takeRunFlags(takeMaxCost(rest)));
     if (cmd === 'traces') return await cmdTraces(rest);
     if (cmd === 'prompts') return await cmdPrompts(rest);
-    if (cmd === 'eval') return await cmdEval(takeRunFlags(rest));
-    if (cmd === 'replay') return await cmdReplay(takeRunFlags(rest));
+    if (cmd === 'eval') return await cmdEval(takeRunFlags(takeMaxCost(rest)));
+    if (cmd === 'replay') return await cmdReplay(takeRunFlags(takeMaxCost(rest)));
     if (cmd === 'opik') return await cmdOpik(rest);
     if (cmd === 'store') return await cmdStore(rest);
     if (cmd === 'doctor') return await cmdStore(['check', ...rest]);

@@ -2,7 +2,7 @@
  * How the CLI opens the trace store and meets its faults, so that nothing paid for is lost:
  *
  * - Opening: any file-system failure (unwritable CODI_HOME, a folder where the snapshot should be…)
- *   becomes a StoreFault, printed as one clean message with a next step (exit 5), never a stack.
+ *   becomes a StoreFault, printed as one clean message with a next step (exit 6), never a stack.
  * - Before a paid call: a small write + sync proves the store can take the trace; if it cannot, the
  *   model is not called.
  * - Saving: the tracer writes through a guard that never throws. When the trace cannot be saved (the

@@ -72,6 +72,8 @@ export function nextStepFor(kind: ErrorKind): string {
       return 'Check the model name (VS Code: the codi.model settings; CLI: --model, CODI_MODEL, CODI_JUDGE_MODEL, CODI_FALLBACK_MODEL); the endpoint does not offer it.';
     case 'service':
       return 'The Gemini service failed. Retry in a moment; see the log for details.';
+    case 'budget':
+      return 'The daily budget is reached. Raise codi.budget.dailyUsd (CLI: CODI_DAILY_BUDGET_USD or --max-cost), or run anyway.';
     case 'internal':
       return 'This is a bug in CODI. The log has the details.';
   }

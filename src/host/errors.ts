@@ -18,6 +18,7 @@ export function actionsFor(kind: ErrorKind): HostAction[] {
     case 'blocked':
       return ['retry', 'showLog'];
     case 'unknown-model':
+    case 'budget':
       return ['openSettings'];
     case 'bad-input':
     case 'cancelled':

@@ -8,6 +8,7 @@ import { OpikController } from './opikController';
 import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
+import { ResultPanel } from './panels/resultPanel';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
@@ -55,6 +56,13 @@ export function activate(context: vscode.ExtensionContext): void {
       context.subscriptions.push(
         vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt })),
         vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
+        vscode.commands.registerCommand('codi._test.getTrace', async (id: string) => (await session.getStore()).get(id)),
+        vscode.commands.registerCommand('codi._test.resultState', () => ResultPanel.currentState()),
+        // Puts the store where it cannot open (a path under a regular file), or back (null): a real file-system fault.
+        vscode.commands.registerCommand('codi._test.storeDir', async (dir: string | null) => {
+          await session.closeStore();
+          session.storeDirOverride = dir;
+        }),
         // Which lazily loaded bundles (dist/lib/*.js: genai, sqljs, typescript, opik) this host has required.
         vscode.commands.registerCommand('codi._test.loadedBundles', () =>
           Object.keys(require.cache).filter((k) => /[\\/]dist[\\/]lib[\\/][^\\/]+\.js$/.test(k)).map((k) => `lib/${basename(k)}`).sort()),

@@ -17,13 +17,14 @@ export interface OpikSettingsView {
 
 export function readOpikSettings(): OpikSettingsView {
   const c = vscode.workspace.getConfiguration('codi.opik');
-  const redact = c.get<unknown>('redact');
+  // The same patterns as before the model call: codi.opik.redact and codi.redact.patterns.
+  const redact = [c.get<unknown>('redact'), vscode.workspace.getConfiguration('codi.redact').get<unknown>('patterns')].flatMap((v) => (Array.isArray(v) ? v : []));
   return {
     enabled: c.get<boolean>('enabled', false) === true,
     url: c.get<string>('url', '') ?? '',
     workspace: c.get<string>('workspace', '') ?? '',
     project: c.get<string>('project', 'CODI') || 'CODI',
-    redact: Array.isArray(redact) ? redact.filter((r): r is string => typeof r === 'string') : [],
+    redact: redact.filter((r): r is string => typeof r === 'string'),
   };
 }
 

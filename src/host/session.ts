@@ -5,6 +5,7 @@ import { mergePrices } from '../core/gemini/pricing';
 import { CodiError } from '../core/errors';
 import type { ModelContext } from '../core/pipelines/llmSpan';
 import { TraceStore } from '../core/store/traceStore';
+import type { TraceSink } from '../core/tracing/tracer';
 import { Tracer } from '../core/tracing/tracer';
 import { Disposable } from './disposable';
 import type { Secrets } from './secrets';
@@ -12,6 +13,8 @@ import type { Settings } from './settings';
 import { MODEL_SETTINGS, readSettings, runConfigFrom } from './settings';
 import type { RunConfig } from '../core/run/config';
 import { clientOptions } from '../core/run/config';
+import { WorkspaceGate } from './workspaceGate';
+import { BudgetUi } from './budgetUi';
 
 /**
  * The core services for this window. The store opens on first use (never during activation); the model
@@ -24,6 +27,10 @@ export class Session extends Disposable {
   private readonly storeChanged = this._register(new vscode.EventEmitter<void>());
   /** Fires when traces were added (by this window or, after a refresh, by another process). */
   readonly onDidChangeTraces = this.storeChanged.event;
+  /** Workspace values of `codi.prompts.overrides` / `codi.pricing` apply only once the user allowed them. */
+  readonly gate: WorkspaceGate;
+  /** The daily budget: per-run guards and the status bar item. */
+  readonly budget: BudgetUi;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -31,6 +38,10 @@ export class Session extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
+    this.gate = this._register(new WorkspaceGate(context.workspaceState, log));
+    this.budget = this._register(new BudgetUi(log));
+    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.budget') && void this.refreshBudget()));
+    this._register(this.onDidChangeTraces(() => void this.refreshBudget()));
     this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
@@ -40,8 +51,11 @@ export class Session extends Disposable {
     this.apiKey = null;
   }
 
+  /** Set by the end-to-end tests only (`codi._test.storeDir`), to put the store where it cannot open. */
+  storeDirOverride: string | null = null;
+
   get storeDir(): string {
-    return vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
+    return this.storeDirOverride ?? vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
   }
 
   getStore(): Promise<TraceStore> {
@@ -56,7 +70,18 @@ export class Session extends Disposable {
     });
     // A failed open is retried next time instead of being cached forever.
     this.store.catch(() => (this.store = null));
+    void this.store.then(() => this.refreshBudget(), () => undefined);
     return this.store;
+  }
+
+  /** Today's spend against the budget in the status bar (only once the store is open: no I/O at activation). */
+  private async refreshBudget(): Promise<void> {
+    const store = this.store ? await this.store.catch(() => null) : null;
+    this.budget.update(this.readSettingsQuietly().dailyBudgetUsd, store);
+  }
+
+  private readSettingsQuietly(): Settings {
+    return readSettings((k) => this.gate.value(k));
   }
 
   /**
@@ -96,12 +121,32 @@ export class Session extends Disposable {
     return this.apiKey;
   }
 
-  /** Everything a pipeline needs to call models, for one run. */
-  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer }> {
-    const settings = readSettings();
+  /** The settings for a run, with workspace-gated values applied only when allowed (asks, without waiting). */
+  readSettings(): Settings {
+    void this.gate.review().catch((e: unknown) => this.log.warn(`workspace settings review failed: ${String(e)}`));
+    return this.readSettingsQuietly();
+  }
+
+  /**
+   * Everything a pipeline needs to call models, for one run. A store that cannot be opened or written never stops
+   * the run: `saveFailure()` then says why the trace was not saved.
+   */
+  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer; saveFailure: () => string | null }> {
+    const settings = this.readSettings();
     const config = runConfigFrom(settings);
     const key = (await this.getApiKey()) ?? '';
-    const store = await this.getStore();
+    let failure: string | null = null;
+    const failed = (err: unknown) => (failure = err instanceof Error ? err.message : String(err));
+    const store = await this.getStore().catch((err: unknown) => {
+      failed(err);
+      this.log.error(`store: cannot open ${this.storeDir}: ${failure}`);
+      return null;
+    });
+    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(`the trace store could not be opened (${failure})`)) };
+    const tracer = new Tracer(sink, undefined, (err, t) => {
+      failed(err);
+      this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
+    });
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
@@ -119,6 +164,9 @@ export class Session extends Disposable {
       }
       return this.client.client;
     };
-    return { settings, config, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal };
+    const redact = { enabled: settings.redactBeforeModel, patterns: settings.redactPatterns };
+    const prices = mergePrices(settings.pricing);
+    const budget = store ? this.budget.guard(settings.dailyBudgetUsd, store, prices) : null;
+    return { settings, config, tracer, gemini, prices, signal, redact, budget, saveFailure: () => failure };
   }
 }

@@ -4,6 +4,7 @@ import type { PromptOverrides } from '../core/prompts/registry';
 import type { RunConfig } from '../core/run/config';
 import { runConfig } from '../core/run/config';
 import { validateOverrides } from '../core/prompts/registry';
+import type { GatedSetting } from '../core/workspaceValues';
 
 /** The typed, plain view of the `codi.*` settings that the core gets. */
 export interface Settings {
@@ -22,9 +23,24 @@ export interface Settings {
   promptProblems: string[];
   fallbackModel: string;
   pricing: Record<string, Partial<ModelPrice>>;
+  /** `codi.redact.beforeModel`: replace secrets in code before it goes to the model. */
+  redactBeforeModel: boolean;
+  /** `codi.redact.patterns` and `codi.opik.redact`: the user's own secret patterns. */
+  redactPatterns: string[];
+  /** `codi.budget.dailyUsd` (0: no limit). */
+  dailyBudgetUsd: number;
 }
 
-export function readSettings(): Settings {
+/** Where the workspace-gated settings come from (see WorkspaceGate); default: the user's own values only. */
+export type GatedReader = (key: GatedSetting) => unknown;
+
+const userValueOnly: GatedReader = (key) => vscode.workspace.getConfiguration('codi').inspect(key)?.globalValue;
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((r): r is string => typeof r === 'string') : [];
+}
+
+export function readSettings(gated: GatedReader = userValueOnly): Settings {
   const c = vscode.workspace.getConfiguration('codi');
   const str = (k: string, d: string) => {
     const v = c.get<unknown>(k);
@@ -34,8 +50,8 @@ export function readSettings(): Settings {
     const v = c.get<unknown>(k);
     return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : d;
   };
-  const pricing = c.get<unknown>('pricing');
-  const prompts = validateOverrides(c.get<unknown>('prompts.overrides'));
+  const pricing = gated('pricing');
+  const prompts = validateOverrides(gated('prompts.overrides') ?? {});
   return {
     model: str('model', 'gemini-2.5-flash'),
     judgeModel: str('judge.model', 'gemini-2.5-flash'),
@@ -55,6 +71,9 @@ export function readSettings(): Settings {
     promptProblems: prompts.problems,
     fallbackModel: str('fallbackModel', ''),
     pricing: typeof pricing === 'object' && pricing !== null ? (pricing as Settings['pricing']) : {},
+    redactBeforeModel: c.get<boolean>('redact.beforeModel', true) !== false,
+    redactPatterns: [...strings(c.get<unknown>('redact.patterns')), ...strings(c.get<unknown>('opik.redact'))],
+    dailyBudgetUsd: num('budget.dailyUsd', 0, 0, 1_000_000),
   };
 }
 

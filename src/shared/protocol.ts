@@ -62,6 +62,8 @@ export interface ResultViewState {
   opik?: OpikLinkState | null;
   /** The user's rating of this run, once given. */
   rating?: UserRating | null;
+  /** How many secrets were replaced in the input before it went to the model (null: redaction off). */
+  redactions?: number | null;
 }
 
 /** What the trace panel shows. */
@@ -87,6 +89,8 @@ export interface WebviewRequests {
   openInOpik: [{ traceId: string }, { ok: true }];
   /** Store the user's rating of a trace as a `user` score (exported to Opik as feedback). */
   rate: [{ traceId: string; rating: UserRating }, { ok: true }];
+  /** A link in model text was activated: the host shows the full URL and opens it (http/https only) if confirmed. */
+  openLink: [{ url: string }, { opened: boolean }];
 }
 
 /** Host → webview events: name → data. */
@@ -135,6 +139,7 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   generated: (p) => p.action === 'showDiff' || p.action === 'accept' || p.action === 'reject',
   openInOpik: (p) => isTraceId(p.traceId),
   rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
+  openLink: (p) => isString(p.url, 8_192),
 };
 
 /** The exact keys each method's params may have (extra keys are rejected, not ignored). */
@@ -146,6 +151,7 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   generated: ['action'],
   openInOpik: ['traceId'],
   rate: ['traceId', 'rating'],
+  openLink: ['url'],
 };
 
 /** Validates a message that came from a webview. Returns null for anything malformed. */

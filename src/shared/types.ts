@@ -22,6 +22,7 @@ export type ErrorKind =
   /** The requested model does not exist or is not available to this key (404): retrying cannot help. */
   | 'unknown-model'
   | 'service'
+  | 'budget'
   | 'internal';
 
 export interface ErrorInfo {

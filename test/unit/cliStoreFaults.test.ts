@@ -51,10 +51,10 @@ describe('codi CLI: trace store faults', function () {
   };
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-  it('disk full while saving: the answer is printed, the trace is said NOT saved and why, exit 5, nothing claims it', async () => {
+  it('disk full while saving: the answer is printed, the trace is said NOT saved and why, exit 6, nothing claims it', async () => {
     gemini.enqueue({ kind: 'text', text: ANSWER });
     const r = await codi(['explain', 'f.js', '--no-judge'], faulty('ENOSPC', '\\.cdj$'));
-    assert.equal(r.code, 5, r.stderr);
+    assert.equal(r.code, 6, r.stderr);
     assert.equal(r.stdout.trim(), ANSWER, 'the paid answer reaches the user');
     assert.equal(gemini.requests.length, 1);
     assert.match(r.stderr, /could not be saved in .*: the disk is full \(ENOSPC\)/);
@@ -66,18 +66,18 @@ describe('codi CLI: trace store faults', function () {
 
     gemini.enqueue({ kind: 'text', text: ANSWER });
     const j = await codi(['explain', 'f.js', '--no-judge', '--json'], faulty('ENOSPC', '\\.cdj$'));
-    assert.equal(j.code, 5, j.stderr);
+    assert.equal(j.code, 6, j.stderr);
     const out = JSON.parse(j.stdout) as { output: string; traceNotSaved?: string; error?: unknown };
     assert.equal(out.output, ANSWER);
     assert.match(out.traceNotSaved ?? '', /disk is full/);
     assert.equal(out.error, undefined, 'the run itself succeeded');
   });
 
-  it('a store that cannot take a trace is found before the paid call: no request, exit 5, a clean message', async () => {
+  it('a store that cannot take a trace is found before the paid call: no request, exit 6, a clean message', async () => {
     await codi(['traces', 'list']); // the store exists
     for (const code of ['ENOSPC', 'EROFS']) {
       const r = await codi(['explain', 'f.js'], faulty(code, escape(home.dir)));
-      assert.equal(r.code, 5, r.stderr);
+      assert.equal(r.code, 6, r.stderr);
       assert.equal(gemini.requests.length, 0, `${code}: Gemini is not called`);
       assert.match(r.stderr, new RegExp(`cannot record this run: .*\\(${code}\\)\\. Nothing was sent to the model\\.`));
       assert.doesNotMatch(r.stderr, STACK);
@@ -88,11 +88,11 @@ describe('codi CLI: trace store faults', function () {
     assert.match(list.stdout, /No traces yet/);
   });
 
-  it('an unwritable CODI_HOME is a clean error with exit 5, for every command', async () => {
+  it('an unwritable CODI_HOME is a clean error with exit 6, for every command', async () => {
     const fresh = join(home.dir, 'not-yet');
     for (const args of [['explain', 'f.js'], ['traces', 'list'], ['store', 'check']]) {
       const r = await codi(args, { CODI_HOME: fresh, ...faulty('EACCES', escape(fresh)) });
-      assert.equal(r.code, 5, `${args.join(' ')}: ${r.stderr}`);
+      assert.equal(r.code, 6, `${args.join(' ')}: ${r.stderr}`);
       assert.match(r.stderr, /Cannot open the trace store at .*not-yet: permission denied \(EACCES\)/);
       assert.match(r.stderr, /CODI_HOME/);
       assert.doesNotMatch(r.stderr, STACK);
@@ -111,7 +111,7 @@ describe('codi CLI: trace store faults', function () {
     assert.match(r.stderr, /index\.snapshot is a folder, not a file.*rebuilt from the journal/);
   });
 
-  it('damaged records: one warning line with the count, `store check` lists them, `traces show` on one is a clean exit 5', async () => {
+  it('damaged records: one warning line with the count, `store check` lists them, `traces show` on one is a clean exit 6', async () => {
     await codi(['traces', 'list']);
     const traces = [0, 1, 2, 3].map((i) => makeTrace({ startTime: Date.now() - 1000 * (i + 1), name: `t${i}` }));
     const seg = await writeDeadSegment(home.dir, traces, true);
@@ -128,7 +128,7 @@ describe('codi CLI: trace store faults', function () {
     assert.match(warnings[0]!, /found damage in 2 place\(s\) of its journal; the traces stored there are not listed\..*codi store check.*codi store compact/);
 
     const check = await codi(['doctor']);
-    assert.equal(check.code, 5, check.stderr);
+    assert.equal(check.code, 6, check.stderr);
     assert.equal(check.stdout.match(/damaged-bytes/g)?.length, 2, check.stdout);
     assert.ok(check.stdout.includes(`journal/${seg.path.split('/').pop()}:${seg.records[0]![0]}`), check.stdout);
 
@@ -144,7 +144,7 @@ describe('codi CLI: trace store faults', function () {
     all[at + 3]! ^= 0xff;
     await fs.writeFile(path, all);
     const show = await codi(['traces', 'show', id]);
-    assert.equal(show.code, 5, show.stderr);
+    assert.equal(show.code, 6, show.stderr);
     assert.match(show.stderr, /damaged on disk/);
     assert.match(show.stderr, /codi store check/);
     assert.doesNotMatch(show.stderr, STACK);

@@ -7,7 +7,7 @@ import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { OPIK_FIELD_MAX_CHARS } from '../../src/core/opik/limits';
 import { traceToOpik } from '../../src/core/opik/payload';
-import { defaultRedactor } from '../../src/core/opik/redact';
+import { defaultRedactor } from '../../src/core/redact/redact';
 import { TraceStore } from '../../src/core/store/traceStore';
 import type { TraceRecord } from '../../src/shared/types';
 import { makeTrace, tempDir, WASM } from '../support/fixtures';

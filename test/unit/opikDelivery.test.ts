@@ -12,7 +12,7 @@ import { exportStatus, startOpikExport } from '../../src/core/opik/exporter';
 import { FileOutboxStore } from '../../src/core/opik/fileOutbox';
 import type { OutboxWorker } from '../../src/core/opik/outbox';
 import { traceToOpik } from '../../src/core/opik/payload';
-import { createRedactor } from '../../src/core/opik/redact';
+import { createRedactor } from '../../src/core/redact/redact';
 import type { BackoffPolicy } from '../../src/core/opik/sender';
 import type { TraceRecord } from '../../src/shared/types';
 import { tempDir } from '../support/fixtures';

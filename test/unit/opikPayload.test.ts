@@ -3,7 +3,7 @@ import { normalizeOpikUrl, OpikConfigError, opikInputFromEnv, resolveOpikConfig 
 import { opikTraceUrl, opikUiBase } from '../../src/core/opik/link';
 import type { JsonValue, OpikTraceBundle } from '../../src/core/opik/payload';
 import { opikUsage, scoresToOpik, traceToOpik } from '../../src/core/opik/payload';
-import { defaultRedactor } from '../../src/core/opik/redact';
+import { defaultRedactor } from '../../src/core/redact/redact';
 import { explainTrace, FAKE } from '../support/opikFixtures';
 
 const opts = { projectName: 'CODI', redactor: defaultRedactor, clientVersion: '0.1.0', client: 'vscode' };

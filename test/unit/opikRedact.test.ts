@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createRedactor, defaultRedactor, secretNameKind } from '../../src/core/opik/redact';
+import { createRedactor, defaultRedactor, secretNameKind } from '../../src/core/redact/redact';
 import { FAKE } from '../support/opikFixtures';
 
 const r = defaultRedactor;

@@ -217,12 +217,13 @@ for (const theme of ['dark', 'light']) {
     return {
       pwned: window.__pwned ?? null,
       dangerous: ex.querySelectorAll('script, img, style, iframe, [onerror], [onclick], [style]').length,
-      badLinks: [...ex.querySelectorAll('a')].filter((a) => a.hasAttribute('href') && !/^https?:/.test(a.getAttribute('href'))).length,
-      goodLinks: ex.querySelectorAll('a[href="https://example.com"]').length,
+      // Links never keep an href (they act only through the host's confirmation); http(s) ones keep data-url.
+      badLinks: ex.querySelectorAll('a[href]').length + [...ex.querySelectorAll('a[data-url]')].filter((a) => !/^https?:/.test(a.dataset.url ?? '')).length,
+      goodLinks: ex.querySelectorAll('a[data-url="https://example.com"]').length,
     };
   });
   check(probe.pwned === null && probe.dangerous === 0 && probe.badLinks === 0, `hostile Markdown neutralised (${JSON.stringify(probe)})`);
-  check(probe.goodLinks === 1, 'https links survive sanitising');
+  check(probe.goodLinks === 1, 'https links survive sanitising (inert, opened through the host)');
   await page.close();
 }
 

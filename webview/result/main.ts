@@ -14,6 +14,7 @@ import type { HostAction, ResultViewState } from '../../src/shared/protocol';
 import { clear, h, icon } from '../shared/dom';
 import { OpikControl } from '../shared/opik';
 import { RatingControl } from '../shared/rating';
+import { setLinkOpener } from '../shared/markdown';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { ExplainView } from './explainView';
 import { GenerateView } from './generateView';
@@ -23,6 +24,7 @@ import {
   headerBadge,
   isBusy,
   judgeErrorBox,
+  redactionBox,
   warningBox,
   kindOf,
   metaSection,
@@ -158,6 +160,8 @@ function render(s: ResultViewState): void {
   if (warn) notices.append(warn);
   const judgeErr = judgeErrorBox(s);
   if (judgeErr) notices.append(judgeErr);
+  const redacted = redactionBox(s);
+  if (redacted) notices.append(redacted);
 
   view.render(s);
 
@@ -240,4 +244,6 @@ else {
   rating.update(null, null, false);
 }
 
+// Links in answers never navigate; the host confirms the full URL first (src/host/links.ts).
+setLinkOpener((url) => void request('openLink', { url }).catch((err: unknown) => console.error('[codi] openLink failed', err)));
 void connect('result').catch((err: unknown) => console.error('[codi] ready failed', err));

@@ -123,6 +123,19 @@ export function warningBox(s: ResultViewState): HTMLElement | null {
   );
 }
 
+/** Secrets replaced before the model call (codi.redact.beforeModel): said, so an answer about "[REDACTED:…]" makes sense. */
+export function redactionBox(s: ResultViewState): HTMLElement | null {
+  if (!s.redactions) return null;
+  const n = s.redactions;
+  return h(
+    'div',
+    { id: 'redaction-notice', class: 'notice notice-info', role: 'status' },
+    icon('shield'),
+    h('div', { class: 'notice-body' }, h('div', { class: 'notice-message' },
+      `${n} secret${n === 1 ? ' was' : 's were'} replaced by [REDACTED:…] placeholders before the code was sent; the trace keeps the redacted text (setting codi.redact.beforeModel).`)),
+  );
+}
+
 export function judgeErrorBox(s: ResultViewState): HTMLElement | null {
   if (s.judgeStatus !== 'error') return null;
   return h(

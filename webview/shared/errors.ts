@@ -13,6 +13,7 @@ export const errorTitles: Record<ErrorKind, string> = {
   blocked: 'The model withheld the answer',
   'unknown-model': 'No such model',
   service: 'The model service failed',
+  budget: 'Daily budget reached',
   internal: 'Something went wrong inside CODI',
 };
 

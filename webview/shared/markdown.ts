@@ -49,7 +49,44 @@ function installHooks(): void {
   });
 }
 
-/** Markdown → sanitised HTML string. */
+/**
+ * Links in model text are inert: the sanitised `href` moves to `data-url` (and the tooltip), so neither a click,
+ * a middle-click, a drag nor the webview's own link handling can navigate or run a `command:` URI. Activating
+ * one asks the host (see {@link setLinkOpener}), which shows the full URL and opens it only after confirmation.
+ */
+function inertLinks(root: HTMLElement): void {
+  for (const a of Array.from(root.querySelectorAll('a'))) {
+    const href = a.getAttribute('href');
+    a.removeAttribute('href');
+    if (href && safeUrl.test(href)) {
+      a.dataset.url = href;
+      a.title = href;
+      a.setAttribute('role', 'link');
+      a.tabIndex = 0;
+    }
+  }
+}
+
+let opener: ((url: string) => void) | null = null;
+
+/** Installs the one handler for links in rendered answers (each panel passes its `openLink` request). */
+export function setLinkOpener(open: (url: string) => void): void {
+  if (!opener) {
+    const activate = (e: Event) => {
+      const a = e.target instanceof Element ? e.target.closest('a[data-url]') : null;
+      if (!(a instanceof HTMLAnchorElement)) return;
+      e.preventDefault();
+      const url = a.dataset.url ?? '';
+      if (safeUrl.test(url)) opener?.(url);
+    };
+    document.addEventListener('click', activate);
+    document.addEventListener('keydown', (e) => e.key === 'Enter' && activate(e));
+    document.addEventListener('auxclick', (e) => e.preventDefault());
+  }
+  opener = open;
+}
+
+/** Markdown → sanitised HTML string (links still carry href; the DOM renderers below make them inert). */
 export function renderMarkdownHtml(markdown: string): string {
   installHooks();
   return DOMPurify.sanitize(md.render(markdown), purifyConfig);
@@ -58,6 +95,7 @@ export function renderMarkdownHtml(markdown: string): string {
 /** Renders Markdown into `target`, replacing its content. The only place model text becomes HTML. */
 export function renderMarkdownInto(target: HTMLElement, markdown: string): void {
   target.innerHTML = renderMarkdownHtml(markdown);
+  inertLinks(target);
   for (const pre of Array.from(target.querySelectorAll('pre'))) {
     const code = pre.querySelector('code');
     const lang = /language-([\w+#.-]+)/.exec(code?.className ?? '')?.[1];
@@ -69,6 +107,7 @@ export function renderMarkdownInto(target: HTMLElement, markdown: string): void 
 export function renderInlineMarkdownInto(target: HTMLElement, text: string): HTMLElement {
   installHooks();
   target.innerHTML = DOMPurify.sanitize(md.renderInline(text), purifyConfig);
+  inertLinks(target);
   return target;
 }
 

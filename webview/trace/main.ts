@@ -17,6 +17,7 @@ import { formatAbsoluteTime, formatCost, formatDuration, formatRelativeTime } fr
 import { errorTitle } from '../shared/errors';
 import { OpikControl } from '../shared/opik';
 import { RatingControl, ratingFromScores } from '../shared/rating';
+import { setLinkOpener } from '../shared/markdown';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { collapsible, judgeSection, keyValues, spanDetail, splitJudgeScores } from './detail';
 import { flattenSpans, spanRow, timelineOf, waterfallHeader, type SpanNode } from './waterfall';
@@ -265,4 +266,6 @@ if (saved) {
   app.append(h('div', { class: 'progress' }, h('vscode-progress-bar', { attrs: { 'aria-label': 'Loading trace' } })));
 }
 
+// Links in answers never navigate; the host confirms the full URL first (src/host/links.ts).
+setLinkOpener((url) => void request('openLink', { url }).catch((err: unknown) => console.error('[codi] openLink failed', err)));
 void connect('trace').catch((err: unknown) => console.error('[codi] ready failed', err));

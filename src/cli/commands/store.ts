@@ -17,7 +17,7 @@ function checkText(r: CheckReport, dir: string, issues: readonly { message: stri
   return out.join('\n');
 }
 
-/** `codi store check` (`codi doctor`): lists what cannot be read; exit 5 when something was found. */
+/** `codi store check` (`codi doctor`): lists what cannot be read; exit 6 when something was found. */
 async function check(rest: string[]): Promise<number> {
   const args = parseArgs(rest, []);
   checkFlags(args, ['json']);

@@ -78,7 +78,7 @@ async function list(rest: string[]): Promise<number> {
   return EXIT.ok;
 }
 
-/** A trace whose record cannot be read: a clean message and exit 5, not a stack. */
+/** A trace whose record cannot be read: a clean message and exit 6, not a stack. */
 function damagedTrace(e: unknown): never {
   const fault = storeFaultOf(e, storeDir(), 'read');
   if (fault instanceof StoreFault) throw fault;

@@ -15,7 +15,7 @@ import type { OpikConfig, OpikConfigInput } from './config';
 import { OpikConfigError, resolveOpikConfig } from './config';
 import type { OutboxChange, OutboxStatus, OutboxStore, OutboxWorkerOptions } from './outbox';
 import { OutboxWorker } from './outbox';
-import { createRedactor } from './redact';
+import { createRedactor } from '../redact/redact';
 import type { OpikTransport } from './transport';
 
 export interface OpikSettings extends Omit<OpikConfigInput, 'apiKey'> {

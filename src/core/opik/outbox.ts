@@ -15,7 +15,7 @@
  */
 import type { TraceRecord } from '../../shared/types';
 import type { OpikConfig } from './config';
-import type { Redactor } from './redact';
+import type { Redactor } from '../redact/redact';
 import type { BackoffPolicy, DeliveryFailure } from './sender';
 import { classifyFailure, DEFAULT_BACKOFF, OpikSender, pauseFor } from './sender';
 import type { OpikTransport } from './transport';

@@ -20,7 +20,7 @@
  */
 import type { ErrorInfo, Score, SpanRecord, SpanType, TraceRecord, Usage } from '../../shared/types';
 import { fitForOpik, OPIK_FIELD_MAX_CHARS } from './limits';
-import type { Redactor } from './redact';
+import type { Redactor } from '../redact/redact';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
 export type JsonObject = { [key: string]: JsonValue };

@@ -27,7 +27,7 @@ import { OpikConfigError } from './config';
 import { opikTraceUrl } from './link';
 import type { OpikFeedbackScore, OpikSpanWrite, OpikTraceWrite, PayloadOptions } from './payload';
 import { scoresToOpik, traceToOpik } from './payload';
-import type { Redactor } from './redact';
+import type { Redactor } from '../redact/redact';
 import type { OpikTransport } from './transport';
 import { OpikRequestError, opikErrorText } from './transport';
 

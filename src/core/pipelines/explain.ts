@@ -7,6 +7,7 @@ import type { PromptOverrides } from '../prompts/registry';
 import { getPrompt } from '../prompts/registry';
 import { EXPLAIN_CRITERIA, EXPLAIN_PROMPT } from '../prompts/templates';
 import type { Tracer } from '../tracing/tracer';
+import { redactForModel, redactionMetadata } from '../redact/input';
 import { checkTextInput } from './input';
 import type { ModelContext } from './llmSpan';
 import { streamAnswer } from './modelCalls';
@@ -52,7 +53,9 @@ export interface ExplainResult {
  * whatever happens (success, failure or cancellation). Never throws for model or input failures: they
  * come back in `error` so the caller can explain them.
  */
-export async function explain(input: ExplainInput, opts: ExplainOptions): Promise<ExplainResult> {
+export async function explain(raw: ExplainInput, opts: ExplainOptions): Promise<ExplainResult> {
+  const { texts, redaction } = redactForModel({ code: raw.code }, opts.redact);
+  const input = { ...raw, code: texts.code };
   const lines = `${input.startLine}-${input.endLine}`;
   const vars = { language: input.language || 'text', file: input.file, lines, code: input.code };
   const trace = opts.tracer.startTrace({
@@ -66,6 +69,7 @@ export async function explain(input: ExplainInput, opts: ExplainOptions): Promis
       language: input.language,
       file: input.file,
       clientVersion: opts.clientVersion ?? null,
+      ...redactionMetadata(redaction),
     },
     threadId: opts.threadId ?? null,
   });

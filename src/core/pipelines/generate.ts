@@ -10,6 +10,7 @@ import { fenced } from './cod';
 import { checkParses, checkSingleBlock, extractCodeBlocks, fenceTag } from './codeChecks';
 import type { ContextWindow } from './generateContext';
 import { trimContext } from './generateContext';
+import { redactForModel, redactionMetadata } from '../redact/input';
 import type { ModelContext } from './llmSpan';
 import { streamAnswer } from './modelCalls';
 import { DEFAULT_RUN_CONFIG } from '../run/config';
@@ -94,7 +95,9 @@ function recordCheck(root: SpanHandle, addScore: (c: CodeCheck) => void, check: 
  * checks (single code block; parses) as tool spans with heuristic scores, then the judge. One trace saved
  * whatever happens; never throws for model or input failures (they come back in `error`).
  */
-export async function generate(input: GenerateInput, opts: GenerateOptions): Promise<GenerateResult> {
+export async function generate(raw: GenerateInput, opts: GenerateOptions): Promise<GenerateResult> {
+  const { texts, redaction } = redactForModel({ prompt: raw.prompt, fileText: raw.fileText ?? '' }, opts.redact);
+  const input: GenerateInput = { ...raw, prompt: texts.prompt, ...(raw.fileText === undefined ? {} : { fileText: texts.fileText }) };
   const language = input.language || 'plaintext';
   const fence = fenceTag(language);
   const request = input.prompt.trim();
@@ -111,6 +114,7 @@ export async function generate(input: GenerateInput, opts: GenerateOptions): Pro
       language,
       file: input.file ?? null,
       clientVersion: opts.clientVersion ?? null,
+      ...redactionMetadata(redaction),
     },
     threadId: opts.threadId ?? null,
   });

@@ -12,6 +12,7 @@ import { tokenUpperBound } from './chunking';
 import type { CodDraft } from './cod';
 import { accumulateEntities, codSchema, codStepSchema, fenced, measureDensity, parseCodStep, parseCodSteps, recommendStep } from './cod';
 import { fenceTag } from './codeChecks';
+import { redactForModel, redactionMetadata } from '../redact/input';
 import { checkTextInput } from './input';
 import type { ModelContext } from './llmSpan';
 import { countTokensSpan, jsonWithRepair } from './modelCalls';
@@ -103,7 +104,9 @@ interface Run {
  * (single: gemini.cod, then step 1..k; iterative: step i → gemini.cod.step) with a countTokens tool span
  * per step → judge → judge.call. Never throws for model or input failures: they come back in `error`.
  */
-export async function summarize(input: SummarizeInput, opts: SummarizeOptions): Promise<SummarizeResult> {
+export async function summarize(raw: SummarizeInput, opts: SummarizeOptions): Promise<SummarizeResult> {
+  const { texts, redaction } = redactForModel({ code: raw.code }, opts.redact);
+  const input = { ...raw, code: texts.code };
   const mode = opts.mode ?? SUMMARIZE_DEFAULTS.mode;
   const lines = `${input.startLine}-${input.endLine}`;
   const trace = opts.tracer.startTrace({
@@ -120,6 +123,7 @@ export async function summarize(input: SummarizeInput, opts: SummarizeOptions): 
       language: input.language,
       file: input.file,
       clientVersion: opts.clientVersion ?? null,
+      ...redactionMetadata(redaction),
     },
     threadId: opts.threadId ?? null,
   });

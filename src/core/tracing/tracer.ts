@@ -76,6 +76,7 @@ export class TraceHandle {
     private readonly sink: TraceSink,
     private readonly clock: Clock,
     opts: StartTraceOptions,
+    private readonly onSaveError?: (err: unknown, trace: TraceRecord) => void,
   ) {
     const startTime = clock.now();
     this.record = {
@@ -175,8 +176,14 @@ export class TraceHandle {
     r.metadata.pipeline = r.type;
     if (this.prompts.size) r.metadata.prompts = { ...(r.metadata.prompts as Record<string, string> | undefined), ...Object.fromEntries([...this.prompts.values()].map((p) => [p.name, p.version])) };
     recordAnsweringModel(r);
-    if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
-    else await this.sink.saveTrace(r);
+    try {
+      if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
+      else await this.sink.saveTrace(r);
+    } catch (err) {
+      // With a handler, a store that cannot be written never fails the run: the caller says the trace was not saved.
+      if (!this.onSaveError) throw err;
+      this.onSaveError(err, r);
+    }
     return r;
   }
 }
@@ -185,17 +192,19 @@ export class Tracer {
   constructor(
     private readonly sink: TraceSink,
     private readonly clock: Clock = systemClock,
+    /** When set, a failed save is reported here instead of thrown (the run's result stands). */
+    private readonly onSaveError?: (err: unknown, trace: TraceRecord) => void,
     private readonly extra: { tags?: readonly string[]; metadata?: Record<string, unknown> } = {},
   ) {}
 
   startTrace(opts: StartTraceOptions): TraceHandle {
     const tags = [...new Set([...(opts.tags ?? []), ...(this.extra.tags ?? [])])];
-    return new TraceHandle(this.sink, this.clock, { ...opts, tags, metadata: { ...(opts.metadata ?? {}), ...(this.extra.metadata ?? {}) } });
+    return new TraceHandle(this.sink, this.clock, { ...opts, tags, metadata: { ...(opts.metadata ?? {}), ...(this.extra.metadata ?? {}) } }, this.onSaveError);
   }
 
   /** A tracer whose traces also carry these tags and metadata (an experiment's name, the trace replayed…). */
   with(extra: { tags?: readonly string[]; metadata?: Record<string, unknown> }): Tracer {
-    return new Tracer(this.sink, this.clock, {
+    return new Tracer(this.sink, this.clock, this.onSaveError, {
       tags: [...(this.extra.tags ?? []), ...(extra.tags ?? [])],
       metadata: { ...(this.extra.metadata ?? {}), ...(extra.metadata ?? {}) },
     });

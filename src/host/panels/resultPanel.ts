@@ -3,6 +3,7 @@ import type { HostAction, ResultViewState, UserRating } from '../../shared/proto
 import { Disposable } from '../disposable';
 import { WebviewChannel } from './webviewChannel';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import { openModelLink } from '../links';
 
 export interface ResultPanelActions {
   viewTrace(traceId: string): Promise<void>;
@@ -77,6 +78,7 @@ export class ResultPanel extends Disposable {
             await actions.rate(traceId, rating);
             return { ok: true };
           },
+          openLink: ({ url }) => openModelLink(url, log),
         },
         () => this.channel.post('result/state', this.state),
         log,
@@ -89,6 +91,11 @@ export class ResultPanel extends Disposable {
   /** Updates the visible panel, if any (e.g. after Accept was chosen in the diff editor's title bar). */
   static patchCurrent(patch: Partial<ResultViewState>): void {
     if (ResultPanel.current && !ResultPanel.current.isDisposed) ResultPanel.current.update(patch);
+  }
+
+  /** What the visible panel shows (for the end-to-end tests). */
+  static currentState(): ResultViewState | null {
+    return ResultPanel.current?.state ?? null;
   }
 
   static currentTraceId(): string | null {

@@ -4,6 +4,7 @@ import { Disposable } from '../disposable';
 import { ACTION_COMMANDS } from '../errors';
 import { WebviewChannel } from './webviewChannel';
 import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import { openModelLink } from '../links';
 
 export interface TracePanelActions {
   show(traceId: string): Promise<void>;
@@ -63,6 +64,7 @@ export class TracePanel extends Disposable {
           },
           openInOpik: async ({ traceId }) => (await actions.openInOpik(traceId), ok),
           rate: async ({ traceId, rating }) => (await actions.rate(traceId, rating), ok),
+          openLink: ({ url }) => openModelLink(url, log),
         },
         () => this.channel.post('trace/state', this.state),
         log,

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { toCodiError } from '../../core/errors';
 import { uuidv7 } from '../../core/ids';
 import type { RunConfig } from '../../core/run/config';
 import type { PipelineInputs, PipelineKind, PipelineResults, RunHooks, RunOutcome } from '../../core/run/registry';
@@ -96,46 +97,60 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
     error: null,
   };
   const panel: ResultPanel = Panel.show(deps.extensionUri, deps.panelActions, deps.log, initial);
-  const result = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
-    async (progress, token) => {
-      const abort = new AbortController();
-      const sub = token.onCancellationRequested(() => abort.abort());
-      try {
-        const { config, ...ctx } = await deps.session.modelContext(abort.signal);
-        progress.report({ message: 'waiting for Gemini…' });
-        let streaming = false;
-        const panelHooks: PanelHooks = { patch: (p) => panel.update(p), progress: (message) => progress.report({ message }) };
-        // While a retry waits nothing streams: say why and for how long, instead of going silent.
-        const onRetry = (n: RetryNotice): void => progress.report({ message: `${describeRetry(n)}…` });
-        return await runPipeline(spec.kind, spec.input, config, {
-          ...ctx,
-          onRetry,
-          clientVersion: `vscode-codi/${deps.extensionVersion}`,
-          threadId: threadIdFor(spec.threadKey),
-          hooks: {
-            onStart: (traceId) => panel.update({ traceId }),
-            onText: (d) => {
-              if (!streaming) progress.report({ message: 'streaming…' });
-              streaming = true;
-              panel.append(d);
+  let saveFailure: () => string | null = () => null;
+  let result: PipelineResults[K];
+  try {
+    result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
+      async (progress, token) => {
+        const abort = new AbortController();
+        const sub = token.onCancellationRequested(() => abort.abort());
+        try {
+          const { config, saveFailure: failureOf, ...ctx } = await deps.session.modelContext(abort.signal);
+          saveFailure = failureOf;
+          progress.report({ message: 'waiting for Gemini…' });
+          let streaming = false;
+          const panelHooks: PanelHooks = { patch: (p) => panel.update(p), progress: (message) => progress.report({ message }) };
+          // While a retry waits nothing streams: say why and for how long, instead of going silent.
+          const onRetry = (n: RetryNotice): void => progress.report({ message: `${describeRetry(n)}…` });
+          return await runPipeline(spec.kind, spec.input, config, {
+            ...ctx,
+            onRetry,
+            clientVersion: `vscode-codi/${deps.extensionVersion}`,
+            threadId: threadIdFor(spec.threadKey),
+            hooks: {
+              onStart: (traceId) => panel.update({ traceId }),
+              onText: (d) => {
+                if (!streaming) progress.report({ message: 'streaming…' });
+                streaming = true;
+                panel.append(d);
+              },
+              onJudging: () => {
+                progress.report({ message: 'judging…' });
+                panel.update({ status: 'judging' });
+              },
+              ...spec.hooks?.(panelHooks, config),
             },
-            onJudging: () => {
-              progress.report({ message: 'judging…' });
-              panel.update({ status: 'judging' });
-            },
-            ...spec.hooks?.(panelHooks, config),
-          },
-        });
-      } finally {
-        sub.dispose();
-      }
-    },
-  );
+          });
+        } finally {
+          sub.dispose();
+        }
+      },
+    );
+  } catch (err) {
+    // Whatever failed outside the pipeline (it never throws for model or input failures), the panel must not
+    // stay on "running".
+    const e = toCodiError(err);
+    panel.update({ status: 'error', error: { ...e.toInfo(), actions: actionsFor(e.kind) } });
+    deps.log.error(`${spec.kind} failed before the pipeline ran: ${e.message}`);
+    await showFailure(e, deps.log, spec.title);
+    return null;
+  }
   const t = result.trace;
   const e = result.error;
+  const notSaved = saveFailure();
   panel.update({
-    traceId: t.id,
+    traceId: notSaved ? null : t.id,
     status: e ? (e.kind === 'cancelled' ? 'cancelled' : 'error') : 'done',
     markdown: result.output,
     model: typeof t.metadata.model === 'string' ? t.metadata.model : settings.model,
@@ -147,10 +162,18 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
     judgeStatus: !settings.judgeEnabled ? 'off' : result.judge ? 'done' : result.judgeError ? 'error' : 'off',
     judgeError: result.judgeError?.message ?? null,
     error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
-    warning: typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
+    warning: notSaved
+      ? `The trace of this run could not be saved (${notSaved}). The answer above is complete; check the log ("CODI: Show Log") and the store folder.`
+      : typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
+    redactions: typeof t.metadata.redactions === 'number' ? t.metadata.redactions : null,
     ...(spec.finish ? spec.finish(result) : {}),
   });
-  await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));
+  if (notSaved) {
+    void vscode.window.showWarningMessage(`CODI: The trace of "${spec.title}" could not be saved: ${notSaved}. The result is shown; the trace is not in the Traces view.`, 'Show Log')
+      .then((a) => a && deps.log.show());
+  } else {
+    await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));
+  }
   deps.log.info(`${spec.kind} ${t.id}: ${e ? `${e.kind}: ${e.message}` : `ok, score ${result.judge?.score ?? 'none'}`}, ${t.usage?.totalTokens ?? 0} tokens`);
   if (result.judgeError) deps.log.warn(`judge failed for ${t.id}: ${result.judgeError.message}`);
   if (e) {

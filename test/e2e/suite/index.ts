@@ -7,6 +7,7 @@ import { registerExtensionTests } from './extension.test';
 import { registerOpikTests } from './opik.test';
 import { registerOpikStartupTests } from './opikStartup.test';
 import { registerPipelineTests } from './pipelines.test';
+import { registerTrustTests } from './trust.test';
 
 type MochaClass = typeof Mocha;
 
@@ -26,6 +27,9 @@ export function run(): Promise<void> {
   if (process.env.CODI_E2E_SUITES === 'opik-startup') {
     // A second session with Opik export on from the start (scripts/e2e.mjs).
     registerOpikStartupTests();
+  } else if (process.env.CODI_E2E_SUITES === 'trust') {
+    // The trust-boundary session: workspace settings from a hostile repository (scripts/e2e.mjs).
+    registerTrustTests();
   } else {
     registerExtensionTests();
     registerPipelineTests();

@@ -120,6 +120,8 @@ export interface UiSession {
 export interface UiSessionOptions {
   /** Extra VS Code user settings (e.g. codi.opik.*), written before code-server starts. */
   userSettings?: Record<string, unknown>;
+  /** Keep VS Code's workspace trust on (the other sessions start code-server with it disabled). */
+  workspaceTrust?: boolean;
 }
 
 export async function runUiSession(name: string, body: (s: UiSession) => Promise<void>, opts: UiSessionOptions = {}): Promise<void> {
@@ -140,8 +142,9 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
 
   const gemini = await startGeminiStandIn();
   const runDir = env.makeRunDir(`ui-${name}`);
-  const workspace = env.copySampleWorkspace(runDir, { 'codi.apiBaseUrl': gemini.url });
-  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', ...opts.userSettings } });
+  const workspace = env.copySampleWorkspace(runDir);
+  // codi.apiBaseUrl is application-scoped (a workspace cannot redirect it): user settings.
+  const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', 'codi.apiBaseUrl': gemini.url, ...opts.userSettings }, workspaceTrust: opts.workspaceTrust });
   step(`CODI installed from ${vsix}; workbench at ${cs.url}, Gemini stand-in at ${gemini.url}`);
 
   const profile = join(runDir, 'chromium-profile');
@@ -160,7 +163,8 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
     const page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
-    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
+    // The page load can take over 30 s when the machine is busy (several code-servers at once).
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await check('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
     await check('the CODI activity bar item appears (extension installed and scanned)', () =>
       page.locator('.activitybar .action-item a[aria-label^="CODI"]').first().waitFor({ timeout: 60_000 }));

@@ -1,0 +1,32 @@
+import * as vscode from 'vscode';
+
+/**
+ * Opens a link from model text (an untrusted answer) only after the user saw the full URL and agreed, and only
+ * for http/https: `command:`, `vscode:`, `file:`, `javascript:` and `data:` links never act.
+ */
+export async function openModelLink(raw: string, log: vscode.LogOutputChannel): Promise<{ opened: boolean }> {
+  let url: URL;
+  try {
+    url = new URL(raw.trim());
+  } catch {
+    log.warn(`link from a model answer ignored (not a URL): ${raw.slice(0, 200)}`);
+    return { opened: false };
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    log.warn(`link from a model answer refused (${url.protocol} links never open): ${raw.slice(0, 200)}`);
+    void vscode.window.showWarningMessage(`CODI: The answer links to a ${url.protocol} address; only http and https links can be opened.`);
+    return { opened: false };
+  }
+  // The normalised form shows the host in punycode, so a look-alike domain is visible as what it is.
+  const shown = url.href;
+  const open = 'Open Link';
+  const picked = await vscode.window.showWarningMessage(
+    'Open a link from the model\'s answer?',
+    { modal: true, detail: `${shown}\n\nHost: ${url.host}\nThe answer is written by a model: check the address before you open it.` },
+    open,
+  );
+  if (picked !== open) return { opened: false };
+  const opened = await vscode.env.openExternal(vscode.Uri.parse(shown, true));
+  log.info(`opened a link from a model answer: ${shown}`);
+  return { opened };
+}
