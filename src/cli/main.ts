@@ -78,7 +78,8 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.usage;
     }
     if (err instanceof CodiError) {
-      process.stderr.write(`codi: ${err.message}\n${nextStepFor(err.kind)}\n`);
+      const step = nextStepFor(err.kind);
+      process.stderr.write(`codi: ${err.message}\n${step ? `${step}\n` : ''}`);
       return exitCodeFor(err.kind);
     }
     process.stderr.write(`codi: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);

@@ -5,6 +5,7 @@ import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
 import { ResultPanel } from './panels/resultPanel';
+import { readSettings } from './settings';
 import { runExplain, selectionInput } from './runs/explainRun';
 import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generateRun';
 import type { Proposals } from './runs/proposal';
@@ -83,15 +84,25 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
   };
 
-  const askKey = async (title: string, prompt: string, placeHolder: string): Promise<string | undefined> =>
+  /** Asks for a key. Only an empty key or one with spaces is refused: gateways and the demo stand-in take any. */
+  const askKey = async (title: string, prompt: string, placeHolder: string, looksRight?: (key: string) => string | undefined): Promise<string | undefined> =>
     vscode.window.showInputBox({
       title,
       prompt,
       password: true,
       ignoreFocusOut: true,
       placeHolder,
-      validateInput: (v) => (v.trim().length < 8 ? 'That does not look like an API key.' : v.trim() !== v ? 'Remove the spaces around the key.' : undefined),
+      validateInput: (v) => {
+        const key = v.trim();
+        if (!key) return 'Paste the key.';
+        if (/\s/.test(v)) return key !== v && !/\s/.test(key) ? 'Remove the spaces around the key.' : 'An API key has no spaces.';
+        const warning = looksRight?.(key);
+        return warning ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+      },
     });
+  /** Google's keys start with "AIza"; with a custom endpoint (proxy, gateway, demo) any key may be right. */
+  const geminiKeyHint = (key: string): string | undefined =>
+    key.startsWith('AIza') || readSettings().apiBaseUrl ? undefined : 'Keys from Google AI Studio start with "AIza". Press Enter to save it anyway.';
   const setOpikEnabled = async (on: boolean) => {
     await vscode.workspace.getConfiguration('codi.opik').update('enabled', on, vscode.ConfigurationTarget.Global);
     if (on && !(await c.secrets.get('codi.opikApiKey'))) {
@@ -105,13 +116,13 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
 
   return {
     'codi.explainSelection': async () => {
-      const input = selectionInput(vscode.window.activeTextEditor, 'explain');
+      const input = await selectionInput(vscode.window.activeTextEditor, 'explain');
       if (!input) return undefined;
       lastRun = () => runExplain(input, deps);
       return (await runExplain(input, deps))?.trace.id;
     },
     'codi.summarizeSelection': async () => {
-      const input = selectionInput(vscode.window.activeTextEditor, 'summarize');
+      const input = await selectionInput(vscode.window.activeTextEditor, 'summarize');
       if (!input) return undefined;
       lastRun = () => runSummarize(input, deps);
       return (await runSummarize(input, deps))?.trace.id;
@@ -135,7 +146,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const key =
         typeof arg === 'string'
           ? arg
-          : await askKey('CODI: Gemini API Key', "Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings.", 'AIza…');
+          : await askKey('CODI: Gemini API Key', "Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings.", 'AIza…', geminiKeyHint);
       if (key === undefined) return;
       await c.secrets.set('codi.geminiApiKey', key.trim());
       c.log.info('Gemini API key updated.');

@@ -37,6 +37,12 @@ export const ACTION_COMMANDS: Record<Exclude<HostAction, 'retry'>, string> = {
   openSettings: 'codi.openSettings',
 };
 
+/** "CODI: <what happened> <what to do>", the next step left out where the message already gives one. */
+export function failureMessage(message: string, kind: ErrorKind): string {
+  const step = nextStepFor(kind, 'editor');
+  return `CODI: ${message}${step && !message.includes(step) ? ` ${step}` : ''}`;
+}
+
 /**
  * Shows a failure with its next step and action buttons; logs it. Resolves with the chosen action so
  * the caller can handle "retry" itself.
@@ -50,7 +56,7 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
   }
   const actions = actionsFor(e.kind);
   const show = e.kind === 'bad-input' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  const picked = await show(`CODI: ${e.message} ${nextStepFor(e.kind)}`, ...actions.map((a) => ACTION_LABELS[a]));
+  const picked = await show(failureMessage(e.message, e.kind), ...actions.map((a) => ACTION_LABELS[a]));
   const action = actions.find((a) => ACTION_LABELS[a] === picked);
   if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
   return action;

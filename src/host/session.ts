@@ -89,9 +89,12 @@ export class Session extends Disposable {
     await s?.close();
   }
 
-  getApiKey(): Promise<string | undefined> {
+  async getApiKey(): Promise<string | undefined> {
     this.apiKey ??= Promise.resolve(this.secrets.get('codi.geminiApiKey'));
-    return this.apiKey;
+    const key = await this.apiKey;
+    // A missing key is not cached: one set a moment ago (before its change event arrived) is seen next time.
+    if (!key) this.apiKey = null;
+    return key;
   }
 
   /** Everything a pipeline needs to call models, for one run. */
@@ -100,7 +103,7 @@ export class Session extends Disposable {
     const key = (await this.getApiKey()) ?? '';
     const store = await this.getStore();
     const gemini = (): GeminiClient => {
-      if (!key) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
+      if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
       if (this.client?.fingerprint !== fingerprint) {
         this.client = {

@@ -11,6 +11,8 @@ import { ResultPanel as Panel } from '../panels/resultPanel';
 import type { Session } from '../session';
 import type { Settings } from '../settings';
 import { readSettings } from '../settings';
+import type { InputCheck } from './preflight';
+import { preflight } from './preflight';
 
 export interface RunDeps {
   session: Session;
@@ -53,11 +55,19 @@ export interface RunSpec<R extends PipelineOutcome> {
    * thread id, which Opik shows as one conversation.
    */
   threadKey?: string;
+  /** The text sent to the model and its limit, checked before a panel opens (see preflight.ts). */
+  input?: (settings: Settings) => InputCheck;
   /** Final panel fields beyond the common ones. */
   finish?: (result: R) => Partial<ResultViewState>;
 }
 
 let trustConfirmed = false;
+
+/** Cancels the run in progress, if any: the panel's Stop button does what the notification's Cancel does. */
+let activeRun: AbortController | null = null;
+export function cancelActiveRun(): void {
+  activeRun?.abort();
+}
 
 /** Thread ids by thread key, for this window's lifetime. */
 const threads = new Map<string, string>();
@@ -87,8 +97,9 @@ async function confirmTrust(): Promise<boolean> {
  * its next step. Resolves with the pipeline's result, or null when the user declined to send code.
  */
 export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, deps: RunDeps, retry: () => Promise<unknown>): Promise<R | null> {
-  if (!(await confirmTrust())) return null;
   const settings = readSettings();
+  if (!(await preflight(deps.session, spec.input?.(settings) ?? null))) return null;
+  if (!(await confirmTrust())) return null;
   const initial: ResultViewState = {
     kind: spec.kind,
     traceId: null,
@@ -109,6 +120,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
+      activeRun = abort;
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
         const ctx = await deps.session.modelContext(abort.signal);
@@ -133,6 +145,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
         );
       } finally {
         sub.dispose();
+        if (activeRun === abort) activeRun = null;
       }
     },
   );

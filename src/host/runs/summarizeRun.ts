@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import type { SummarizeInput, SummarizeResult } from '../../core/pipelines/summarize';
-import { summarize } from '../../core/pipelines/summarize';
+import { summarize, SUMMARIZE_DEFAULTS } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import type { RunDeps } from './runner';
 import { threadKey } from './threads';
@@ -22,8 +22,9 @@ export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<Summ
   return runInPanel(
     {
       kind: 'summarize',
-      title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}–${input.endLine}`}`,
+      title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}-${input.endLine}`}`,
       threadKey: threadKey('summarize', input),
+      input: () => ({ text: input.code, maxChars: SUMMARIZE_DEFAULTS.maxInputChars }),
       run: (ctx, hooks) => {
         const steps: CodStep[] = [];
         return summarize(input, {

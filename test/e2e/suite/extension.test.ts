@@ -80,24 +80,45 @@ export function registerExtensionTests(): void {
         .catch(() => assert.fail(`no "CODI Trace" panel among the tabs: ${openTabLabels().join(' | ')}`));
     });
 
-    test('without a key: the failure is recorded as a trace with a no-key error', async () => {
+    test('without a key: no panel, no trace, no model call; the notification offers "Set API Key"', async () => {
       await vscode.commands.executeCommand('codi.clearGeminiApiKey');
+      await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const editor = await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'lru.ts'));
+      editor.selection = new vscode.Selection(0, 0, 4, 0);
+      const before = (await listTraces()).map((t) => t.id);
+      // The command waits on its notification: dismissing every notification lets it return.
+      let returned: unknown = 'still running';
+      const running = Promise.resolve(vscode.commands.executeCommand('codi.explainSelection')).then((r) => (returned = r));
+      await waitFor('the command to return once its notification is dismissed', async () => {
+        await vscode.commands.executeCommand('notifications.clearAll');
+        return returned === 'still running' ? undefined : true;
+      });
+      assert.equal(await running, undefined);
+      assert.deepEqual((await listTraces()).map((t) => t.id), before, 'an input problem must not add a trace');
+      assert.ok(!openTabLabels().some((l) => l.startsWith('CODI')), `no result panel should open: ${openTabLabels().join(' | ')}`);
+    });
+
+    test('a rejected key: the failure is recorded as a trace with an auth error', async () => {
+      await vscode.commands.executeCommand('codi.setGeminiApiKey', 'bad-key');
       const folder = vscode.workspace.workspaceFolders![0]!;
       const editor = await vscode.window.showTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'lru.ts'));
       editor.selection = new vscode.Selection(0, 0, 4, 0);
       const before = new Set((await listTraces()).map((t) => t.id));
       // Not awaited: the command waits on the error message (with its "Set API Key" action) until dismissed.
       void vscode.commands.executeCommand('codi.explainSelection');
-      const failed = await waitFor('a no-key trace', async () => (await listTraces()).find((t) => !before.has(t.id)));
-      assert.equal(failed.error?.kind, 'no-key');
+      const failed = await waitFor('an auth trace', async () => (await listTraces()).find((t) => !before.has(t.id)));
+      assert.equal(failed.error?.kind, 'auth');
       assert.equal(failed.score, null);
+      await vscode.commands.executeCommand('notifications.clearAll');
+      await vscode.commands.executeCommand('codi.setGeminiApiKey', 'e2e-test-key');
     });
 
     test('Filter Traces (quick pick → "Errors only") narrows the tree through the index; Clear restores it', async () => {
       type Item = { label: string; description: string };
       const items = () => vscode.commands.executeCommand<Item[]>('codi._test.treeItems');
       const all = await items();
-      assert.ok(all.some((i) => i.description.includes('no-key')) && all.some((i) => !i.description.includes('no-key')), 'needs an error trace and a good one');
+      assert.ok(all.some((i) => i.description.includes('auth')) && all.some((i) => !i.description.includes('auth')), 'needs an error trace and a good one');
       const picking = vscode.commands.executeCommand('codi.filterTraces');
       // As a person would: move to the second entry ("Errors only") and accept it.
       await new Promise((r) => setTimeout(r, 500));
@@ -108,7 +129,7 @@ export function registerExtensionTests(): void {
         const now = await items();
         return now.length < all.length ? now : undefined;
       });
-      assert.ok(errorsOnly.length > 0 && errorsOnly.every((i) => i.description.includes('no-key')), JSON.stringify(errorsOnly));
+      assert.ok(errorsOnly.length > 0 && errorsOnly.every((i) => i.description.includes('auth')), JSON.stringify(errorsOnly));
       await vscode.commands.executeCommand('codi.clearTracesFilter');
       assert.equal((await items()).length, all.length);
     });
