@@ -67,3 +67,9 @@ export function nextStepFor(kind: ErrorKind, surface: Surface = 'cli'): string {
       return 'This is a bug in CODI. The log has the details.';
   }
 }
+
+/** "<what happened> <what to do>", the next step left out when the message already gives it. */
+export function withNextStep(message: string, kind: ErrorKind, surface: Surface): string {
+  const step = nextStepFor(kind, surface);
+  return step && !message.includes(step) ? `${message} ${step}` : message;
+}

@@ -11,6 +11,9 @@ import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generat
 import type { Proposals } from './runs/proposal';
 import { fileInput, runSummarize } from './runs/summarizeRun';
 import type { RunDeps } from './runs/runner';
+import { cancelActiveRun } from './runs/runner';
+import { registerPanelSerializers } from './panels/serializers';
+import { plural } from '../shared/text';
 import type { OpikController } from './opikController';
 import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
@@ -41,6 +44,14 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
   const runAction = async (action: HostAction) => {
     if (action === 'retry') {
       if (lastRun) await lastRun();
+      return;
+    }
+    if (action === 'setApiKey') {
+      const before = await c.secrets.get('codi.geminiApiKey');
+      await vscode.commands.executeCommand('codi.setGeminiApiKey');
+      const after = await c.secrets.get('codi.geminiApiKey');
+      // Asked from a failed run's panel: with the new key the run goes again at once.
+      if (after && after !== before && lastRun) await lastRun();
       return;
     }
     const ids: Record<Exclude<HostAction, 'retry'>, CommandId> = { setApiKey: 'codi.setGeminiApiKey', showLog: 'codi.showLog', openSettings: 'codi.openSettings' };
@@ -77,7 +88,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     extensionUri: c.extension.extensionUri,
     extensionVersion: version,
     log: c.log,
-    panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate },
+    panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate, cancel: cancelActiveRun },
     finished: async (traceId) => {
       await c.opik.traceFinished(traceId);
       await c.traces.refreshPanels(traceId);
@@ -85,6 +96,23 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
   };
 
   /** Asks for a key. Only an empty key or one with spaces is refused: gateways and the demo stand-in take any. */
+  c.extension.subscriptions.push(
+    registerPanelSerializers({
+      extensionUri: c.extension.extensionUri,
+      log: c.log,
+      resultActions: deps.panelActions,
+      traceActions: c.traces,
+      getTrace: async (id) => (await c.session.getStore()).get(id),
+      opikStatus: (id) => c.opik.status(id),
+    }),
+    // A failed run's panel must not keep saying the key is missing or wrong once another one is set.
+    c.secrets.onDidChange((key) => {
+      const shown = ResultPanel.currentState();
+      if (key !== 'codi.geminiApiKey' || (shown?.error?.kind !== 'no-key' && shown?.error?.kind !== 'auth')) return;
+      ResultPanel.patchCurrent({ error: null, warning: 'The Gemini API key was changed after this run failed. Retry to run it with the new key.' });
+    }),
+  );
+
   const askKey = async (title: string, prompt: string, placeHolder: string, looksRight?: (key: string) => string | undefined): Promise<string | undefined> =>
     vscode.window.showInputBox({
       title,
@@ -165,16 +193,30 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const id = traceIdOf(arg);
       if (id) await c.traces.openInOpik(id);
     },
+    'codi.copyTraceId': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      if (id) await c.traces.copyId(id);
+    },
+    'codi.revealTraceCode': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      if (id) await c.traces.revealCode(id);
+    },
+    'codi.deleteTrace': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      const name = arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.name : (id ?? '');
+      if (id) await c.traces.delete(id, name);
+    },
     'codi.clearHistory': async () => {
       const store = await c.session.getStore();
       const n = store.count();
       const yes = `Delete ${n} Trace${n === 1 ? '' : 's'}`;
-      const pick = await vscode.window.showWarningMessage(`Delete all ${n} CODI traces from this machine?`, { modal: true, detail: 'Traces already exported to Opik stay there. This cannot be undone.' }, yes);
+      const pick = await vscode.window.showWarningMessage(`Delete ${n === 1 ? 'the only CODI trace' : `all ${n} CODI traces`} from this machine?`, { modal: true, detail: 'Traces already exported to Opik stay there. This cannot be undone.' }, yes);
       if (pick !== yes) return;
       const r = await store.clear();
-      c.log.info(`history cleared: ${r.deleted} trace(s)`);
+      c.log.info(`history cleared: ${plural(r.deleted, 'trace')}`);
       c.tree.refresh();
-      void vscode.window.showInformationMessage(`CODI: ${r.deleted} trace(s) deleted.`);
+      await c.traces.refreshPanels(null);
+      void vscode.window.showInformationMessage(`CODI: ${plural(r.deleted, 'trace')} deleted.`);
     },
     'codi.setOpikApiKey': async (arg?: unknown) => {
       const key = typeof arg === 'string' ? arg : await askKey('CODI: Opik API Key', "Paste your Comet Opik API key. It is kept in VS Code's secret storage, never in settings.", 'Opik API key');

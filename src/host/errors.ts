@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { nextStepFor, toCodiError } from '../core/errors';
+import { toCodiError, withNextStep } from '../core/errors';
 import type { HostAction } from '../shared/protocol';
 import type { ErrorKind } from '../shared/types';
 
@@ -37,12 +37,6 @@ export const ACTION_COMMANDS: Record<Exclude<HostAction, 'retry'>, string> = {
   openSettings: 'codi.openSettings',
 };
 
-/** "CODI: <what happened> <what to do>", the next step left out where the message already gives one. */
-export function failureMessage(message: string, kind: ErrorKind): string {
-  const step = nextStepFor(kind, 'editor');
-  return `CODI: ${message}${step && !message.includes(step) ? ` ${step}` : ''}`;
-}
-
 /**
  * Shows a failure with its next step and action buttons; logs it. Resolves with the chosen action so
  * the caller can handle "retry" itself.
@@ -56,7 +50,7 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
   }
   const actions = actionsFor(e.kind);
   const show = e.kind === 'bad-input' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  const picked = await show(failureMessage(e.message, e.kind), ...actions.map((a) => ACTION_LABELS[a]));
+  const picked = await show(`CODI: ${withNextStep(e.message, e.kind, 'editor')}`, ...actions.map((a) => ACTION_LABELS[a]));
   const action = actions.find((a) => ACTION_LABELS[a] === picked);
   if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
   return action;

@@ -47,6 +47,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
     const traces = new TraceActions(session, opik, context.extensionUri, log);
     context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
+    // Panels follow the store: a trace deleted here, by retention or by another window shows as deleted.
+    context.subscriptions.push(session.onDidChangeTraces(() => void traces.refreshPanels(null).catch((e: unknown) => log.warn(`panel refresh failed: ${String(e)}`))));
     context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);

@@ -1,3 +1,4 @@
+import { plural } from '../shared/text';
 import * as vscode from 'vscode';
 import { createGeminiClient } from '../core/gemini/client';
 import type { GeminiClient } from '../core/gemini/client';
@@ -68,7 +69,7 @@ export class Session extends Disposable {
       const maxDays = c.get<number>('maxDays', 90);
       try {
         const { deleted } = await store.applyRetention({ ...(maxTraces > 0 ? { maxTraces } : {}), ...(maxDays > 0 ? { maxDays } : {}) });
-        if (deleted) this.log.info(`store: retention removed ${deleted} trace(s)`);
+        if (deleted) this.log.info(`store: retention removed ${plural(deleted, 'trace')}`);
         await store.compact();
       } catch (err) {
         this.log.warn(`store maintenance failed: ${err instanceof Error ? err.message : String(err)}`);

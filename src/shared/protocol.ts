@@ -59,6 +59,10 @@ export interface ResultViewState {
   opik?: OpikLinkState | null;
   /** The user's rating of this run, once given. */
   rating?: UserRating | null;
+  /** Whether the host can run this request again (Retry / Regenerate); false after a window reload. */
+  canRerun?: boolean;
+  /** The trace was deleted from the local history (Clear History, Delete): rating and links are gone. */
+  deleted?: boolean;
 }
 
 /** What the trace panel shows. */
@@ -66,6 +70,8 @@ export interface TraceViewState {
   trace: TraceRecord;
   /** Opik export state of the trace (absent or state 'off' when export is off). */
   opik?: OpikLinkState | null;
+  /** The trace was deleted from the local history since the panel opened. */
+  deleted?: boolean;
 }
 
 /** Webview → host requests: method → [params, result]. */
@@ -84,6 +90,10 @@ export interface WebviewRequests {
   openInOpik: [{ traceId: string }, { ok: true }];
   /** Store the user's rating of a trace as a `user` score (exported to Opik as feedback). */
   rate: [{ traceId: string; rating: UserRating }, { ok: true }];
+  /** Stop the run in progress (the result panel's Stop button). */
+  cancelRun: [Record<string, never>, { ok: true }];
+  /** Open the file and lines the trace's input came from. */
+  revealCode: [{ traceId: string }, { ok: true }];
 }
 
 /** Host → webview events: name → data. */
@@ -132,6 +142,8 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   generated: (p) => p.action === 'showDiff' || p.action === 'accept' || p.action === 'reject',
   openInOpik: (p) => isTraceId(p.traceId),
   rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
+  cancelRun: () => true,
+  revealCode: (p) => isTraceId(p.traceId),
 };
 
 /** The exact keys each method's params may have (extra keys are rejected, not ignored). */
@@ -143,6 +155,8 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   generated: ['action'],
   openInOpik: ['traceId'],
   rate: ['traceId', 'rating'],
+  cancelRun: [],
+  revealCode: ['traceId'],
 };
 
 /** Validates a message that came from a webview. Returns null for anything malformed. */

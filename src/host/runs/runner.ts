@@ -114,6 +114,7 @@ export async function runInPanel<R extends PipelineOutcome>(spec: RunSpec<R>, de
     judgeStatus: settings.judgeEnabled ? 'pending' : 'off',
     judgeError: null,
     error: null,
+    canRerun: true,
   };
   const panel: ResultPanel = Panel.show(deps.extensionUri, deps.panelActions, deps.log, initial);
   const result = await vscode.window.withProgress(

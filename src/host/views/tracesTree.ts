@@ -28,6 +28,14 @@ export function formatDuration(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * The label of a trace: what it ran on, the same way for every type ("src/lru.ts:29-36", "src/a.ts: parse
+ * ISO dates"); the type is in the description and the tooltip.
+ */
+export function traceLabel(t: TraceSummary): string {
+  return t.name.replace(/^(Explain|Summarize|Generate)\s+/, '') || t.name;
+}
+
 /** The badge of a trace: codicon and theme colour by score band, or an error marker. */
 export function badgeIcon(t: TraceSummary): vscode.ThemeIcon {
   if (t.error) return new vscode.ThemeIcon(t.error.kind === 'cancelled' ? 'circle-slash' : 'error', new vscode.ThemeColor(t.error.kind === 'cancelled' ? 'disabledForeground' : 'testing.iconFailed'));
@@ -93,22 +101,23 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
       return item;
     }
     const t = node.trace;
-    const title = t.name.replace(/^Explain /, '');
+    const title = traceLabel(t);
     const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = t.id;
     item.iconPath = badgeIcon(t);
     const score = t.score === null ? null : t.score.toFixed(2);
     const time = new Date(t.startTime).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-    item.description = [t.type, t.error ? t.error.kind : score, formatDuration(t.durationMs), time].filter(Boolean).join(' · ');
+    // The score (or what went wrong) first: it is what a narrow sidebar must not cut off.
+    item.description = [t.error ? t.error.kind : (score ?? '—'), t.type, formatDuration(t.durationMs), time].filter(Boolean).join(' · ');
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${t.type}** · $(${TYPE_ICONS[t.type]}) \`${t.id}\`\n\n`);
+    md.appendMarkdown(`$(${TYPE_ICONS[t.type]}) **${t.type}** · \`${t.id}\`\n\n`);
     md.appendText(`${t.name}\n`);
     md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
     if (t.error) md.appendMarkdown(`\n$(error) **${t.error.kind}**: `).appendText(t.error.message);
     item.tooltip = md;
     item.contextValue = t.error ? 'trace.error' : 'trace';
     item.command = { command: 'codi.showTrace', title: 'Show Trace', arguments: [t.id] };
-    item.accessibilityInformation = { label: `${t.type} ${title}, score ${score ?? 'none'}, ${formatDuration(t.durationMs)}` };
+    item.accessibilityInformation = { label: `${t.type} ${title}, ${t.error ? `failed: ${t.error.kind}` : `score ${score ?? 'none'}`}, ${formatDuration(t.durationMs)}` };
     return item;
   }
 }

@@ -73,7 +73,7 @@ export function registerExtensionTests(): void {
       // The tree item shows the title, type, score badge and duration.
       const items = await vscode.commands.executeCommand<Array<{ label: string; description: string }>>('codi._test.treeItems');
       assert.match(items[0]?.label ?? '', /^src\/lru\.ts:\d+-\d+$/);
-      assert.match(items[0]?.description ?? '', new RegExp(`^explain · ${trace.score!.toFixed(2)} · \\d+(\\.\\d)? (ms|s)`));
+      assert.match(items[0]?.description ?? '', new RegExp(`^${trace.score!.toFixed(2)} · explain · \\d+(\\.\\d)? (ms|s)`));
 
       await vscode.commands.executeCommand('codi.showTrace', trace.id);
       await waitFor('the trace panel tab', async () => (openTabLabels().some((l) => l.startsWith('CODI Trace')) ? true : undefined), 10_000)
