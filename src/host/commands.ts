@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import type { HostAction } from '../shared/protocol';
-import type { TraceFilter } from '../core/store/queries';
 import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
@@ -19,6 +18,8 @@ import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
+import { pickFilter } from './views/filterPick';
+import { parseChoices } from './views/traceFilter';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -232,29 +233,12 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       await (await c.session.getStore()).refresh();
       c.tree.refresh();
     },
-    'codi.filterTraces': async () => {
-      type Pick = vscode.QuickPickItem & { filter?: TraceFilter; search?: true };
-      const items: Pick[] = [
-        { label: '$(search) Search titles, inputs and outputs…', search: true },
-        { label: '$(error) Errors only', filter: { errorOnly: true } },
-        { label: '$(warning) Low scores (below 0.6)', filter: { maxScore: 0.599 } },
-        { label: '$(pass) Good scores (0.8 and above)', filter: { minScore: 0.8 } },
-        { label: '$(comment-discussion) Explain', filter: { type: 'explain' } },
-        { label: '$(list-flat) Summarize', filter: { type: 'summarize' } },
-        { label: '$(wand) Generate', filter: { type: 'generate' } },
-        { label: '$(calendar) Last 7 days', filter: { from: Date.now() - 7 * 86_400_000 } },
-        { label: '$(clear-all) Show all traces', filter: {} },
-      ];
-      const pick = await vscode.window.showQuickPick(items, { title: 'CODI: Filter Traces', placeHolder: 'Show only…' });
-      if (!pick) return;
-      if (pick.search) {
-        const text = await vscode.window.showInputBox({ title: 'CODI: Search Traces', prompt: 'Words that must all appear in the title or the start of the input or output.' });
-        if (text?.trim()) c.tree.setFilter({ text: text.trim() }, `"${text.trim()}"`);
-        return;
-      }
-      c.tree.setFilter(pick.filter ?? {}, pick.filter && Object.keys(pick.filter).length ? pick.label.replace(/^\$\([^)]*\)\s*/, '') : '');
+    'codi.filterTraces': async (arg?: unknown) => {
+      // Tests and other extensions may pass the choices; people pick them.
+      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter);
+      if (next) c.tree.setFilter(next);
     },
-    'codi.clearTracesFilter': () => c.tree.setFilter({}, ''),
+    'codi.clearTracesFilter': () => c.tree.setFilter({}),
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
   };

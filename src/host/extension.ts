@@ -29,7 +29,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const session = new Session(context, secrets, log);
     current = session;
     // The index serves the page: newest 500 matching the tree's filter.
-    const tree = new TracesTree(async (filter) => (await session.getStore()).query({ ...filter, limit: 500 }).items);
+    const tree = new TracesTree(async (filter) => {
+      const page = (await session.getStore()).query({ ...filter, limit: 500, withTotal: true });
+      return { items: page.items, total: page.total ?? page.items.length };
+    }, context.workspaceState);
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
     tree.view = view;
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));

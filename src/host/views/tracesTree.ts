@@ -2,7 +2,12 @@ import * as vscode from 'vscode';
 import type { TraceFilter } from '../../core/store/queries';
 import type { TraceSummary } from '../../shared/types';
 import { scoreBand } from '../../shared/types';
+import { plural } from '../../shared/text';
 import { Disposable } from '../disposable';
+import type { FilterChoices } from './traceFilter';
+import { describeFilter, filterFor, isFiltered, parseChoices } from './traceFilter';
+
+const FILTER_KEY = 'codi.traces.filter';
 
 export type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
 
@@ -56,32 +61,62 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  private filter: TraceFilter = {};
-  /** The view showing this tree, to put the active filter in its description. */
-  view: vscode.TreeView<Node> | undefined;
-  /** What the filter shows, for the view's description; empty when unfiltered. */
-  filterLabel = '';
+  private choices: FilterChoices = {};
+  /** The view showing this tree: the active filter is spelled out in its message and description. */
+  private viewRef: vscode.TreeView<Node> | undefined;
 
-  constructor(private readonly load: (filter: TraceFilter) => Promise<TraceSummary[]>) {
+  /**
+   * @param load the newest traces matching a filter, and how many match in all
+   * @param memento where the filter is kept, so a search survives a reload
+   */
+  constructor(
+    private readonly load: (filter: TraceFilter) => Promise<{ items: TraceSummary[]; total: number }>,
+    private readonly memento?: vscode.Memento,
+  ) {
     super();
+    this.choices = parseChoices(memento?.get(FILTER_KEY));
+    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', isFiltered(this.choices));
+  }
+
+  set view(view: vscode.TreeView<Node> | undefined) {
+    this.viewRef = view;
+    if (view) view.description = isFiltered(this.choices) ? 'filtered' : undefined;
+  }
+
+  get view(): vscode.TreeView<Node> | undefined {
+    return this.viewRef;
+  }
+
+  /** The active filter, as chosen. */
+  get filter(): FilterChoices {
+    return { ...this.choices };
+  }
+
+  /** What the filter shows, in words; empty when unfiltered. */
+  get filterLabel(): string {
+    return describeFilter(this.choices);
   }
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  setFilter(filter: TraceFilter, label: string): void {
-    this.filter = filter;
-    this.filterLabel = label;
-    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', label !== '');
-    if (this.view) this.view.description = label ? `filter: ${label}` : undefined;
+  setFilter(choices: FilterChoices): void {
+    this.choices = parseChoices(choices);
+    void this.memento?.update(FILTER_KEY, isFiltered(this.choices) ? this.choices : undefined);
+    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', isFiltered(this.choices));
+    if (this.viewRef) this.viewRef.description = isFiltered(this.choices) ? 'filtered' : undefined;
     this.refresh();
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'trace') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
-    const traces = await this.load(this.filter);
+    const { items: traces, total } = await this.load(filterFor(this.choices));
+    if (this.viewRef) {
+      // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history.
+      this.viewRef.message = isFiltered(this.choices) ? `Filter: ${describeFilter(this.choices)} — ${total === 0 ? 'no match' : plural(total, 'match', 'matches')}` : undefined;
+    }
     const days: Node[] = [];
     for (const t of traces) {
       const label = dayLabel(t.startTime);
@@ -96,7 +131,7 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     if (node.kind === 'day') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `day:${node.label}`;
-      item.description = `${node.traces.length} trace${node.traces.length === 1 ? '' : 's'}`;
+      item.description = plural(node.traces.length, 'trace');
       item.contextValue = 'day';
       return item;
     }

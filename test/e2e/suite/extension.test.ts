@@ -114,22 +114,19 @@ export function registerExtensionTests(): void {
       await vscode.commands.executeCommand('codi.setGeminiApiKey', 'e2e-test-key');
     });
 
-    test('Filter Traces (quick pick → "Errors only") narrows the tree through the index; Clear restores it', async () => {
+    test('Filter Traces ("Errors only") narrows the tree through the index; combined with a search that matches nothing it is empty; Clear restores it', async () => {
       type Item = { label: string; description: string };
       const items = () => vscode.commands.executeCommand<Item[]>('codi._test.treeItems');
       const all = await items();
       assert.ok(all.some((i) => i.description.includes('auth')) && all.some((i) => !i.description.includes('auth')), 'needs an error trace and a good one');
-      const picking = vscode.commands.executeCommand('codi.filterTraces');
-      // As a person would: move to the second entry ("Errors only") and accept it.
-      await new Promise((r) => setTimeout(r, 500));
-      await vscode.commands.executeCommand('workbench.action.quickOpenSelectNext');
-      await vscode.commands.executeCommand('workbench.action.acceptSelectedQuickOpenItem');
-      await picking;
+      await vscode.commands.executeCommand('codi.filterTraces', { errors: true });
       const errorsOnly = await waitFor('the filtered tree', async () => {
         const now = await items();
         return now.length < all.length ? now : undefined;
       });
       assert.ok(errorsOnly.length > 0 && errorsOnly.every((i) => i.description.includes('auth')), JSON.stringify(errorsOnly));
+      await vscode.commands.executeCommand('codi.filterTraces', { errors: true, text: 'no-trace-has-this-word', types: ['explain'] });
+      await waitFor('the empty filtered tree', async () => ((await items()).length === 0 ? true : undefined));
       await vscode.commands.executeCommand('codi.clearTracesFilter');
       assert.equal((await items()).length, all.length);
     });
