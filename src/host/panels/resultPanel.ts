@@ -57,15 +57,16 @@ export class ResultPanel extends PanelBase {
 
   protected handlers(): PanelHandlers {
     const ok = { ok: true } as const;
-    const a = this.actions;
+    // Read `this.actions` when a request comes: this runs in the base constructor, before it is set.
+    const a = (): ResultPanelActions => this.actions;
     return {
-      viewTrace: async ({ traceId }) => (await a.viewTrace(traceId), ok),
-      runAction: async ({ action }) => (await a.runAction(action), ok),
+      viewTrace: async ({ traceId }) => (await a().viewTrace(traceId), ok),
+      runAction: async ({ action }) => (await a().runAction(action), ok),
       copy: ({ text }) => copyToClipboard(text),
-      generated: async ({ action }) => (await a.generated(action), ok),
-      openInOpik: async ({ traceId }) => (await a.openInOpik(traceId), ok),
-      rate: async ({ traceId, rating }) => (await a.rate(traceId, rating), ok),
-      cancelRun: () => (a.cancel(), ok),
+      generated: async ({ action }) => (await a().generated(action), ok),
+      openInOpik: async ({ traceId }) => (await a().openInOpik(traceId), ok),
+      rate: async ({ traceId, rating }) => (await a().rate(traceId, rating), ok),
+      cancelRun: () => (a().cancel(), ok),
     };
   }
 

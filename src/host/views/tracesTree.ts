@@ -92,11 +92,6 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     return { ...this.choices };
   }
 
-  /** What the filter shows, in words; empty when unfiltered. */
-  get filterLabel(): string {
-    return describeFilter(this.choices);
-  }
-
   refresh(): void {
     this.changed.fire(undefined);
   }

@@ -67,7 +67,7 @@ main('panels', async ({ page, gemini, shots }) => {
   await page.keyboard.press('Home');
   for (let i = 0; i < 12; i++) await page.keyboard.press('Shift+ArrowDown');
   await check('the editor has a selection', () => page.locator('.editor-instance .selected-text').first().waitFor({ timeout: 5_000 }));
-  await page.locator('.editor-instance .selected-text').first().click({ button: 'right' });
+  await page.keyboard.press('Shift+F10'); // the editor's context menu, as from the keyboard
   const codiEntry = page.locator('.monaco-menu .action-item', { hasText: /^CODI$/ }).first();
   await check('the editor context menu has a "CODI" submenu', () => codiEntry.waitFor({ timeout: 10_000 }));
   const loose = await page.locator('.monaco-menu .action-label', { hasText: /^(Explain Selection|Generate Code|Summarize Selection)$/ }).count();
@@ -153,6 +153,22 @@ main('panels', async ({ page, gemini, shots }) => {
   step(`after the reload the sidebar says: ${still.replace(/\s+/g, ' ').slice(0, 160)}`);
   expect(still.includes('no-trace-mentions-this'), 'the search survives the reload');
   await runCommand(page, 'CODI: Clear Traces Filter');
+
+  // Point 5: panels follow the store. Delete the trace from the Traces view; both panels say it is gone.
+  const item = page.locator('.part.sidebar .monaco-list-row', { hasText: /lru\.ts/ }).first();
+  await check('the trace is listed again once the filter is cleared', () => item.waitFor({ timeout: 20_000 }));
+  await item.click({ button: 'right' });
+  await page.locator('.monaco-menu .action-item', { hasText: /^Delete Trace/ }).first().click();
+  const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete Trace' }).first();
+  await check('Delete Trace asks first', () => confirm.waitFor({ timeout: 10_000 }));
+  await confirm.click();
+  const gone = await showPanel(page, 'result');
+  await check('the result panel says its trace was deleted', () => gone.locator('#deleted').waitFor({ timeout: 15_000 }));
+  expect(!(await gone.locator('#rating').isVisible().catch(() => false)), 'no rating for a deleted trace');
+  await showPanel(page, 'trace');
+  const goneTrace = await frameWith(page, '#deleted', 15_000);
+  expect((await goneTrace.locator('#trace-deleted').count()) === 1, 'the trace panel marks the trace as deleted');
+  await shoot(page, shots, '17-deleted-trace.png');
 
   assertGeminiUsed(gemini);
 });
