@@ -135,7 +135,7 @@ export function spanRow(node: SpanNode, timeline: Timeline, selected: boolean, c
     ),
     span.error ? h('span', { class: 'span-error codicon codicon-error', title: span.error.message, attrs: { 'aria-label': `Error: ${span.error.message}` } }) : null,
   );
-  nameCell.style.paddingLeft = `${depth * 16}px`;
+  nameCell.style.paddingLeft = `calc(${depth} * var(--indent, 16px))`;
 
   const bar = h('span', { class: `bar type-${span.type}${span.error ? ' bar-error' : ''}${running ? ' bar-running' : ''}` });
   const startPct = ((span.startTime - timeline.start) / timeline.total) * 100;
