@@ -80,6 +80,24 @@ export function registerExtensionTests(): void {
         .catch(() => assert.fail(`no "CODI Trace" panel among the tabs: ${openTabLabels().join(' | ')}`));
     });
 
+    test('an empty selection explains the function around the cursor (and selects it)', async () => {
+      await vscode.commands.executeCommand('codi.setGeminiApiKey', 'e2e-test-key');
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(folder.uri, 'src', 'lru.ts'));
+      const editor = await vscode.window.showTextDocument(doc);
+      const lines = doc.getText().split('\n');
+      const start = lines.findIndex((l) => l.includes('get(key: K)'));
+      editor.selection = new vscode.Selection(start + 2, 4, start + 2, 4);
+      const before = new Set((await listTraces()).map((t) => t.id));
+      await vscode.commands.executeCommand('codi.explainSelection');
+      const trace = await waitFor('an explain trace for the enclosing method', async () => (await listTraces()).find((t) => !before.has(t.id) && t.type === 'explain'));
+      assert.equal(trace.error, null, JSON.stringify(trace.error));
+      const sel = vscode.window.activeTextEditor!.selection;
+      assert.equal(sel.start.line, start, 'the selection starts at the method');
+      assert.ok(sel.end.line > start + 2, `the selection covers the method body (ends at line ${sel.end.line + 1})`);
+      assert.equal(trace.name, `Explain src/lru.ts:${start + 1}-${sel.end.line + 1}`);
+    });
+
     test('without a key: no panel, no trace, no model call; the notification offers "Set API Key"', async () => {
       await vscode.commands.executeCommand('codi.clearGeminiApiKey');
       await vscode.commands.executeCommand('workbench.action.closeAllEditors');

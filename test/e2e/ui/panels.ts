@@ -49,6 +49,15 @@ const HEADER_CONTRAST = `(() => {
   return (a + 0.05) / (b + 0.05);
 })()`;
 
+/** Alpha of the judge span's bar colour (1 when opaque; -1 when there is no judge bar). */
+const BAR_ALPHA = `(() => {
+  const bar = document.querySelector('.span-row[data-span-type="judge"] .bar');
+  if (!bar) return -1;
+  const m = getComputedStyle(bar).backgroundColor.match(/rgba?\\(([^)]*)\\)/);
+  const parts = m ? m[1].split(/[ ,/]+/).filter(Boolean) : [];
+  return parts.length > 3 ? Number(parts[3]) : 1;
+})()`;
+
 /** Duration and cost cells of the waterfall that are missing or cut off at its right edge. */
 const CLIPPED_CELLS = `(() => {
   const wf = document.getElementById('waterfall');
@@ -99,6 +108,8 @@ main('panels', async ({ page, gemini, shots }) => {
     const ratio = await t.evaluate<number>(HEADER_CONTRAST);
     step(`${theme.name}: INPUT/OUTPUT title contrast ${ratio.toFixed(2)}:1`);
     expect(ratio >= 4.5, `${theme.name}: the trace panel's section titles need 4.5:1 contrast, got ${ratio.toFixed(2)}:1`);
+    const judgeAlpha = await t.evaluate<number>(BAR_ALPHA);
+    expect(judgeAlpha === 1, `${theme.name}: the judge bar is opaque (alpha ${judgeAlpha})`);
     await t.locator('#waterfall').scrollIntoViewIfNeeded();
     await shoot(page, shots, `12-trace-${theme.kind}.png`);
   }
@@ -120,7 +131,7 @@ main('panels', async ({ page, gemini, shots }) => {
   const row = page.locator('.part.sidebar .monaco-list-row', { hasText: /lru\.ts/ }).first();
   await check('the Traces view lists the explain trace', () => row.waitFor({ timeout: 20_000 }));
   const rowText = (await row.innerText()).replace(/\s+/g, ' ').trim();
-  expect(/\b\d\.\d\d · explain\b/.test(rowText), `the score comes first in the description: "${rowText}"`);
+  expect(/\d\.\d\d · explain · /.test(rowText), `the score comes first in the description: "${rowText}"`);
   await row.click({ button: 'right' });
   for (const label of ['Show Trace', 'Reveal Code', 'Copy Trace ID', 'Delete Trace']) {
     await check(`the item menu offers "${label}"`, () => page.locator('.monaco-menu .action-label', { hasText: label }).first().waitFor({ timeout: 10_000 }));
