@@ -109,8 +109,12 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
     const { items: traces, total } = await this.load(filterFor(this.choices));
     if (this.viewRef) {
-      // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history.
-      this.viewRef.message = isFiltered(this.choices) ? `Filter: ${describeFilter(this.choices)} — ${total === 0 ? 'no match' : plural(total, 'match', 'matches')}` : undefined;
+      // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history. With
+      // no match the view's welcome says so with its buttons (a message would hide it) and the title names the filter.
+      const on = isFiltered(this.choices);
+      const what = describeFilter(this.choices);
+      this.viewRef.message = on && total > 0 ? `Filter: ${what} — ${plural(total, 'match', 'matches')}` : undefined;
+      this.viewRef.description = on ? (total > 0 ? 'filtered' : `no match for ${what}`) : undefined;
     }
     const days: Node[] = [];
     for (const t of traces) {
