@@ -9,7 +9,11 @@ import { describeFilter, filterFor, isFiltered, parseChoices } from './traceFilt
 
 const FILTER_KEY = 'codi.traces.filter';
 
-export type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
+export type Node =
+  | { kind: 'day'; label: string; traces: TraceSummary[] }
+  | { kind: 'trace'; trace: TraceSummary }
+  /** The way out of a filter that matches nothing (the view's message names the filter). */
+  | { kind: 'action'; label: string; icon: string; command: string };
 
 const TYPE_ICONS: Record<TraceSummary['type'], string> = {
   explain: 'comment-discussion',
@@ -105,16 +109,17 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node?.kind === 'trace') return [];
+    if (node?.kind === 'trace' || node?.kind === 'action') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
     const { items: traces, total } = await this.load(filterFor(this.choices));
-    if (this.viewRef) {
-      // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history. With
-      // no match the view's welcome says so with its buttons (a message would hide it) and the title names the filter.
-      const on = isFiltered(this.choices);
-      const what = describeFilter(this.choices);
-      this.viewRef.message = on && total > 0 ? `Filter: ${what} — ${plural(total, 'match', 'matches')}` : undefined;
-      this.viewRef.description = on ? (total > 0 ? 'filtered' : `no match for ${what}`) : undefined;
+    const on = isFiltered(this.choices);
+    // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history.
+    if (this.viewRef) this.viewRef.message = on ? `Filter: ${describeFilter(this.choices)} — ${total === 0 ? 'no trace matches' : plural(total, 'match', 'matches')}` : undefined;
+    if (on && total === 0) {
+      return [
+        { kind: 'action', label: 'Change Filter…', icon: 'filter', command: 'codi.filterTraces' },
+        { kind: 'action', label: 'Clear Filter', icon: 'clear-all', command: 'codi.clearTracesFilter' },
+      ];
     }
     const days: Node[] = [];
     for (const t of traces) {
@@ -127,6 +132,14 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'action') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.id = `action:${node.command}`;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.contextValue = 'filterAction';
+      item.command = { command: node.command, title: node.label };
+      return item;
+    }
     if (node.kind === 'day') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `day:${node.label}`;
