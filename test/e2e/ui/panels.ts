@@ -179,8 +179,9 @@ main('panels', async ({ page, gemini, shots }) => {
   await check('the result panel says its trace was deleted', () => gone.locator('#deleted').waitFor({ timeout: 15_000 }));
   expect(!(await gone.locator('#rating').isVisible().catch(() => false)), 'no rating for a deleted trace');
   await showPanel(page, 'trace');
-  const goneTrace = await frameWith(page, '#deleted', 15_000);
-  expect((await goneTrace.locator('#trace-deleted').count()) === 1, 'the trace panel marks the trace as deleted');
+  const goneTrace = await check('the trace panel marks the trace as deleted', () => frameWith(page, '#trace-deleted', 15_000));
+  expect(await goneTrace.locator('#deleted').isVisible(), 'the trace panel says the trace was deleted');
+  expect(!(await goneTrace.locator('#rating').isVisible().catch(() => false)), 'no rating for a deleted trace');
   await shoot(page, shots, '17-deleted-trace.png');
 
   assertGeminiUsed(gemini);
