@@ -157,10 +157,14 @@ main('panels', async ({ page, gemini, shots }) => {
   await check('the trace panel is back after the reload', () => traceTab(page).waitFor({ timeout: 30_000 }));
   await check('the result panel is back after the reload', () => resultTab(page).waitFor({ timeout: 30_000 }));
   // The extension host starts again and CODI activates for the restored panels (onWebviewPanel): give it time.
-  await check('the restored trace panel shows its trace', () => showPanel(page, 'trace', 90_000));
+  const restored = await check('the restored trace panel shows its trace', () => showPanel(page, 'trace', 90_000));
+  await restored.evaluate('document.fonts.ready.then(() => true)');
   await shoot(page, shots, '16-reloaded-trace.png');
   const back = await showPanel(page, 'result', 60_000);
   expect((await back.locator('#title').innerText()).includes('lru.ts'), 'the reloaded result panel shows its run');
+  // The webview paints its saved snapshot first; the host's restored state follows (this window has no run to repeat).
+  await check('the restored result panel gets its state from the host', () => back.locator('#rerun').waitFor({ state: 'hidden', timeout: 60_000 }));
+  await back.evaluate('document.fonts.ready.then(() => true)');
   await shoot(page, shots, '16-reloaded-result.png');
   const still = await page.locator('.part.sidebar').innerText().catch(() => '');
   step(`after the reload the sidebar says: ${still.replace(/\s+/g, ' ').slice(0, 160)}`);
