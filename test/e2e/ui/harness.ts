@@ -160,6 +160,8 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
     const page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
+    // A loaded machine (several sessions sharing two cores) can take well over 30 s to serve the workbench.
+    page.setDefaultNavigationTimeout(120_000);
     await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
     await check('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
     await check('the CODI activity bar item appears (extension installed and scanned)', () =>
