@@ -156,8 +156,9 @@ main('panels', async ({ page, gemini, shots }) => {
   await check('the workbench loads again', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
   await check('the trace panel is back after the reload', () => traceTab(page).waitFor({ timeout: 30_000 }));
   await check('the result panel is back after the reload', () => resultTab(page).waitFor({ timeout: 30_000 }));
-  // The extension host starts again and CODI activates for the restored panels (onWebviewPanel): give it time.
-  const restored = await check('the restored trace panel shows its trace', () => showPanel(page, 'trace', 90_000));
+  // The extension host starts again (after the old one released the workspace) and CODI activates for the
+  // restored panels (onWebviewPanel): on a loaded machine that took 110 s, so give it time.
+  const restored = await check('the restored trace panel shows its trace', () => showPanel(page, 'trace', 240_000));
   await restored.evaluate('document.fonts.ready.then(() => true)');
   await shoot(page, shots, '16-reloaded-trace.png');
   const back = await showPanel(page, 'result', 60_000);
