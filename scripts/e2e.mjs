@@ -9,7 +9,9 @@
 //      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating), then
 //      test/e2e/ui/hostile.ts (34 hostile answers through the result and trace panels: inert, no request),
 //      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing).
-// CODI_E2E=host|ui runs one part only (default: both; trust: the trust-boundary session only). CODI_KEEP_RUN=1 keeps the run folders.
+//      test/e2e/ui/panels.ts (context submenu, both panels in four theme kinds and at 900 px, the Traces item
+//      menu, a filter with no match, both panels back after a reload).
+// CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -148,7 +150,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

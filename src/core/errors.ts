@@ -47,34 +47,49 @@ export function toCodiError(err: unknown): CodiError {
   return new CodiError('internal', message, undefined, { cause: err });
 }
 
-/** A short next step for each kind, for messages in the CLI and the editor. */
-export function nextStepFor(kind: ErrorKind): string {
+/** Where a message is shown: the next step names that surface's own way of doing it. */
+export type Surface = 'cli' | 'editor';
+
+/**
+ * A short next step for each kind, for messages in the CLI and the editor. It never repeats what the
+ * message already says: an input problem's message carries its own next step, so none is added here.
+ */
+export function nextStepFor(kind: ErrorKind, surface: Surface = 'cli'): string {
+  const editor = surface === 'editor';
   switch (kind) {
     case 'no-key':
-      return 'Set a Gemini API key (VS Code: "CODI: Set Gemini API Key"; CLI: GEMINI_API_KEY).';
+      return editor ? 'Set one with "CODI: Set Gemini API Key".' : 'Set GEMINI_API_KEY (or GOOGLE_API_KEY) to a key from https://aistudio.google.com/apikey.';
     case 'auth':
-      return 'Check the Gemini API key: it was rejected. Create one at https://aistudio.google.com/apikey and set it again.';
+      return 'Create a key at https://aistudio.google.com/apikey and set it again.';
     case 'quota':
-      return 'The Gemini quota or rate limit was reached. Wait and retry, or switch to another model in settings.';
+      return editor ? 'Wait and retry, or choose another model in settings (codi.model).' : 'Wait and retry, or pass another model with --model.';
     case 'network':
-      return 'Gemini could not be reached. Check your connection, proxy or the endpoint setting, then retry.';
+      return editor
+        ? 'Check your connection or proxy, or the endpoint setting (codi.apiBaseUrl), then retry.'
+        : 'Check your connection or proxy, or GOOGLE_GEMINI_BASE_URL, then retry.';
     case 'timeout':
-      return 'The model did not answer in time. Retry, or raise the request timeout in settings.';
+      return editor ? 'Retry, or raise codi.requestTimeoutSeconds.' : 'Retry in a moment.';
     case 'cancelled':
       return 'Nothing was lost: the run is recorded as cancelled.';
     case 'bad-input':
-      return 'Select less text, or a text (not binary) file.';
+      return '';
     case 'model-output':
-      return 'The model returned an unusable answer. Retry, or try another model.';
+      return 'Retry, or try another model.';
     case 'blocked':
       return 'Rephrase the request or select different code; the trace records the reason.';
     case 'unknown-model':
-      return 'Check the model name (VS Code: the codi.model settings; CLI: --model, CODI_MODEL, CODI_JUDGE_MODEL, CODI_FALLBACK_MODEL); the endpoint does not offer it.';
+      return editor ? 'Check the model name in settings (codi.model, codi.judge.model, codi.fallbackModel); the endpoint does not offer it.' : 'Check the model name (--model, CODI_MODEL, CODI_JUDGE_MODEL, CODI_FALLBACK_MODEL); the endpoint does not offer it.';
     case 'service':
-      return 'The Gemini service failed. Retry in a moment; see the log for details.';
+      return 'Retry in a moment; the log has the details.';
     case 'budget':
-      return 'The daily budget is reached. Raise codi.budget.dailyUsd (CLI: CODI_DAILY_BUDGET_USD or --max-cost), or run anyway.';
+      return editor ? 'Raise codi.budget.dailyUsd, or run anyway today.' : 'Raise CODI_DAILY_BUDGET_USD or --max-cost, or wait until tomorrow.';
     case 'internal':
       return 'This is a bug in CODI. The log has the details.';
   }
+}
+
+/** "<what happened> <what to do>", the next step left out when the message already gives it. */
+export function withNextStep(message: string, kind: ErrorKind, surface: Surface, own?: string): string {
+  const step = own ?? nextStepFor(kind, surface);
+  return step && !message.includes(step) ? `${message} ${step}` : message;
 }

@@ -23,6 +23,9 @@ export const COMMAND_IDS = [
   'codi.disableOpikExport',
   'codi.syncOpikNow',
   'codi.openInOpik',
+  'codi.copyTraceId',
+  'codi.revealTraceCode',
+  'codi.deleteTrace',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

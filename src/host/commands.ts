@@ -1,20 +1,25 @@
 import * as vscode from 'vscode';
 import type { HostAction } from '../shared/protocol';
-import type { TraceFilter } from '../core/store/queries';
 import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
 import { ResultPanel } from './panels/resultPanel';
+import { readSettings } from './settings';
 import { runExplain, selectionInput } from './runs/explainRun';
 import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generateRun';
 import type { Proposals } from './runs/proposal';
 import { fileInput, runSummarize } from './runs/summarizeRun';
 import type { RunDeps } from './runs/runner';
+import { cancelActiveRun } from './runs/runner';
+import { registerPanelSerializers } from './panels/serializers';
+import { plural } from '../shared/text';
 import type { OpikController } from './opikController';
 import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
+import { pickFilter } from './views/filterPick';
+import { parseChoices } from './views/traceFilter';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -40,6 +45,14 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
   const runAction = async (action: HostAction) => {
     if (action === 'retry') {
       if (lastRun) await lastRun();
+      return;
+    }
+    if (action === 'setApiKey') {
+      const before = await c.secrets.get('codi.geminiApiKey');
+      await vscode.commands.executeCommand('codi.setGeminiApiKey');
+      const after = await c.secrets.get('codi.geminiApiKey');
+      // Asked from a failed run's panel: with the new key the run goes again at once.
+      if (after && after !== before && lastRun) await lastRun();
       return;
     }
     const ids: Record<Exclude<HostAction, 'retry'>, CommandId> = { setApiKey: 'codi.setGeminiApiKey', showLog: 'codi.showLog', openSettings: 'codi.openSettings' };
@@ -76,22 +89,49 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     extensionUri: c.extension.extensionUri,
     extensionVersion: version,
     log: c.log,
-    panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate },
+    panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate, cancel: cancelActiveRun },
     finished: async (traceId) => {
       await c.opik.traceFinished(traceId);
       await c.traces.refreshPanels(traceId);
     },
   };
 
-  const askKey = async (title: string, prompt: string, placeHolder: string): Promise<string | undefined> =>
+  /** Asks for a key. Only an empty key or one with spaces is refused: gateways and the demo stand-in take any. */
+  c.extension.subscriptions.push(
+    registerPanelSerializers({
+      extensionUri: c.extension.extensionUri,
+      log: c.log,
+      resultActions: deps.panelActions,
+      traceActions: c.traces,
+      getTrace: async (id) => (await c.session.getStore()).get(id),
+      opikStatus: (id) => c.opik.status(id),
+    }),
+    // A failed run's panel must not keep saying the key is missing or wrong once another one is set.
+    c.secrets.onDidChange((key) => {
+      const shown = ResultPanel.currentState();
+      if (key !== 'codi.geminiApiKey' || (shown?.error?.kind !== 'no-key' && shown?.error?.kind !== 'auth')) return;
+      ResultPanel.patchCurrent({ error: null, warning: 'The Gemini API key was changed after this run failed. Retry to run it with the new key.' });
+    }),
+  );
+
+  const askKey = async (title: string, prompt: string, placeHolder: string, looksRight?: (key: string) => string | undefined): Promise<string | undefined> =>
     vscode.window.showInputBox({
       title,
       prompt,
       password: true,
       ignoreFocusOut: true,
       placeHolder,
-      validateInput: (v) => (v.trim().length < 8 ? 'That does not look like an API key.' : v.trim() !== v ? 'Remove the spaces around the key.' : undefined),
+      validateInput: (v) => {
+        const key = v.trim();
+        if (!key) return 'Paste the key.';
+        if (/\s/.test(v)) return key !== v && !/\s/.test(key) ? 'Remove the spaces around the key.' : 'An API key has no spaces.';
+        const warning = looksRight?.(key);
+        return warning ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
+      },
     });
+  /** Google's keys start with "AIza"; with a custom endpoint (proxy, gateway, demo) any key may be right. */
+  const geminiKeyHint = (key: string): string | undefined =>
+    key.startsWith('AIza') || readSettings().apiBaseUrl ? undefined : 'Keys from Google AI Studio start with "AIza". Press Enter to save it anyway.';
   const setOpikEnabled = async (on: boolean) => {
     await vscode.workspace.getConfiguration('codi.opik').update('enabled', on, vscode.ConfigurationTarget.Global);
     if (on && !(await c.secrets.get('codi.opikApiKey'))) {
@@ -105,13 +145,13 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
 
   return {
     'codi.explainSelection': async () => {
-      const input = selectionInput(vscode.window.activeTextEditor, 'explain');
+      const input = await selectionInput(vscode.window.activeTextEditor, 'explain');
       if (!input) return undefined;
       lastRun = () => runExplain(input, deps);
       return (await runExplain(input, deps))?.trace.id;
     },
     'codi.summarizeSelection': async () => {
-      const input = selectionInput(vscode.window.activeTextEditor, 'summarize');
+      const input = await selectionInput(vscode.window.activeTextEditor, 'summarize');
       if (!input) return undefined;
       lastRun = () => runSummarize(input, deps);
       return (await runSummarize(input, deps))?.trace.id;
@@ -135,7 +175,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const key =
         typeof arg === 'string'
           ? arg
-          : await askKey('CODI: Gemini API Key', "Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings.", 'AIza…');
+          : await askKey('CODI: Gemini API Key', "Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings.", 'AIza…', geminiKeyHint);
       if (key === undefined) return;
       await c.secrets.set('codi.geminiApiKey', key.trim());
       c.log.info('Gemini API key updated.');
@@ -154,16 +194,30 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const id = traceIdOf(arg);
       if (id) await c.traces.openInOpik(id);
     },
+    'codi.copyTraceId': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      if (id) await c.traces.copyId(id);
+    },
+    'codi.revealTraceCode': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      if (id) await c.traces.revealCode(id);
+    },
+    'codi.deleteTrace': async (arg?: unknown) => {
+      const id = traceIdOf(arg);
+      const name = arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.name : (id ?? '');
+      if (id) await c.traces.delete(id, name);
+    },
     'codi.clearHistory': async () => {
       const store = await c.session.getStore();
       const n = store.count();
       const yes = `Delete ${n} Trace${n === 1 ? '' : 's'}`;
-      const pick = await vscode.window.showWarningMessage(`Delete all ${n} CODI traces from this machine?`, { modal: true, detail: 'Traces already exported to Opik stay there. This cannot be undone.' }, yes);
+      const pick = await vscode.window.showWarningMessage(`Delete ${n === 1 ? 'the only CODI trace' : `all ${n} CODI traces`} from this machine?`, { modal: true, detail: 'Traces already exported to Opik stay there. This cannot be undone.' }, yes);
       if (pick !== yes) return;
       const r = await store.clear();
-      c.log.info(`history cleared: ${r.deleted} trace(s)`);
+      c.log.info(`history cleared: ${plural(r.deleted, 'trace')}`);
       c.tree.refresh();
-      void vscode.window.showInformationMessage(`CODI: ${r.deleted} trace(s) deleted.`);
+      await c.traces.refreshPanels(null);
+      void vscode.window.showInformationMessage(`CODI: ${plural(r.deleted, 'trace')} deleted.`);
     },
     'codi.setOpikApiKey': async (arg?: unknown) => {
       const key = typeof arg === 'string' ? arg : await askKey('CODI: Opik API Key', "Paste your Comet Opik API key. It is kept in VS Code's secret storage, never in settings.", 'Opik API key');
@@ -179,29 +233,12 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       await (await c.session.getStore()).refresh();
       c.tree.refresh();
     },
-    'codi.filterTraces': async () => {
-      type Pick = vscode.QuickPickItem & { filter?: TraceFilter; search?: true };
-      const items: Pick[] = [
-        { label: '$(search) Search titles, inputs and outputs…', search: true },
-        { label: '$(error) Errors only', filter: { errorOnly: true } },
-        { label: '$(warning) Low scores (below 0.6)', filter: { maxScore: 0.599 } },
-        { label: '$(pass) Good scores (0.8 and above)', filter: { minScore: 0.8 } },
-        { label: '$(comment-discussion) Explain', filter: { type: 'explain' } },
-        { label: '$(list-flat) Summarize', filter: { type: 'summarize' } },
-        { label: '$(wand) Generate', filter: { type: 'generate' } },
-        { label: '$(calendar) Last 7 days', filter: { from: Date.now() - 7 * 86_400_000 } },
-        { label: '$(clear-all) Show all traces', filter: {} },
-      ];
-      const pick = await vscode.window.showQuickPick(items, { title: 'CODI: Filter Traces', placeHolder: 'Show only…' });
-      if (!pick) return;
-      if (pick.search) {
-        const text = await vscode.window.showInputBox({ title: 'CODI: Search Traces', prompt: 'Words that must all appear in the title or the start of the input or output.' });
-        if (text?.trim()) c.tree.setFilter({ text: text.trim() }, `"${text.trim()}"`);
-        return;
-      }
-      c.tree.setFilter(pick.filter ?? {}, pick.filter && Object.keys(pick.filter).length ? pick.label.replace(/^\$\([^)]*\)\s*/, '') : '');
+    'codi.filterTraces': async (arg?: unknown) => {
+      // Tests and other extensions may pass the choices; people pick them.
+      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter);
+      if (next) c.tree.setFilter(next);
     },
-    'codi.clearTracesFilter': () => c.tree.setFilter({}, ''),
+    'codi.clearTracesFilter': () => c.tree.setFilter({}),
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
   };

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { nextStepOf, toCodiError } from '../core/errors';
+import { toCodiError, withNextStep } from '../core/errors';
 import type { HostAction } from '../shared/protocol';
 import type { ErrorKind } from '../shared/types';
 
@@ -54,7 +54,7 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
   }
   const actions = actionsFor(e.kind);
   const show = e.kind === 'bad-input' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  const picked = await show(`CODI: ${e.message} ${nextStepOf(e)}`, ...actions.map((a) => ACTION_LABELS[a]));
+  const picked = await show(`CODI: ${withNextStep(e.message, e.kind, 'editor', e.nextStep)}`, ...actions.map((a) => ACTION_LABELS[a]));
   const action = actions.find((a) => ACTION_LABELS[a] === picked);
   if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
   return action;

@@ -30,7 +30,10 @@ export function activate(context: vscode.ExtensionContext): void {
     const session = new Session(context, secrets, log);
     current = session;
     // The index serves the page: newest 500 matching the tree's filter.
-    const tree = new TracesTree(async (filter) => (await session.getStore()).query({ ...filter, limit: 500 }).items);
+    const tree = new TracesTree(async (filter) => {
+      const page = (await session.getStore()).query({ ...filter, limit: 500, withTotal: true });
+      return { items: page.items, total: page.total ?? page.items.length };
+    }, context.workspaceState);
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
     tree.view = view;
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));
@@ -48,6 +51,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
     const traces = new TraceActions(session, opik, context.extensionUri, log);
     context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
+    // Panels follow the store: a trace deleted here, by retention or by another window shows as deleted.
+    context.subscriptions.push(session.onDidChangeTraces(() => void traces.refreshPanels(null).catch((e: unknown) => log.warn(`panel refresh failed: ${String(e)}`))));
     context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);

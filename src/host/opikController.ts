@@ -1,3 +1,4 @@
+import { plural } from '../shared/text';
 import * as vscode from 'vscode';
 import type { OpikExport } from '../core/opik/exporter';
 import { exportStatus, startOpikExport } from '../core/opik/exporter';
@@ -138,7 +139,7 @@ export class OpikController extends Disposable {
     const pending = await worker.pendingCount();
     const err = worker.lastError;
     this.item.text = err ? `$(cloud-offline) Opik ${pending}` : pending ? `$(cloud-upload) Opik ${pending}` : '$(cloud) Opik';
-    this.item.tooltip = `${err ? `Opik export: ${err}\n` : ''}${pending} trace(s) waiting to be sent to ${this.exp.config?.project ?? 'Opik'}. Click to sync now.`;
+    this.item.tooltip = `${err ? `Opik export: ${err}\n` : ''}${plural(pending, 'trace')} waiting to be sent to ${this.exp.config?.project ?? 'Opik'}. Click to sync now.`;
     this.item.show();
   }
 

@@ -1,3 +1,4 @@
+import { plural } from '../shared/text';
 import * as vscode from 'vscode';
 import { createGeminiClient } from '../core/gemini/client';
 import type { GeminiClient } from '../core/gemini/client';
@@ -95,7 +96,7 @@ export class Session extends Disposable {
       const maxDays = c.get<number>('maxDays', 90);
       try {
         const { deleted } = await store.applyRetention({ ...(maxTraces > 0 ? { maxTraces } : {}), ...(maxDays > 0 ? { maxDays } : {}) });
-        if (deleted) this.log.info(`store: retention removed ${deleted} trace(s)`);
+        if (deleted) this.log.info(`store: retention removed ${plural(deleted, 'trace')}`);
         await store.compact();
       } catch (err) {
         this.log.warn(`store maintenance failed: ${err instanceof Error ? err.message : String(err)}`);
@@ -116,9 +117,12 @@ export class Session extends Disposable {
     await s?.close();
   }
 
-  getApiKey(): Promise<string | undefined> {
+  async getApiKey(): Promise<string | undefined> {
     this.apiKey ??= Promise.resolve(this.secrets.get('codi.geminiApiKey'));
-    return this.apiKey;
+    const key = await this.apiKey;
+    // A missing key is not cached: one set a moment ago (before its change event arrived) is seen next time.
+    if (!key) this.apiKey = null;
+    return key;
   }
 
   /** The settings for a run, with workspace-gated values applied only when allowed (asks, without waiting). */
@@ -148,7 +152,7 @@ export class Session extends Disposable {
       this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
     });
     const gemini = (): GeminiClient => {
-      if (!key) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
+      if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
       if (this.client?.fingerprint !== fingerprint) {
         this.client = {

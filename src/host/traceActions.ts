@@ -1,11 +1,22 @@
 import * as vscode from 'vscode';
 import type { UserRating } from '../shared/protocol';
+import type { TraceRecord } from '../shared/types';
 import type { OpikController } from './opikController';
 import { ResultPanel } from './panels/resultPanel';
 import { TracePanel } from './panels/tracePanel';
 import type { Session } from './session';
 
-/** What both panels can do with a trace: open it, open it in Opik, rate it. */
+/** Where a trace's input came from: a workspace-relative (or absolute) file and 1-based lines. */
+export function codeLocation(t: TraceRecord): { file: string; startLine: number; endLine: number } | null {
+  const input = typeof t.input === 'object' && t.input !== null ? (t.input as Record<string, unknown>) : {};
+  const file = typeof input.file === 'string' && input.file ? input.file : typeof t.metadata.file === 'string' ? t.metadata.file : null;
+  if (!file) return null;
+  const line = (v: unknown): number | null => (typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null);
+  const start = line(input.startLine) ?? line(input.cursorLine) ?? 1;
+  return { file, startLine: start, endLine: Math.max(start, line(input.endLine) ?? start) };
+}
+
+/** What the panels and the Traces view can do with a trace: open it, open it in Opik, rate it, reveal its code, delete it. */
 export class TraceActions {
   constructor(
     private readonly session: Session,
@@ -17,7 +28,7 @@ export class TraceActions {
   readonly show = async (traceId: string): Promise<void> => {
     const trace = await (await this.session.getStore()).get(traceId);
     if (!trace) {
-      void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local store (it may have been cleared).`);
+      void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local history (it may have been deleted).`);
       return;
     }
     TracePanel.show(this.extensionUri, this.log, { trace, opik: await this.opik.status(traceId) }, this);
@@ -32,6 +43,10 @@ export class TraceActions {
   readonly rate = async (traceId: string, rating: UserRating): Promise<void> => {
     const value = rating.kind === 'thumbs' ? rating.value : (rating.value - 1) / 4;
     const store = await this.session.getStore();
+    if (!(await store.get(traceId))) {
+      await this.refreshPanels(traceId);
+      throw new Error('This trace was deleted from the local history, so the rating cannot be stored.');
+    }
     await store.addScores(traceId, [{ name: 'rating', value, reason: rating.kind, source: 'user', spanId: null }]);
     this.log.info(`rated ${traceId}: ${rating.kind} ${rating.value}`);
     await this.opik.scoresChanged(traceId);
@@ -39,14 +54,71 @@ export class TraceActions {
     await this.refreshPanels(traceId);
   };
 
-  /** Re-sends a trace (new scores, new Opik state) to the trace panel if it shows that trace. */
+  /** Opens the file the trace's code came from and selects its lines. */
+  readonly revealCode = async (traceId: string): Promise<void> => {
+    const trace = await (await this.session.getStore()).get(traceId);
+    const where = trace ? codeLocation(trace) : null;
+    if (!where) {
+      void vscode.window.showInformationMessage('CODI: This trace does not come from a file (it was run on a prompt alone).');
+      return;
+    }
+    const uri = await this.resolve(where.file);
+    if (!uri) {
+      void vscode.window.showWarningMessage(`CODI: ${where.file} is not in this workspace (the trace may come from another folder or the CLI).`);
+      return;
+    }
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const last = Math.min(where.endLine, doc.lineCount) - 1;
+    const range = new vscode.Range(Math.min(where.startLine - 1, last), 0, last, doc.lineAt(last).text.length);
+    await vscode.window.showTextDocument(doc, { selection: range, viewColumn: vscode.ViewColumn.One });
+  };
+
+  readonly copyId = async (traceId: string): Promise<void> => {
+    await vscode.env.clipboard.writeText(traceId);
+    void vscode.window.setStatusBarMessage(`CODI: trace ID ${traceId} copied`, 3000);
+  };
+
+  /** Deletes one trace after a confirmation; open panels showing it say so. */
+  readonly delete = async (traceId: string, name: string): Promise<void> => {
+    const yes = 'Delete Trace';
+    const pick = await vscode.window.showWarningMessage(`Delete the trace "${name}"?`, { modal: true, detail: 'A copy already exported to Opik stays there.' }, yes);
+    if (pick !== yes) return;
+    const { deleted } = await (await this.session.getStore()).deleteTraces([traceId]);
+    this.log.info(`deleted trace ${traceId} (${deleted})`);
+    await this.refreshPanels(traceId);
+  };
+
+  private async resolve(file: string): Promise<vscode.Uri | null> {
+    const candidates = file.startsWith('/') || /^[a-zA-Z]:[\\/]/.test(file)
+      ? [vscode.Uri.file(file)]
+      : (vscode.workspace.workspaceFolders ?? []).flatMap((f) => [vscode.Uri.joinPath(f.uri, file), vscode.Uri.joinPath(f.uri, '..', file)]);
+    for (const uri of candidates) {
+      if (await vscode.workspace.fs.stat(uri).then(() => true, () => false)) return uri;
+    }
+    return null;
+  }
+
+  /**
+   * Brings open panels in line with the store: new scores and Opik state for the trace they show, and a
+   * "deleted" state once it is gone (Clear History, Delete, retention, another window). `null`: any trace.
+   */
   async refreshPanels(traceId: string | null): Promise<void> {
+    const store = await this.session.getStore();
     const shown = TracePanel.currentTraceId();
     if (shown && (traceId === null || shown === traceId)) {
-      const trace = await (await this.session.getStore()).get(shown);
+      const trace = await store.get(shown);
       if (trace) TracePanel.update({ trace, opik: await this.opik.status(shown) });
+      else TracePanel.markDeleted();
     }
-    const result = ResultPanel.currentTraceId();
-    if (result && (traceId === null || result === traceId)) ResultPanel.patchCurrent({ opik: await this.opik.status(result) });
+    const result = ResultPanel.currentState();
+    const id = result?.traceId;
+    if (!result || !id || (traceId !== null && id !== traceId)) return;
+    // A running result's trace is written when the run ends: only a finished one can have been deleted.
+    const finished = result.status !== 'running' && result.status !== 'judging';
+    if (finished && !(await store.get(id))) {
+      if (!result.deleted) ResultPanel.patchCurrent({ deleted: true, opik: null });
+      return;
+    }
+    ResultPanel.patchCurrent({ opik: await this.opik.status(id) });
   }
 }

@@ -64,6 +64,10 @@ export interface ResultViewState {
   rating?: UserRating | null;
   /** How many secrets were replaced in the input before it went to the model (null: redaction off). */
   redactions?: number | null;
+  /** Whether the host can run this request again (Retry / Regenerate); false after a window reload. */
+  canRerun?: boolean;
+  /** The trace was deleted from the local history (Clear History, Delete): rating and links are gone. */
+  deleted?: boolean;
 }
 
 /** What the trace panel shows. */
@@ -71,6 +75,8 @@ export interface TraceViewState {
   trace: TraceRecord;
   /** Opik export state of the trace (absent or state 'off' when export is off). */
   opik?: OpikLinkState | null;
+  /** The trace was deleted from the local history since the panel opened. */
+  deleted?: boolean;
 }
 
 /** Webview → host requests: method → [params, result]. */
@@ -91,6 +97,10 @@ export interface WebviewRequests {
   rate: [{ traceId: string; rating: UserRating }, { ok: true }];
   /** A link in model text was activated: the host shows the full URL and opens it (http/https only) if confirmed. */
   openLink: [{ url: string }, { opened: boolean }];
+  /** Stop the run in progress (the result panel's Stop button). */
+  cancelRun: [Record<string, never>, { ok: true }];
+  /** Open the file and lines the trace's input came from. */
+  revealCode: [{ traceId: string }, { ok: true }];
 }
 
 /** Host → webview events: name → data. */
@@ -140,6 +150,8 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   openInOpik: (p) => isTraceId(p.traceId),
   rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
   openLink: (p) => isString(p.url, 8_192),
+  cancelRun: () => true,
+  revealCode: (p) => isTraceId(p.traceId),
 };
 
 /** The exact keys each method's params may have (extra keys are rejected, not ignored). */
@@ -152,6 +164,8 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   openInOpik: ['traceId'],
   rate: ['traceId', 'rating'],
   openLink: ['url'],
+  cancelRun: [],
+  revealCode: ['traceId'],
 };
 
 /** Validates a message that came from a webview. Returns null for anything malformed. */

@@ -201,6 +201,9 @@ describe('Gemini client (core, over the wire stand-in)', () => {
       const e = await failsWith(c.stream({ model: MODEL, prompt: 'p' }), 'network');
       assert.ok(e instanceof ModelCallError);
       assert.match(e.message, /could not be reached/);
+      // Says which endpoint was tried and what the socket error means, once.
+      assert.ok(e.message.includes(`http://127.0.0.1:${port}`), e.message);
+      assert.match(e.message, /connection was refused \(ECONNREFUSED\)/);
     });
 
     it('maps a hanging server past timeoutMs to timeout', async () => {

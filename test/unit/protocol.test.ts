@@ -50,6 +50,8 @@ describe('webview protocol: parseWebviewRequest', () => {
     { id: 31, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'thumbs', value: 1 } } },
     { id: 32, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'thumbs', value: 0 } } },
     ...[1, 2, 3, 4, 5].map((value, i) => ({ id: 33 + i, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'stars', value } } })),
+    { id: 40, method: 'cancelRun', params: {} },
+    { id: 41, method: 'revealCode', params: { traceId: TRACE_ID } },
   ];
   for (const msg of valid) {
     it(`accepts ${JSON.stringify(msg)}`, () => {
@@ -101,6 +103,9 @@ describe('webview protocol: parseWebviewRequest', () => {
     ['openInOpik with a numeric trace id', { id: 1, method: 'openInOpik', params: { traceId: 7 } }],
     ['openInOpik with an upper-case trace id', { id: 1, method: 'openInOpik', params: { traceId: TRACE_ID.toUpperCase() } }],
     ...rateRejects(),
+    ['cancelRun with a key', { id: 1, method: 'cancelRun', params: { traceId: TRACE_ID } }],
+    ['revealCode with a path instead of a trace id', { id: 1, method: 'revealCode', params: { traceId: '/etc/passwd' } }],
+    ['revealCode with an extra file key', { id: 1, method: 'revealCode', params: { traceId: TRACE_ID, file: '/etc/passwd' } }],
   ];
   for (const [label, msg] of invalid) {
     it(`rejects ${label}`, () => {
@@ -111,7 +116,8 @@ describe('webview protocol: parseWebviewRequest', () => {
 
 interface Contributes {
   commands: Array<{ command: string; title: string }>;
-  menus: Record<string, Array<{ command: string }>>;
+  menus: Record<string, Array<{ command?: string; submenu?: string; group?: string }>>;
+  submenus?: Array<{ id: string; label: string }>;
   keybindings: Array<{ command: string }>;
   viewsWelcome?: Array<{ contents: string }>;
   configuration: ConfigSection | ConfigSection[];
@@ -134,13 +140,32 @@ describe('package.json contributions', () => {
 
   it('every menu, keybinding and welcome link names a known command', () => {
     const used = [
-      ...Object.entries(c.menus).flatMap(([menu, items]) => items.map((i) => [menu, i.command] as const)),
+      ...Object.entries(c.menus).flatMap(([menu, items]) => items.filter((i) => !i.submenu).map((i) => [menu, i.command ?? ''] as const)),
       ...c.keybindings.map((k) => ['keybindings', k.command] as const),
       ...(c.viewsWelcome ?? []).flatMap((w) => [...w.contents.matchAll(/\(command:([\w.]+)\)/g)].map((m) => ['viewsWelcome', m[1]!] as const)),
     ];
     assert.ok(used.length >= 5, 'menus and keybindings are contributed');
     for (const [where, cmd] of used) assert.ok(known.has(cmd), `${where} uses unknown command ${cmd}`);
     assert.ok(c.keybindings.some((k) => k.command === 'codi.explainSelection'), 'Explain Selection has a keybinding');
+  });
+
+  it('the editor context menu holds one CODI submenu, not loose entries beside other extensions', () => {
+    const ids = new Set((c.submenus ?? []).map((s) => s.id));
+    const top = c.menus['editor/context'] ?? [];
+    assert.deepEqual(top.map((i) => i.command ?? null), [null], 'only submenus at the top level');
+    for (const i of top) assert.ok(i.submenu && ids.has(i.submenu), `submenu ${i.submenu} is declared`);
+    const label = (c.submenus ?? []).find((s) => s.id === top[0]?.submenu)?.label;
+    assert.equal(label, 'CODI');
+    const inside = c.menus[top[0]!.submenu!]!.map((i) => i.command);
+    for (const cmd of ['codi.explainSelection', 'codi.summarizeSelection', 'codi.generateCode']) assert.ok(inside.includes(cmd), `${cmd} in the CODI submenu`);
+  });
+
+  it('the Traces item menu offers open, reveal, Opik, copy and delete, and Clear History has a group of its own', () => {
+    const item = (c.menus['view/item/context'] ?? []).map((i) => i.command);
+    for (const cmd of ['codi.showTrace', 'codi.revealTraceCode', 'codi.openInOpik', 'codi.copyTraceId', 'codi.deleteTrace']) assert.ok(item.includes(cmd), cmd);
+    const title = c.menus['view/title'] ?? [];
+    const clear = title.find((i) => i.command === 'codi.clearHistory');
+    assert.ok(clear?.group && !title.some((i) => i !== clear && i.group?.split('@')[0] === clear.group!.split('@')[0]), 'Clear History is alone in its group');
   });
 
   it('every codi.* setting has a description', () => {

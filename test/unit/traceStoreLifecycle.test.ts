@@ -91,6 +91,28 @@ describe('TraceStore: versions, migration, retention, compaction', function () {
     assert.ok((await fs.readFile(join(t.dir, 'journal', files[0]!))).includes(outbox), 'the unknown record was copied byte for byte');
   });
 
+  it('deletes chosen traces durably, tells listeners, ignores unknown ids, and another reader sees it', async () => {
+    const s = await open(t.dir);
+    const [a, b, c] = [makeTrace({ name: 'a' }), makeTrace({ name: 'b' }), makeTrace({ name: 'c' })];
+    for (const x of [a, b, c]) await s.saveTrace(x);
+    const reader = await open(t.dir);
+    let changes = 0;
+    s.onDidChange(() => changes++);
+    assert.deepEqual(await s.deleteTraces([b.id, '0190a1b2-c3d4-7e5f-8a9b-0c1d2e3f4a5b']), { deleted: 1 });
+    assert.equal(changes, 1);
+    assert.equal(await s.get(b.id), null);
+    assert.deepEqual(s.list().map((r) => r.name).sort(), ['a', 'c']);
+    assert.deepEqual(await s.deleteTraces([b.id]), { deleted: 0 }, 'a second delete finds nothing');
+    assert.equal(changes, 1, 'nothing deleted, nothing to tell');
+    await reader.refresh();
+    assert.deepEqual(reader.list().map((r) => r.name).sort(), ['a', 'c'], 'another process sees the delete');
+    await reader.close();
+    await s.close();
+    const again = await open(t.dir);
+    assert.deepEqual(again.list().map((r) => r.name).sort(), ['a', 'c'], 'the delete survives a reopen');
+    await again.close();
+  });
+
   it('applies retention by count and by age, durably, and compaction reclaims the space', async () => {
     const now = Date.now();
     const s = await open(t.dir, { now: () => now });

@@ -20,7 +20,9 @@ import { ExplainView } from './explainView';
 import { GenerateView } from './generateView';
 import { SummaryView } from './summaryView';
 import {
+  deletedBox,
   errorBox,
+  rerunLabel,
   headerBadge,
   isBusy,
   judgeErrorBox,
@@ -47,6 +49,10 @@ const viewTraceButton = h('vscode-button', { id: 'view-trace', attrs: { icon: 'l
 viewTraceButton.secondary = true;
 const copyButton = h('vscode-button', { id: 'copy', attrs: { icon: 'copy' } }, 'Copy');
 copyButton.secondary = true;
+const stopButton = h('vscode-button', { id: 'stop', attrs: { icon: 'debug-stop' }, title: 'Stop this run (what arrived so far is kept)' }, 'Stop');
+stopButton.secondary = true;
+const rerunButton = h('vscode-button', { id: 'rerun', attrs: { icon: 'refresh' } }, 'Retry');
+rerunButton.secondary = true;
 const opik = new OpikControl((traceId) => request('openInOpik', { traceId }));
 const rating = new RatingControl({ stars: false, send: (traceId, r) => request('rate', { traceId, rating: r }) });
 
@@ -59,7 +65,7 @@ const header = h(
     title,
     h('div', { class: 'subtitle' }, modelItem, h('span', { class: 'subtitle-item status-line' }, statusIconSlot, status)),
   ),
-  h('div', { class: 'toolbar' }, badgeSlot, rating.root, opik.root, viewTraceButton, copyButton),
+  h('div', { class: 'toolbar' }, badgeSlot, rating.root, opik.root, stopButton, rerunButton, viewTraceButton, copyButton),
 );
 const notices = h('div', { id: 'notices' });
 const body = h('div', { id: 'body' });
@@ -145,15 +151,23 @@ function render(s: ResultViewState): void {
   if (badge) badgeSlot.append(badge);
 
   const view = viewFor(s);
-  viewTraceButton.disabled = !s.traceId;
-  viewTraceButton.title = s.traceId ? 'Open the trace of this run' : 'The trace is recorded once the run starts';
+  stopButton.hidden = !busy;
+  const rerun = rerunLabel(s);
+  rerunButton.hidden = rerun === null;
+  if (rerun) {
+    rerunButton.textContent = rerun;
+    rerunButton.title = `${rerun}: run the same request again`;
+  }
+  viewTraceButton.disabled = !s.traceId || !!s.deleted;
+  viewTraceButton.title = s.deleted ? 'This trace was deleted from the history' : s.traceId ? 'Open the trace of this run' : 'The trace is recorded once the run starts';
   copyButton.disabled = view.copyText(s) === '';
   copyButton.title = view.copyTitle;
-  opik.update(s.traceId, s.opik);
+  opik.update(s.deleted ? null : s.traceId, s.deleted ? null : s.opik);
   // A rating is for a finished answer, so the thumbs appear once the run (and its judge) is done.
-  rating.update(s.traceId, s.rating ?? null, s.status === 'done');
+  rating.update(s.deleted ? null : s.traceId, s.rating ?? null, s.status === 'done' && !s.deleted);
 
   clear(notices);
+  if (s.deleted) notices.append(deletedBox());
   const err = errorBox(s, runAction);
   if (err) notices.append(err);
   const warn = warningBox(s);
@@ -192,6 +206,14 @@ function setState(s: ResultViewState): void {
   render(s);
   saveState(s);
 }
+
+stopButton.addEventListener('click', () => {
+  stopButton.disabled = true;
+  void request('cancelRun', {})
+    .catch((err: unknown) => console.error('[codi] cancel failed', err))
+    .finally(() => (stopButton.disabled = false));
+});
+rerunButton.addEventListener('click', () => runAction('retry'));
 
 viewTraceButton.addEventListener('click', () => {
   if (!state?.traceId || viewTraceButton.disabled) return;
@@ -240,6 +262,8 @@ else {
   title.textContent = 'CODI';
   viewTraceButton.disabled = true;
   copyButton.disabled = true;
+  stopButton.hidden = true;
+  rerunButton.hidden = true;
   opik.update(null, null);
   rating.update(null, null, false);
 }

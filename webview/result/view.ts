@@ -112,6 +112,27 @@ export function errorBox(s: ResultViewState, onAction: (a: HostAction) => void):
   );
 }
 
+/**
+ * The label of the panel's "run it again" button, or null when there is none: while it runs, when the host
+ * cannot (a panel restored after a reload), or when the error notice offers its own next step.
+ */
+export function rerunLabel(s: ResultViewState): string | null {
+  if (isBusy(s) || !s.canRerun) return null;
+  if (s.status === 'error' && s.error?.actions.includes('retry')) return null;
+  if (s.status === 'cancelled' || s.status === 'error') return 'Retry';
+  return kindOf(s) === 'explain' ? 'Explain Again' : 'Regenerate';
+}
+
+/** Said once the run's trace is gone from the history (Clear History, Delete). */
+export function deletedBox(): HTMLElement {
+  return h(
+    'div',
+    { id: 'deleted', class: 'notice notice-info', role: 'status' },
+    icon('trash'),
+    h('div', { class: 'notice-body' }, h('div', { class: 'notice-message' }, 'This run’s trace was deleted from the history. The answer stays here until the panel closes; rating and the trace view are gone.')),
+  );
+}
+
 /** A finished answer the model cut short (MAX_TOKENS): shown, but flagged so it is not taken as complete. */
 export function warningBox(s: ResultViewState): HTMLElement | null {
   if (!s.warning) return null;

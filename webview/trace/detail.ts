@@ -31,10 +31,18 @@ export const humanize = (key: string): string => {
   return words.charAt(0).toUpperCase() + words.slice(1);
 };
 
-function attributeValue(key: string, value: unknown): string {
+/** An attribute as a reader wants it: durations in words, lists joined, nothing as a dash (never `null` or `[]`). */
+export function attributeValue(key: string, value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'number' && /Ms$/.test(key)) return formatDuration(value);
   if (typeof value === 'string') return value;
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value);
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (typeof value === 'number') return String(value);
+  if (Array.isArray(value)) {
+    if (value.length === 0) return 'none';
+    if (value.every((v) => typeof v === 'string' || typeof v === 'number')) return value.join(', ');
+  }
+  if (typeof value === 'object' && Object.keys(value).length === 0) return 'none';
   return JSON.stringify(value);
 }
 

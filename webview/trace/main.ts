@@ -27,12 +27,15 @@ interface SavedState {
   opik?: OpikLinkState | null;
   selectedSpanId: string | null;
   collapsed: string[];
+  deleted?: boolean;
 }
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
 
 let trace: TraceRecord | null = null;
 let opikState: OpikLinkState | null = null;
+/** The trace is gone from the history: still shown, but nothing can be stored on it. */
+let deleted = false;
 let selectedSpanId: string | null = null;
 const collapsed = new Set<string>();
 let rows: SpanNode[] = [];
@@ -42,12 +45,32 @@ function copy(text: string): void {
 }
 
 function persist(): void {
-  if (trace) saveState({ trace, opik: opikState, selectedSpanId, collapsed: [...collapsed] } satisfies SavedState);
+  if (trace) saveState({ trace, opik: opikState, selectedSpanId, collapsed: [...collapsed], deleted } satisfies SavedState);
 }
 
 // Kept across renders (the header is rebuilt), so they keep their optimistic state and focus.
 const opik = new OpikControl((traceId) => request('openInOpik', { traceId }));
 const rating = new RatingControl({ stars: true, label: 'Your rating', send: (traceId, r) => request('rate', { traceId, rating: r }) });
+
+/** Whether the trace ran on code from a file (explain, summarize, generate in an editor). */
+function hasCode(t: TraceRecord): boolean {
+  const input = typeof t.input === 'object' && t.input !== null ? (t.input as Record<string, unknown>) : {};
+  return (typeof input.file === 'string' && input.file !== '') || (typeof t.metadata.file === 'string' && t.metadata.file !== '');
+}
+
+/** Makes a badge a keyboard stop that scrolls to what it summarises. */
+function focusableJump(el: HTMLElement, target: () => HTMLElement | null): void {
+  el.tabIndex = 0;
+  el.setAttribute('role', 'button');
+  const go = (): void => target()?.scrollIntoView({ behavior: 'smooth', block: 'start' });
+  el.addEventListener('click', go);
+  el.addEventListener('keydown', (e) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      go();
+    }
+  });
+}
 
 function traceDuration(t: TraceRecord): number | null {
   if (t.endTime !== null) return t.endTime - t.startTime;
@@ -57,8 +80,19 @@ function traceDuration(t: TraceRecord): number | null {
 
 function renderHeader(t: TraceRecord): HTMLElement {
   const { overall } = splitJudgeScores(t.scores);
-  const badge = overall ? scoreBadge(overall.value, { title: `Judge ${overall.value.toFixed(2)}: ${overall.reason}` }) : null;
-  if (badge) badge.id = 'trace-score';
+  const badge = overall ? scoreBadge(overall.value, { title: `Judge ${overall.value.toFixed(2)}: ${overall.reason} (click for the criteria)` }) : null;
+  if (badge) {
+    badge.id = 'trace-score';
+    focusableJump(badge, () => document.getElementById('judge'));
+  }
+  const reveal = hasCode(t)
+    ? h('vscode-toolbar-button', {
+        id: 'reveal-code',
+        title: 'Reveal the code this trace ran on',
+        attrs: { icon: 'go-to-file', label: 'Reveal code' },
+        on: { click: () => void request('revealCode', { traceId: t.id }).catch((err: unknown) => console.error('[codi] revealCode failed', err)) },
+      })
+    : null;
   const copyId = h('vscode-toolbar-button', {
     id: 'copy-trace-id',
     title: 'Copy trace ID',
@@ -66,8 +100,8 @@ function renderHeader(t: TraceRecord): HTMLElement {
     on: { click: () => copy(t.id) },
   });
   const running = t.endTime === null && !t.error;
-  opik.update(t.id, opikState);
-  rating.update(t.id, ratingFromScores(t.scores), !running);
+  opik.update(deleted ? null : t.id, deleted ? null : opikState);
+  rating.update(deleted ? null : t.id, ratingFromScores(t.scores), !running && !deleted);
   return h(
     'header',
     { class: 'page-header', id: 'trace-header' },
@@ -81,12 +115,13 @@ function renderHeader(t: TraceRecord): HTMLElement {
         h('span', { class: 'chip', id: 'trace-type' }, t.type),
         running ? h('span', { class: 'chip chip-running' }, icon('loading', 'codicon-modifier-spin'), 'running') : null,
         t.error ? h('span', { class: 'chip chip-error' }, icon('error'), 'failed') : null,
+        deleted ? h('span', { class: 'chip', id: 'trace-deleted' }, icon('trash'), 'deleted') : null,
         h('span', { class: 'subtitle-item', title: formatAbsoluteTime(t.startTime) }, icon('history'), formatRelativeTime(t.startTime)),
         h('span', { class: 'subtitle-item trace-id-item' }, h('span', { class: 'muted' }, 'ID'), h('code', { id: 'trace-id', class: 'mono' }, t.id), copyId),
       ),
       rating.root,
     ),
-    h('div', { class: 'toolbar' }, opik.root, badge),
+    h('div', { class: 'toolbar' }, reveal, opik.root, badge),
   );
 }
 
@@ -162,6 +197,16 @@ function render(): void {
   const running = t.endTime === null && !t.error;
   if (running) app.append(h('div', { class: 'progress' }, h('vscode-progress-bar', { attrs: { 'aria-label': 'Trace running' } })));
   app.append(renderHeader(t), renderStats(t));
+  if (deleted) {
+    app.append(
+      h(
+        'div',
+        { id: 'deleted', class: 'notice notice-info', role: 'status' },
+        icon('trash'),
+        h('div', { class: 'notice-body' }, h('div', { class: 'notice-message' }, 'This trace was deleted from the history. It stays here until the panel closes; it can no longer be rated.')),
+      ),
+    );
+  }
   if (t.error) {
     app.append(
       h(
@@ -252,7 +297,10 @@ function setTrace(t: TraceRecord, preferredSpanId: string | null, opikLink: Opik
   persist();
 }
 
-onEvent('trace/state', (s: TraceViewState) => setTrace(s.trace, selectedSpanId, s.opik ?? null));
+onEvent('trace/state', (s: TraceViewState) => {
+  deleted = !!s.deleted;
+  setTrace(s.trace, selectedSpanId, s.opik ?? null);
+});
 
 const isSaved = (v: unknown): v is SavedState =>
   typeof v === 'object' && v !== null && typeof (v as SavedState).trace === 'object' && Array.isArray((v as SavedState).trace?.spans);
@@ -260,6 +308,7 @@ const isSaved = (v: unknown): v is SavedState =>
 const saved = loadState(isSaved);
 if (saved) {
   for (const id of saved.collapsed ?? []) collapsed.add(id);
+  deleted = !!saved.deleted;
   trace = saved.trace;
   setTrace(saved.trace, saved.selectedSpanId, saved.opik ?? null);
 } else {

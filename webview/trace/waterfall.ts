@@ -70,15 +70,30 @@ export interface RowHandlers {
   onToggle(spanId: string): void;
 }
 
+/**
+ * Axis ticks at round durations (1, 2 or 5 × a power of ten), about four over the timeline, so the labels
+ * read "0, 500 ms, 1.0 s, 1.5 s" rather than quarters like "0.31 s". Each is a fraction (0..1) and a time.
+ */
+export function axisTicks(total: number, target = 4): { at: number; ms: number }[] {
+  const raw = Math.max(1, total) / target;
+  const pow = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * pow).find((s) => s >= raw) ?? raw;
+  const ticks: { at: number; ms: number }[] = [];
+  for (let ms = 0; ms <= total + 1e-9; ms += step) ticks.push({ at: ms / total, ms });
+  return ticks;
+}
+
 /** Column header with a time axis above the bars. */
 export function waterfallHeader(timeline: Timeline): HTMLElement {
   const axis = h('div', { class: 'axis' });
-  const ticks = 4;
-  for (let i = 0; i <= ticks; i++) {
-    const tick = h('span', { class: `tick${i === 0 ? ' tick-first' : ''}${i === ticks ? ' tick-last' : ''}` }, formatDuration((timeline.total * i) / ticks));
-    tick.style.left = `${(i * 100) / ticks}%`;
+  const ticks = axisTicks(timeline.total);
+  ticks.forEach(({ at, ms }, i) => {
+    // The first label starts at its tick and labels near the end end at theirs, so none leaves the column.
+    const edge = i === 0 ? ' tick-first' : at > 0.85 ? ' tick-last' : '';
+    const tick = h('span', { class: `tick${edge}${i % 2 ? ' tick-odd' : ''}` }, formatDuration(ms));
+    tick.style.left = `${(at * 100).toFixed(2)}%`;
     axis.append(tick);
-  }
+  });
   return h(
     'div',
     { class: 'waterfall-header', role: 'presentation' },
@@ -120,7 +135,7 @@ export function spanRow(node: SpanNode, timeline: Timeline, selected: boolean, c
     ),
     span.error ? h('span', { class: 'span-error codicon codicon-error', title: span.error.message, attrs: { 'aria-label': `Error: ${span.error.message}` } }) : null,
   );
-  nameCell.style.paddingLeft = `${depth * 16}px`;
+  nameCell.style.paddingLeft = `calc(${depth} * var(--indent, 16px))`;
 
   const bar = h('span', { class: `bar type-${span.type}${span.error ? ' bar-error' : ''}${running ? ' bar-running' : ''}` });
   const startPct = ((span.startTime - timeline.start) / timeline.total) * 100;

@@ -2,7 +2,7 @@ import type * as GenAi from '@google/genai';
 import type { GoogleGenAI, GenerateContentResponse } from '@google/genai';
 import type { Usage } from '../../shared/types';
 import { CodiError } from '../errors';
-import { mapModelError, ModelCallError } from './errors';
+import { GEMINI_DEFAULT_ENDPOINT, mapModelError, ModelCallError } from './errors';
 import type { RateGate } from './gate';
 import type { HttpProbe } from './httpProbe';
 import { observingFetch } from './httpProbe';
@@ -183,6 +183,8 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
   const policy = retryPolicy(opts.retry);
   const timeoutMs = opts.timeoutMs ?? 120_000;
   const log = opts.logger;
+  // The SDK honours GOOGLE_GEMINI_BASE_URL when no baseUrl is passed; name the same endpoint in errors.
+  const endpoint = opts.baseUrl?.replace(/\/+$/, '') || process.env.GOOGLE_GEMINI_BASE_URL?.replace(/\/+$/, '') || GEMINI_DEFAULT_ENDPOINT;
   let ai: GoogleGenAI | null = null;
   const client = async (): Promise<GoogleGenAI> => {
     if (ai) return ai;
@@ -209,7 +211,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         const overall = deadline !== null && limit < timeoutMs ? ' (the time allowed for the call, retries included, ran out)' : '';
         throw new ModelCallError('timeout', `Gemini (${model}) did not answer within ${seconds(timeoutMs).replace('.0 s', ' s')}${overall}.`, undefined, null, { cause: err });
       }
-      const e = mapModelError(err, model);
+      const e = mapModelError(err, model, endpoint);
       const delay = maxDelay(e.retryDelayMs, probe.retryAfterMs);
       if (delay === e.retryDelayMs) throw e;
       throw new ModelCallError(e.kind, e.message, e.status, delay, { cause: e.cause });
@@ -231,7 +233,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         if (n > 1) log?.info(`${model} answered on attempt ${n}/${policy.maxAttempts}`);
         return value;
       } catch (e) {
-        err = e instanceof ModelCallError ? e : mapModelError(e, model);
+        err = e instanceof ModelCallError ? e : mapModelError(e, model, endpoint);
       }
       if (err.kind === 'cancelled' || state.delivered || !isRetryable(err)) throw err;
       if (n >= policy.maxAttempts) {
@@ -270,7 +272,7 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
         return await withRetries(fallback, req, state, attempt);
       }
     } catch (err) {
-      const e = err instanceof ModelCallError ? err : mapModelError(err, state.model);
+      const e = err instanceof ModelCallError ? err : mapModelError(err, state.model, endpoint);
       e.partial = resultOf(state);
       throw e;
     }

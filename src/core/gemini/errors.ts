@@ -106,13 +106,36 @@ export class ModelCallError extends CodiError {
 const MALFORMED = /Incomplete JSON segment|Unexpected token|Unexpected end of JSON|is not valid JSON|JSON at position|Unterminated string in JSON/i;
 const HTML_DETAIL = 'an HTML page instead of a Gemini answer (a proxy, captive portal or gateway answered)';
 const looksLikeHtml = (s: string) => /<!DOCTYPE html|<html[\s>]/i.test(s);
+/** Says in words what a socket error code means ("ENOTFOUND" alone tells a user little). */
+export function networkReason(code: string | undefined, fallback: string): string {
+  switch (code) {
+    case 'ENOTFOUND':
+      return 'the host name could not be resolved (ENOTFOUND)';
+    case 'EAI_AGAIN':
+      return 'name resolution failed; the machine may be offline (EAI_AGAIN)';
+    case 'ECONNREFUSED':
+      return 'the connection was refused (ECONNREFUSED)';
+    case 'ECONNRESET':
+      return 'the connection was reset (ECONNRESET)';
+    case 'ETIMEDOUT':
+      return 'the connection timed out (ETIMEDOUT)';
+    case undefined:
+      return fallback;
+    default:
+      return code;
+  }
+}
+
+/** Where calls go when no endpoint is configured (the SDK's own default). */
+export const GEMINI_DEFAULT_ENDPOINT = 'https://generativelanguage.googleapis.com';
 
 /**
  * Maps whatever @google/genai threw into a ModelCallError with a kind the UI can explain.
  * `ApiError` carries `status` and the JSON body in `message`; a malformed body is a SyntaxError;
  * a dropped socket is `TypeError: terminated`; a refused connection is `TypeError: fetch failed`.
+ * `endpoint` (the base URL tried) is named in network failures, so "offline" and "wrong proxy" can be told apart.
  */
-export function mapModelError(err: unknown, model: string): ModelCallError {
+export function mapModelError(err: unknown, model: string, endpoint?: string): ModelCallError {
   if (err instanceof ModelCallError) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   const rawStatus: unknown = (e as Error & { status?: unknown }).status;
@@ -159,7 +182,8 @@ export function mapModelError(err: unknown, model: string): ModelCallError {
     return new ModelCallError('network', 'The connection to Gemini dropped before the answer was complete.', undefined, null, { cause: e });
   }
   if (e instanceof TypeError || /ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ECONNRESET|fetch failed/i.test(`${e.message} ${cause?.code ?? ''}`)) {
-    return new ModelCallError('network', `Gemini could not be reached (${cause?.code ?? e.message}).`, undefined, null, { cause: e });
+    const where = endpoint ? ` at ${endpoint}` : '';
+    return new ModelCallError('network', `Gemini could not be reached${where}: ${networkReason(cause?.code, e.message)}.`, undefined, null, { cause: e });
   }
   return new ModelCallError('internal', e.message, undefined, null, { cause: e });
 }

@@ -154,3 +154,21 @@ export async function migrate(ctx: MigrationContext): Promise<void> {
   if (manifest && hasLegacy && version === STORE_VERSION) await importLegacy(ctx);
   if (!(await readManifest(ctx.dir))) await writeManifest(ctx.dir, { format: 'codi-trace-store', version: STORE_VERSION, created: new Date().toISOString() });
 }
+
+/**
+ * Readies a store folder: the version gate first (a newer store is refused before anything is created,
+ * renamed or locked), then the migration of an older store under the store's lock, then the journal folder.
+ */
+export async function prepareStoreDir(SQL: SqlJsStatic, dir: string, log: (message: string) => void, underLock: (fn: () => Promise<void>) => Promise<unknown>): Promise<void> {
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 }); // it holds code and answers: the user's only
+  // Version gate first: a newer store is refused before anything is created, renamed or locked.
+  const manifest = await readManifest(dir);
+  if (manifest && manifest.version > STORE_VERSION) throw new StoreVersionError(dir, manifest.version);
+  const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(
+    () => true,
+    () => false,
+  );
+  if (legacy) await readLegacy(SQL, dir, true); // throws StoreVersionError for a newer skeleton file
+  if (!manifest || manifest.version < STORE_VERSION || legacy) await underLock(() => migrate({ dir, SQL, log }));
+  await fs.mkdir(join(dir, JOURNAL_DIR), { recursive: true, mode: 0o700 });
+}

@@ -39,7 +39,7 @@ import { cleanTemporaries } from './housekeeping';
 import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
 import { JournalOutboxStore } from './outboxRecords';
-import { JOURNAL_DIR, LEGACY_FILE, migrate, readLegacy, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
+import { JOURNAL_DIR, LEGACY_FILE, prepareStoreDir, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
 import type { ListOptions, RetentionOptions, TraceStoreOptions } from './options';
 import type { PromptVersionInfo, StoredPromptVersion } from './promptVersions';
 import { listPromptVersions, PromptVersionWriter, readPromptVersion } from './promptVersions';
@@ -100,16 +100,9 @@ export class TraceStore implements TraceSink {
   static async open(opts: TraceStoreOptions): Promise<TraceStore> {
     const SQL = await loadSqlJs(opts.wasmPath);
     const dir = opts.dir;
-    await fs.mkdir(dir, { recursive: true, mode: 0o700 }); // it holds code and answers: the user's only
-    // Version gate first: a newer store is refused before anything is created, renamed or locked.
-    const manifest = await readManifest(dir);
-    if (manifest && manifest.version > STORE_VERSION) throw new StoreVersionError(dir, manifest.version);
-    const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(() => true, () => false); // prettier-ignore
-    if (legacy) await readLegacy(SQL, dir, true); // throws StoreVersionError for a newer skeleton file
     const early: StoreIssue[] = [];
     const log = (message: string) => opts.logger?.info?.(message);
-    if (!manifest || manifest.version < STORE_VERSION || legacy) await withFileLock(join(dir, LOCK_FILE), () => migrate({ dir, SQL, log }));
-    await fs.mkdir(join(dir, JOURNAL_DIR), { recursive: true, mode: 0o700 });
+    await prepareStoreDir(SQL, dir, log, (fn) => withFileLock(join(dir, LOCK_FILE), fn));
     await cleanTemporaries(dir); // what processes killed mid-write left (housekeeping.ts)
 
     const index = await loadIndex(SQL, dir, early, log);
@@ -307,11 +300,14 @@ export class TraceStore implements TraceSink {
     });
   }
 
-  private async deleteIds(ids: string[], reason: DeleteBody['reason']): Promise<void> {
+  /** Appends the tombstones, tells the listeners when something went, and returns how many. */
+  private async deleteIds(ids: string[], reason: DeleteBody['reason']): Promise<number> {
     for (let i = 0; i < ids.length; i += DELETE_BATCH) {
       const body: DeleteBody = { at: Date.now(), ids: ids.slice(i, i + DELETE_BATCH), reason };
       await this.append(encodeRecord(RecordKind.Delete, body), () => this.index.applyDelete(body));
     }
+    if (ids.length) this.emit();
+    return ids.length;
   }
 
   /** Removes traces beyond `maxTraces` (oldest first) and older than `maxDays`. Space is reclaimed by compact(). */
@@ -326,9 +322,16 @@ export class TraceStore implements TraceSink {
         const cutoff = (this.opts.now ?? Date.now)() - opts.maxDays * 86_400_000;
         for (const [id] of this.index.sql.all('SELECT id FROM traces WHERE start_time < ?', [cutoff])) ids.add(String(id));
       }
-      await this.deleteIds([...ids], 'retention');
-      if (ids.size) this.emit();
-      return { deleted: ids.size };
+      return { deleted: await this.deleteIds([...ids], 'retention') };
+    });
+  }
+
+  /** Deletes these traces (the user's "Delete"); ids not in the store are ignored. Space is reclaimed by compact(). */
+  deleteTraces(ids: readonly string[]): Promise<{ deleted: number }> {
+    return this.serialize(async () => {
+      await this.catchUp();
+      const known = ids.filter((id) => this.index.sql.all('SELECT 1 FROM traces WHERE id = ?', [id]).length > 0);
+      return { deleted: await this.deleteIds(known, 'user') };
     });
   }
 
@@ -338,7 +341,6 @@ export class TraceStore implements TraceSink {
       await this.catchUp();
       const ids = this.index.sql.all('SELECT id FROM traces').map((r) => String(r[0]));
       await this.deleteIds(ids, 'clear');
-      this.emit();
       const compaction = await this.compactNow(true);
       for (const f of await fs.readdir(this.dir)) if (f.startsWith(`${LEGACY_FILE}.v1-`)) await fs.rm(join(this.dir, f), { force: true });
       await fs.rm(join(this.journalDir, 'damaged'), { recursive: true, force: true });

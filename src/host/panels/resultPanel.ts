@@ -1,8 +1,8 @@
 import * as vscode from 'vscode';
 import type { HostAction, ResultViewState, UserRating } from '../../shared/protocol';
-import { Disposable } from '../disposable';
-import { WebviewChannel } from './webviewChannel';
-import { renderWebviewHtml, webviewOptions } from './webviewHtml';
+import type { PanelHandlers } from './panelBase';
+import { copyToClipboard, PanelBase } from './panelBase';
+import { webviewOptions } from './webviewHtml';
 import { openModelLink } from '../links';
 
 export interface ResultPanelActions {
@@ -12,100 +12,88 @@ export interface ResultPanelActions {
   generated(action: 'showDiff' | 'accept' | 'reject'): Promise<void>;
   openInOpik(traceId: string): Promise<void>;
   rate(traceId: string, rating: UserRating): Promise<void>;
+  /** Stops the run in progress (the panel's Stop button). */
+  cancel(): void;
 }
 
 /**
  * The result panel beside the editor: one panel, reused by each run, showing the streamed answer,
  * its judge badge and criteria, and follow-up actions.
  */
-export class ResultPanel extends Disposable {
+export class ResultPanel extends PanelBase {
+  static readonly viewType = 'codi.result';
   private static current: ResultPanel | undefined;
-  private state: ResultViewState;
-  private readonly channel: WebviewChannel;
 
   static show(extensionUri: vscode.Uri, actions: ResultPanelActions, log: vscode.LogOutputChannel, initial: ResultViewState): ResultPanel {
     const existing = ResultPanel.current;
-    if (existing && !existing.isDisposed) {
+    if (existing && !existing.closed) {
       existing.panel.reveal(vscode.ViewColumn.Beside, true);
       existing.replace(initial);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel('codi.result', 'CODI', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
+    const panel = vscode.window.createWebviewPanel(ResultPanel.viewType, 'CODI', { viewColumn: vscode.ViewColumn.Beside, preserveFocus: true }, {
       ...webviewOptions(extensionUri),
       retainContextWhenHidden: true,
     });
-    ResultPanel.current = new ResultPanel(panel, extensionUri, actions, log, initial);
+    return ResultPanel.adopt(panel, extensionUri, actions, log, initial);
+  }
+
+  /** Takes over a panel VS Code restored after a reload (see serializers.ts), or a new one. */
+  static adopt(panel: vscode.WebviewPanel, extensionUri: vscode.Uri, actions: ResultPanelActions, log: vscode.LogOutputChannel, state: ResultViewState): ResultPanel {
+    if (ResultPanel.current && !ResultPanel.current.closed) ResultPanel.current.dispose();
+    ResultPanel.current = new ResultPanel(panel, extensionUri, actions, log, state);
     return ResultPanel.current;
   }
 
   private constructor(
-    private readonly panel: vscode.WebviewPanel,
+    panel: vscode.WebviewPanel,
     extensionUri: vscode.Uri,
-    actions: ResultPanelActions,
+    private readonly actions: ResultPanelActions,
     log: vscode.LogOutputChannel,
-    initial: ResultViewState,
+    private state: ResultViewState,
   ) {
-    super();
-    this.state = initial;
-    panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'codi.svg');
-    this._register(panel.onDidDispose(() => this.dispose()));
-    this.channel = this._register(
-      new WebviewChannel(
-        panel.webview,
-        {
-          viewTrace: async ({ traceId }) => {
-            await actions.viewTrace(traceId);
-            return { ok: true };
-          },
-          runAction: async ({ action }) => {
-            await actions.runAction(action);
-            return { ok: true };
-          },
-          copy: async ({ text }) => {
-            await vscode.env.clipboard.writeText(text);
-            void vscode.window.setStatusBarMessage('CODI: copied to the clipboard', 2000);
-            return { ok: true };
-          },
-          generated: async ({ action }) => {
-            await actions.generated(action);
-            return { ok: true };
-          },
-          openInOpik: async ({ traceId }) => {
-            await actions.openInOpik(traceId);
-            return { ok: true };
-          },
-          rate: async ({ traceId, rating }) => {
-            await actions.rate(traceId, rating);
-            return { ok: true };
-          },
-          openLink: ({ url }) => openModelLink(url, log),
-        },
-        () => this.channel.post('result/state', this.state),
-        log,
-      ),
-    );
+    super(panel, { extensionUri, log, kind: 'result', title: 'CODI' });
     this.updateTitle();
-    panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'result', title: 'CODI' });
+  }
+
+  protected handlers(): PanelHandlers {
+    const ok = { ok: true } as const;
+    // Read `this.actions` when a request comes: this runs in the base constructor, before it is set.
+    const a = (): ResultPanelActions => this.actions;
+    return {
+      viewTrace: async ({ traceId }) => (await a().viewTrace(traceId), ok),
+      runAction: async ({ action }) => (await a().runAction(action), ok),
+      copy: ({ text }) => copyToClipboard(text),
+      generated: async ({ action }) => (await a().generated(action), ok),
+      openInOpik: async ({ traceId }) => (await a().openInOpik(traceId), ok),
+      rate: async ({ traceId, rating }) => (await a().rate(traceId, rating), ok),
+      cancelRun: () => (a().cancel(), ok),
+      openLink: ({ url }) => openModelLink(url, this.log),
+    };
+  }
+
+  protected onReady(): void {
+    this.channel.post('result/state', this.state);
   }
 
   /** Updates the visible panel, if any (e.g. after Accept was chosen in the diff editor's title bar). */
   static patchCurrent(patch: Partial<ResultViewState>): void {
-    if (ResultPanel.current && !ResultPanel.current.isDisposed) ResultPanel.current.update(patch);
+    if (ResultPanel.current && !ResultPanel.current.closed) ResultPanel.current.update(patch);
   }
 
-  /** What the visible panel shows (for the end-to-end tests). */
+  /** The state the visible panel shows, if a panel is open. */
   static currentState(): ResultViewState | null {
-    return ResultPanel.current?.state ?? null;
+    const p = ResultPanel.current;
+    return p && !p.closed ? p.state : null;
   }
 
   static currentTraceId(): string | null {
-    const p = ResultPanel.current;
-    return p && !p.isDisposed ? p.state.traceId : null;
+    return ResultPanel.currentState()?.traceId ?? null;
   }
 
   /** The generated code the panel currently shows, if it shows a generate result. */
   static currentGenerated(): ResultViewState['generated'] | undefined {
-    return ResultPanel.current?.state.generated;
+    return ResultPanel.currentState()?.generated;
   }
 
   get traceId(): string | null {
@@ -138,7 +126,6 @@ export class ResultPanel extends Disposable {
 
   override dispose(): void {
     if (ResultPanel.current === this) ResultPanel.current = undefined;
-    this.panel.dispose();
     super.dispose();
   }
 }

@@ -1,19 +1,30 @@
 import * as vscode from 'vscode';
 import type { ExplainInput, ExplainResult } from '../../core/pipelines/explain';
 import type { RunDeps } from './runner';
+import { enclosingRange } from './enclosing';
 import { threadKey } from './threads';
 import { runInPanel } from './runner';
 
-/** Reads the selection of the active editor as the pipeline's input; null (after a message) if there is none. */
-export function selectionInput(editor: vscode.TextEditor | undefined, verb: string): ExplainInput | null {
+/**
+ * Reads the selection of the active editor as the pipeline's input. An empty selection stands for the
+ * function or symbol around the cursor, which gets selected so the user sees what is sent. Null (after a
+ * message) when there is no editor or nothing around the cursor.
+ */
+export async function selectionInput(editor: vscode.TextEditor | undefined, verb: string): Promise<ExplainInput | null> {
   if (!editor) {
     void vscode.window.showWarningMessage(`CODI: Open a file and select the code to ${verb}.`);
     return null;
   }
-  const sel = editor.selection;
+  let sel: vscode.Selection = editor.selection;
   if (sel.isEmpty) {
-    void vscode.window.showWarningMessage(`CODI: Select the code to ${verb} first (or use the editor context menu on a selection).`);
-    return null;
+    const around = await enclosingRange(editor.document, sel.active);
+    if (!around) {
+      void vscode.window.showWarningMessage(`CODI: There is no function or block around the cursor. Select the code to ${verb}.`);
+      return null;
+    }
+    sel = new vscode.Selection(around.start, around.end);
+    editor.selection = sel;
+    editor.revealRange(around, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
   const doc = editor.document;
   // A selection ending at column 0 of a line does not include that line.
@@ -32,9 +43,10 @@ export function runExplain(input: ExplainInput, deps: RunDeps): Promise<ExplainR
   return runInPanel(
     {
       kind: 'explain',
-      title: `Explain ${input.file}:${input.startLine}–${input.endLine}`,
+      title: `Explain ${input.file}:${input.startLine}-${input.endLine}`,
       threadKey: threadKey('explain', input),
       input,
+      check: (settings) => ({ text: input.code, maxChars: settings.maxInputChars }),
     },
     deps,
     () => runExplain(input, deps),

@@ -9,9 +9,12 @@ import { actionsFor, showFailure } from '../errors';
 import type { ResultPanel, ResultPanelActions } from '../panels/resultPanel';
 import { ResultPanel as Panel } from '../panels/resultPanel';
 import type { Session } from '../session';
+import type { Settings } from '../settings';
 import { readSettings } from '../settings';
 import type { RetryNotice } from '../../core/gemini/client';
 import { describeRetry } from '../../core/gemini/retry';
+import type { InputCheck } from './preflight';
+import { preflight } from './preflight';
 
 export interface RunDeps {
   session: Session;
@@ -45,11 +48,19 @@ export interface RunSpec<K extends PipelineKind> {
    * thread id, which Opik shows as one conversation.
    */
   threadKey?: string;
+  /** The text sent to the model and its limit, checked before a panel opens (see preflight.ts). */
+  check?: (settings: Settings) => InputCheck;
   /** Final panel fields beyond the common ones. */
   finish?: (result: PipelineResults[K]) => Partial<ResultViewState>;
 }
 
 let trustConfirmed = false;
+
+/** Cancels the run in progress, if any: the panel's Stop button does what the notification's Cancel does. */
+let activeRun: AbortController | null = null;
+export function cancelActiveRun(): void {
+  activeRun?.abort();
+}
 
 /** Thread ids by thread key, for this window's lifetime. */
 const threads = new Map<string, string>();
@@ -79,8 +90,9 @@ async function confirmTrust(): Promise<boolean> {
  * its next step. Resolves with the pipeline's result, or null when the user declined to send code.
  */
 export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps: RunDeps, retry: () => Promise<unknown>): Promise<PipelineResults[K] | null> {
-  if (!(await confirmTrust())) return null;
   const settings = readSettings();
+  if (!(await preflight(deps.session, spec.check?.(settings) ?? null))) return null;
+  if (!(await confirmTrust())) return null;
   const initial: ResultViewState = {
     kind: spec.kind,
     traceId: null,
@@ -95,6 +107,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
     judgeStatus: settings.judgeEnabled ? 'pending' : 'off',
     judgeError: null,
     error: null,
+    canRerun: true,
   };
   const panel: ResultPanel = Panel.show(deps.extensionUri, deps.panelActions, deps.log, initial);
   let saveFailure: () => string | null = () => null;
@@ -104,6 +117,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
       { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
+        activeRun = abort;
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
           const { config, saveFailure: failureOf, ...ctx } = await deps.session.modelContext(abort.signal);
@@ -134,6 +148,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
           });
         } finally {
           sub.dispose();
+          if (activeRun === abort) activeRun = null;
         }
       },
     );

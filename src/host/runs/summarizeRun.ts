@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { SummarizeInput, SummarizeResult } from '../../core/pipelines/summarize';
+import { SUMMARIZE_DEFAULTS } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import type { RunDeps } from './runner';
 import { threadKey } from './threads';
@@ -21,9 +22,10 @@ export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<Summ
   return runInPanel(
     {
       kind: 'summarize',
-      title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}–${input.endLine}`}`,
+      title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}-${input.endLine}`}`,
       threadKey: threadKey('summarize', input),
       input,
+      check: () => ({ text: input.code, maxChars: SUMMARIZE_DEFAULTS.maxInputChars }),
       hooks: (panel, config) => {
         const steps: CodStep[] = [];
         return {

@@ -2,9 +2,18 @@ import * as vscode from 'vscode';
 import type { TraceFilter } from '../../core/store/queries';
 import type { TraceSummary } from '../../shared/types';
 import { scoreBand } from '../../shared/types';
+import { plural } from '../../shared/text';
 import { Disposable } from '../disposable';
+import type { FilterChoices } from './traceFilter';
+import { describeFilter, filterFor, isFiltered, parseChoices } from './traceFilter';
 
-export type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
+const FILTER_KEY = 'codi.traces.filter';
+
+export type Node =
+  | { kind: 'day'; label: string; traces: TraceSummary[] }
+  | { kind: 'trace'; trace: TraceSummary }
+  /** The way out of a filter that matches nothing (the view's message names the filter). */
+  | { kind: 'action'; label: string; icon: string; command: string };
 
 const TYPE_ICONS: Record<TraceSummary['type'], string> = {
   explain: 'comment-discussion',
@@ -28,6 +37,14 @@ export function formatDuration(ms: number | null): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
 }
 
+/**
+ * The label of a trace: what it ran on, the same way for every type ("src/lru.ts:29-36", "src/a.ts: parse
+ * ISO dates"); the type is in the description and the tooltip.
+ */
+export function traceLabel(t: TraceSummary): string {
+  return t.name.replace(/^(Explain|Summarize|Generate)\s+/, '') || t.name;
+}
+
 /** The badge of a trace: codicon and theme colour by score band, or an error marker. */
 export function badgeIcon(t: TraceSummary): vscode.ThemeIcon {
   if (t.error) return new vscode.ThemeIcon(t.error.kind === 'cancelled' ? 'circle-slash' : 'error', new vscode.ThemeColor(t.error.kind === 'cancelled' ? 'disabledForeground' : 'testing.iconFailed'));
@@ -48,32 +65,62 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   private readonly changed = this._register(new vscode.EventEmitter<Node | undefined>());
   readonly onDidChangeTreeData = this.changed.event;
 
-  private filter: TraceFilter = {};
-  /** The view showing this tree, to put the active filter in its description. */
-  view: vscode.TreeView<Node> | undefined;
-  /** What the filter shows, for the view's description; empty when unfiltered. */
-  filterLabel = '';
+  private choices: FilterChoices = {};
+  /** The view showing this tree: the active filter is spelled out in its message and description. */
+  private viewRef: vscode.TreeView<Node> | undefined;
 
-  constructor(private readonly load: (filter: TraceFilter) => Promise<TraceSummary[]>) {
+  /**
+   * @param load the newest traces matching a filter, and how many match in all
+   * @param memento where the filter is kept, so a search survives a reload
+   */
+  constructor(
+    private readonly load: (filter: TraceFilter) => Promise<{ items: TraceSummary[]; total: number }>,
+    private readonly memento?: vscode.Memento,
+  ) {
     super();
+    this.choices = parseChoices(memento?.get(FILTER_KEY));
+    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', isFiltered(this.choices));
+  }
+
+  set view(view: vscode.TreeView<Node> | undefined) {
+    this.viewRef = view;
+    if (view) view.description = isFiltered(this.choices) ? 'filtered' : undefined;
+  }
+
+  get view(): vscode.TreeView<Node> | undefined {
+    return this.viewRef;
+  }
+
+  /** The active filter, as chosen. */
+  get filter(): FilterChoices {
+    return { ...this.choices };
   }
 
   refresh(): void {
     this.changed.fire(undefined);
   }
 
-  setFilter(filter: TraceFilter, label: string): void {
-    this.filter = filter;
-    this.filterLabel = label;
-    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', label !== '');
-    if (this.view) this.view.description = label ? `filter: ${label}` : undefined;
+  setFilter(choices: FilterChoices): void {
+    this.choices = parseChoices(choices);
+    void this.memento?.update(FILTER_KEY, isFiltered(this.choices) ? this.choices : undefined);
+    void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', isFiltered(this.choices));
+    if (this.viewRef) this.viewRef.description = isFiltered(this.choices) ? 'filtered' : undefined;
     this.refresh();
   }
 
   async getChildren(node?: Node): Promise<Node[]> {
-    if (node?.kind === 'trace') return [];
+    if (node?.kind === 'trace' || node?.kind === 'action') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
-    const traces = await this.load(this.filter);
+    const { items: traces, total } = await this.load(filterFor(this.choices));
+    const on = isFiltered(this.choices);
+    // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history.
+    if (this.viewRef) this.viewRef.message = on ? `Filter: ${describeFilter(this.choices)} — ${total === 0 ? 'no trace matches' : plural(total, 'match', 'matches')}` : undefined;
+    if (on && total === 0) {
+      return [
+        { kind: 'action', label: 'Change Filter…', icon: 'filter', command: 'codi.filterTraces' },
+        { kind: 'action', label: 'Clear Filter', icon: 'clear-all', command: 'codi.clearTracesFilter' },
+      ];
+    }
     const days: Node[] = [];
     for (const t of traces) {
       const label = dayLabel(t.startTime);
@@ -85,30 +132,39 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
+    if (node.kind === 'action') {
+      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.None);
+      item.id = `action:${node.command}`;
+      item.iconPath = new vscode.ThemeIcon(node.icon);
+      item.contextValue = 'filterAction';
+      item.command = { command: node.command, title: node.label };
+      return item;
+    }
     if (node.kind === 'day') {
       const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
       item.id = `day:${node.label}`;
-      item.description = `${node.traces.length} trace${node.traces.length === 1 ? '' : 's'}`;
+      item.description = plural(node.traces.length, 'trace');
       item.contextValue = 'day';
       return item;
     }
     const t = node.trace;
-    const title = t.name.replace(/^Explain /, '');
+    const title = traceLabel(t);
     const item = new vscode.TreeItem(title, vscode.TreeItemCollapsibleState.None);
     item.id = t.id;
     item.iconPath = badgeIcon(t);
     const score = t.score === null ? null : t.score.toFixed(2);
     const time = new Date(t.startTime).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' });
-    item.description = [t.type, t.error ? t.error.kind : score, formatDuration(t.durationMs), time].filter(Boolean).join(' · ');
+    // The score (or what went wrong) first: it is what a narrow sidebar must not cut off.
+    item.description = [t.error ? t.error.kind : (score ?? '—'), t.type, formatDuration(t.durationMs), time].filter(Boolean).join(' · ');
     const md = new vscode.MarkdownString(undefined, true);
-    md.appendMarkdown(`**${t.type}** · $(${TYPE_ICONS[t.type]}) \`${t.id}\`\n\n`);
+    md.appendMarkdown(`$(${TYPE_ICONS[t.type]}) **${t.type}** · \`${t.id}\`\n\n`);
     md.appendText(`${t.name}\n`);
     md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'}${t.tags.includes('fallback') ? ' (fallback model)' : ''} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
     if (t.error) md.appendMarkdown(`\n$(error) **${t.error.kind}**: `).appendText(t.error.message);
     item.tooltip = md;
     item.contextValue = t.error ? 'trace.error' : 'trace';
     item.command = { command: 'codi.showTrace', title: 'Show Trace', arguments: [t.id] };
-    item.accessibilityInformation = { label: `${t.type} ${title}, score ${score ?? 'none'}, ${formatDuration(t.durationMs)}` };
+    item.accessibilityInformation = { label: `${t.type} ${title}, ${t.error ? `failed: ${t.error.kind}` : `score ${score ?? 'none'}`}, ${formatDuration(t.durationMs)}` };
     return item;
   }
 }

@@ -79,7 +79,7 @@ export function registerPipelineTests(): void {
       assert.ok(trace.score !== null, 'the summarize trace should carry the judge score');
       assert.ok(Math.abs(trace.score - RECOMMENDED_SCORE) < 1e-9, `trace score ${trace.score} should be the recommended step's (${RECOMMENDED_SCORE})`);
       assert.ok((trace.totalTokens ?? 0) > 0, 'the summarize trace should record token usage');
-      await assertTab(`CODI · Summarize src/lru.ts:${start + 1}–${start + 12}`);
+      await assertTab(`CODI · Summarize src/lru.ts:${start + 1}-${start + 12}`);
     });
 
     test('summarize the whole file', async () => {

@@ -163,8 +163,9 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
     const page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
-    // The page load can take over 30 s when the machine is busy (several code-servers at once).
-    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
+    // A loaded machine (several sessions sharing two cores) can take well over 30 s to serve the workbench.
+    page.setDefaultNavigationTimeout(120_000);
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
     await check('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
     await check('the CODI activity bar item appears (extension installed and scanned)', () =>
       page.locator('.activitybar .action-item a[aria-label^="CODI"]').first().waitFor({ timeout: 60_000 }));
