@@ -34,6 +34,7 @@ import type { DeleteBody, ScoresBody, TraceBody } from './codec';
 import { encodeRecord, parseBody, RecordKind } from './codec';
 import type { CompactionResult } from './compaction';
 import { compact } from './compaction';
+import { StoreAnalysis } from './analytics';
 import { tryFileLock, withFileLock } from './fileLock';
 import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
@@ -103,10 +104,7 @@ export class TraceStore implements TraceSink {
     // Version gate first: a newer store is refused before anything is created, renamed or locked.
     const manifest = await readManifest(dir);
     if (manifest && manifest.version > STORE_VERSION) throw new StoreVersionError(dir, manifest.version);
-    const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(
-      () => true,
-      () => false,
-    );
+    const legacy = await fs.stat(join(dir, LEGACY_FILE)).then(() => true, () => false);
     if (legacy) await readLegacy(SQL, dir, true); // throws StoreVersionError for a newer skeleton file
     const early: StoreIssue[] = [];
     const log = (message: string) => opts.logger?.info?.(message);
@@ -116,12 +114,10 @@ export class TraceStore implements TraceSink {
     const index = await loadIndex(SQL, dir, early, log);
     const store = new TraceStore(dir, index, opts);
     for (const i of early) store.report(i);
-    try {
-      await store.serialize(() => store.catchUp());
-    } catch (e) {
+    await store.serialize(() => store.catchUp()).catch((e: unknown) => {
       index.close();
       throw e;
-    }
+    });
     if (early.length || index.dirty >= (opts.snapshotEvery ?? 2000)) store.snapshotSoon();
     return store;
   }
@@ -293,6 +289,9 @@ export class TraceStore implements TraceSink {
   aggregates(opts: AggregateOptions): DayAggregate[] {
     return aggregateByDay(this.index.sql, opts);
   }
+
+  /** The dashboard's queries: rollups, comparisons, error groups, calibration (analytics.ts). */
+  analysis = (): StoreAnalysis => new StoreAnalysis(this.index.sql);
 
   count(): number {
     return this.index.count();
