@@ -4,7 +4,7 @@
  */
 
 /** Nearest-rank percentile (the ceil(p·n)-th smallest) of values sorted ascending; null when empty. */
-export function percentileSorted(sorted: readonly number[], p: number): number | null {
+export function percentileSorted(sorted: ArrayLike<number>, p: number): number | null {
   if (!sorted.length) return null;
   const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
   return sorted[Math.min(rank, sorted.length) - 1]!;

@@ -1,5 +1,5 @@
 import type { SqlValue } from 'sql.js';
-import type { AnalysisFilter, GroupBy } from '../../shared/analytics';
+import type { AnalysisFilter } from '../../shared/analytics';
 import { HOUR } from './rollups';
 
 /** A time window of the analysis queries: epoch ms, `to` exclusive; rollups serve it in whole hours. */
@@ -40,8 +40,6 @@ export function traceConditions(f: AnalysisFilter, win: AnalysisWindow, alias = 
   return { sql: c.join(' AND '), params: p };
 }
 
-const GROUP_COLUMN: Record<Exclude<GroupBy, 'tag'>, string> = { model: 'model', prompt: 'prompt', pipeline: 'type' };
-
 /**
  * Rows of (t, type, model, prompt, [tag], sums…) for the window. The hourly rollups serve it unless a tag
  * is involved (a trace has several tags, so tags are not a rollup dimension): then the traces in the
@@ -74,11 +72,6 @@ export function sumSource(f: AnalysisFilter, win: AnalysisWindow, byTag = false)
       FROM traces AS x ${byTag ? 'JOIN trace_tags AS g ON g.rid = x.rowid' : ''} WHERE ${w.sql}`,
     params: w.params,
   };
-}
-
-/** The grouping expression over a sum source (or a latency source) for a comparison. */
-export function groupColumn(by: GroupBy): string {
-  return by === 'tag' ? 'tag' : GROUP_COLUMN[by];
 }
 
 /**

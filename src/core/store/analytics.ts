@@ -8,7 +8,7 @@ import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, ErrorG
 import type { TraceType } from '../../shared/types';
 import { agreement, meanInterval, percentileSorted, spearman } from '../analysis/stats';
 import type { AnalysisWindow } from './analysisSql';
-import { groupColumn, latencySource, SUMS, sumSource, traceConditions } from './analysisSql';
+import { latencySource, SUMS, sumSource, traceConditions } from './analysisSql';
 import { HOUR } from './rollups';
 import type { Sql } from './sqljs';
 
@@ -36,131 +36,157 @@ interface Sums {
   cost: number;
 }
 
-const sumsOf = (v: SqlValue[], at = 0): Sums => {
-  const n = (i: number) => Number(v[at + i] ?? 0);
-  return { runs: n(0), errors: n(1), scored: n(2), scoreSum: n(3), scoreSq: n(4), rated: n(5), ratingSum: n(6), tokens: n(7), cost: n(8) };
-};
-
-interface Latencies {
+/** Running sums and the latencies of one group (the whole window, a bucket, a model…). */
+interface Acc extends Sums {
+  byType: Partial<Record<TraceType, number>>;
   lat: number[];
   ttft: number[];
 }
 
-const sorted = (l: Latencies): Latencies => ({ lat: l.lat.sort((a, b) => a - b), ttft: l.ttft.sort((a, b) => a - b) });
+const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, lat: [], ttft: [] });
 
-/** Reads the window's latencies once, grouped by `keyOf` (start, type, model, prompt, tag). */
-function latencies(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, keyOf: (r: SqlValue[]) => string, byTag = false): Map<string, Latencies> {
-  const src = latencySource(f, win, byTag);
-  const out = new Map<string, Latencies>();
-  for (const r of sql.all(src.sql, src.params)) {
-    const k = keyOf(r);
-    let l = out.get(k);
-    if (!l) out.set(k, (l = { lat: [], ttft: [] }));
-    l.lat.push(Number(r[5]));
-    if (r[6] !== null) l.ttft.push(Number(r[6]));
-  }
-  for (const l of out.values()) sorted(l);
-  return out;
+function addSums(a: Acc, v: SqlValue[], at: number, type: TraceType): void {
+  const n = (i: number) => Number(v[at + i] ?? 0);
+  a.runs += n(0);
+  a.errors += n(1);
+  a.scored += n(2);
+  a.scoreSum += n(3);
+  a.scoreSq += n(4);
+  a.rated += n(5);
+  a.ratingSum += n(6);
+  a.tokens += n(7);
+  a.cost += n(8);
+  a.byType[type] = (a.byType[type] ?? 0) + n(0);
+}
+
+/** Nearest-rank percentiles over a typed copy (numeric sort without a comparator: fast for 100k values). */
+function pcts(values: number[], ...ps: number[]): Array<number | null> {
+  const sortedValues = Float64Array.from(values).sort();
+  return ps.map((p) => percentileSorted(sortedValues, p));
 }
 
 const rate = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
-/** Headline figures of one window. */
-export function headline(sql: Sql, f: AnalysisFilter, win: AnalysisWindow): Headline {
-  const src = sumSource(f, win);
-  const s = sumsOf(sql.one(`SELECT ${SUMS} FROM (${src.sql})`, src.params) ?? []);
-  const l = latencies(sql, f, win, () => '').get('') ?? { lat: [], ttft: [] };
-  return {
-    traces: s.runs,
-    errors: s.errors,
-    errorRate: rate(s.errors, s.runs),
-    meanScore: rate(s.scoreSum, s.scored),
-    scored: s.scored,
-    meanRating: rate(s.ratingSum, s.rated),
-    rated: s.rated,
-    p50LatencyMs: percentileSorted(l.lat, 50),
-    p95LatencyMs: percentileSorted(l.lat, 95),
-    p50TtftMs: percentileSorted(l.ttft, 50),
-    tokens: s.tokens,
-    costUsd: s.cost,
-  };
+interface Collected {
+  total: Acc;
+  buckets: Map<number, Acc>;
+  groups: Record<GroupBy, Map<string, Acc>>;
 }
 
 /**
- * Trend by hour or by local day (`utcOffsetMs` east of UTC), every bucket of the window present (empty
- * ones with zero runs) so charts show gaps as gaps.
+ * One pass over a window: the sums by (bucket, pipeline, model, prompt[, tag]) from the rollups (or from
+ * the window's traces when a tag is involved), and the latencies read once through the covering index,
+ * both dispatched in memory to the whole window, its buckets and the groups asked for.
  */
+function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { size: number; shift: number } | null, groupsWanted: readonly GroupBy[]): Collected {
+  const byTag = groupsWanted.includes('tag');
+  const out: Collected = { total: newAcc(), buckets: new Map(), groups: { model: new Map(), prompt: new Map(), pipeline: new Map(), tag: new Map() } };
+  const bucketOf = (t: number) => (bucket ? Math.floor((t + bucket.shift) / bucket.size) : 0);
+  const accOf = (m: Map<string | number, Acc>, k: string | number): Acc => {
+    let a = m.get(k);
+    if (!a) m.set(k, (a = newAcc()));
+    return a;
+  };
+  const targets = (b: number, type: string, model: string, prompt: string, tag: SqlValue): Acc[] => {
+    const list: Acc[] = byTag ? [] : [out.total];
+    if (bucket) list.push(accOf(out.buckets as Map<string | number, Acc>, b));
+    const keys: Record<GroupBy, SqlValue> = { model, prompt, pipeline: type, tag };
+    for (const g of groupsWanted) if (keys[g] !== null) list.push(accOf(out.groups[g] as Map<string | number, Acc>, String(keys[g])));
+    return list;
+  };
+  const src = sumSource(f, win, byTag);
+  const b = bucket ? `((t + ${Math.round(bucket.shift)}) / ${bucket.size})` : '0';
+  for (const r of sql.all(`SELECT ${b} AS b, type, model, prompt, ${byTag ? 'tag' : 'NULL'} AS tag, ${SUMS} FROM (${src.sql}) GROUP BY b, type, model, prompt, tag`, src.params)) {
+    for (const a of targets(Number(r[0]), String(r[1]), String(r[2]), String(r[3]), r[4] ?? null)) addSums(a, r, 5, String(r[1]) as TraceType);
+  }
+  const lat = latencySource(f, win, byTag);
+  for (const r of sql.all(lat.sql, lat.params)) {
+    for (const a of targets(bucketOf(Number(r[0])), String(r[1]), String(r[2]), String(r[3]), r[4] ?? null)) {
+      a.lat.push(Number(r[5]));
+      if (r[6] !== null) a.ttft.push(Number(r[6]));
+    }
+  }
+  return out;
+}
+
+function headlineOf(a: Acc): Headline {
+  const [p50, p95] = pcts(a.lat, 50, 95);
+  return {
+    traces: a.runs,
+    errors: a.errors,
+    errorRate: rate(a.errors, a.runs),
+    meanScore: rate(a.scoreSum, a.scored),
+    scored: a.scored,
+    meanRating: rate(a.ratingSum, a.rated),
+    rated: a.rated,
+    p50LatencyMs: p50 ?? null,
+    p95LatencyMs: p95 ?? null,
+    p50TtftMs: pcts(a.ttft, 50)[0] ?? null,
+    tokens: a.tokens,
+    costUsd: a.cost,
+  };
+}
+
+function groupStatsOf(key: string, a: Acc, passRates: ReadonlyMap<string, number> | null): GroupStats {
+  const m = meanInterval(a.scored, a.scoreSum, a.scoreSq);
+  const [p50, p95] = pcts(a.lat, 50, 95);
+  const row: GroupStats = {
+    key,
+    runs: a.runs,
+    meanScore: m.mean,
+    scoreLow: m.low,
+    scoreHigh: m.high,
+    userRating: rate(a.ratingSum, a.rated),
+    p50LatencyMs: p50 ?? null,
+    p95LatencyMs: p95 ?? null,
+    tokens: a.tokens,
+    costUsd: a.cost,
+    errorRate: rate(a.errors, a.runs),
+  };
+  if (passRates) row.passRate = passRates.get(key) ?? null;
+  return row;
+}
+
+function groupRows(m: Map<string, Acc>, passRates: ReadonlyMap<string, number> | null): GroupStats[] {
+  return [...m.entries()]
+    .filter(([, a]) => a.runs > 0)
+    .sort((x, y) => y[1].runs - x[1].runs || (x[0] < y[0] ? -1 : x[0] > y[0] ? 1 : 0))
+    .map(([k, a]) => groupStatsOf(k, a, passRates));
+}
+
+/** Headline figures of one window. */
+export function headline(sql: Sql, f: AnalysisFilter, win: AnalysisWindow): Headline {
+  return headlineOf(collect(sql, f, win, null, []).total);
+}
+
+function trendOf(c: Collected, win: AnalysisWindow, size: number, shift: number): TrendPoint[] {
+  const keys = [...c.buckets.keys()];
+  if (keys.length) {
+    // Every bucket from the window's first (or the data's, for "all") to its last, empty ones included.
+    const first = win.from > 0 ? Math.floor((win.from + shift) / size) : Math.min(...keys);
+    const last = Math.floor((win.to - 1 + shift) / size);
+    for (let n = first; n <= last && last - first < 20_000; n++) if (!c.buckets.has(n)) c.buckets.set(n, newAcc());
+  }
+  return [...c.buckets.entries()]
+    .sort((a, b) => a[0] - b[0])
+    .map(([n, a]) => {
+      const m = meanInterval(a.scored, a.scoreSum, a.scoreSq);
+      const [p50, p95] = pcts(a.lat, 50, 95);
+      return { start: n * size - shift, runs: a.runs, runsByType: a.byType, errors: a.errors, meanScore: m.mean, scoreSd: m.sd, p50LatencyMs: p50 ?? null, p95LatencyMs: p95 ?? null, tokens: a.tokens, costUsd: a.cost };
+    });
+}
+
+/** Trend by hour or by local day (`utcOffsetMs` east of UTC), every bucket of the window present. */
 export function trend(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: 'hour' | 'day', utcOffsetMs: number): TrendPoint[] {
   const size = bucket === 'hour' ? HOUR : DAY;
   const shift = bucket === 'hour' ? 0 : utcOffsetMs;
-  const b = `((t + ${Math.round(shift)}) / ${size})`;
-  const src = sumSource(f, win);
-  const points = new Map<number, TrendPoint>();
-  const point = (n: number): TrendPoint => {
-    let p = points.get(n);
-    if (!p) points.set(n, (p = { start: n * size - shift, runs: 0, runsByType: {}, errors: 0, meanScore: null, scoreSd: null, p50LatencyMs: null, p95LatencyMs: null, tokens: 0, costUsd: 0 }));
-    return p;
-  };
-  for (const r of sql.all(`SELECT ${b} AS b, type, ${SUMS} FROM (${src.sql}) GROUP BY b, type`, src.params)) {
-    const p = point(Number(r[0]));
-    const s = sumsOf(r, 2);
-    p.runs += s.runs;
-    p.runsByType[String(r[1]) as TraceType] = s.runs;
-    p.errors += s.errors;
-    p.tokens += s.tokens;
-    p.costUsd += s.cost;
-  }
-  for (const r of sql.all(`SELECT ${b} AS b, ${SUMS} FROM (${src.sql}) GROUP BY b`, src.params)) {
-    const s = sumsOf(r, 1);
-    const m = meanInterval(s.scored, s.scoreSum, s.scoreSq);
-    const p = point(Number(r[0]));
-    p.meanScore = m.mean;
-    p.scoreSd = m.sd;
-  }
-  for (const [k, l] of latencies(sql, f, win, (r) => String(Math.floor((Number(r[0]) + shift) / size)))) {
-    const p = point(Number(k));
-    p.p50LatencyMs = percentileSorted(l.lat, 50);
-    p.p95LatencyMs = percentileSorted(l.lat, 95);
-  }
-  // Fill the empty buckets between the first one of the window (or of the data, for "all") and the last.
-  const keys = [...points.keys()];
-  if (keys.length) {
-    const first = win.from > 0 ? Math.floor((win.from + shift) / size) : Math.min(...keys);
-    const last = Math.floor((win.to - 1 + shift) / size);
-    for (let n = first; n <= last && last - first < 20_000; n++) point(n);
-  }
-  return [...points.entries()].sort((a, b2) => a[0] - b2[0]).map((e) => e[1]);
+  return trendOf(collect(sql, f, win, { size, shift }, []), win, size, shift);
 }
 
 /** One row per model, prompt version, pipeline or tag, most runs first. */
 export function compare(sql: Sql, by: GroupBy, f: AnalysisFilter, win: AnalysisWindow, passRates: ExperimentPassRates = NO_EXPERIMENTS): GroupStats[] {
-  const byTag = by === 'tag';
-  const col = groupColumn(by);
-  const src = sumSource(f, win, byTag);
-  const idx = by === 'pipeline' ? 1 : by === 'model' ? 2 : by === 'prompt' ? 3 : 4;
-  const lat = latencies(sql, f, win, (r) => String(r[idx]), byTag);
-  const rates = by === 'model' || by === 'prompt' ? passRates.latest(by) : null;
-  return sql.all(`SELECT ${col} AS g, ${SUMS} FROM (${src.sql}) GROUP BY g ORDER BY TOTAL(runs) DESC, g`, src.params).map((r) => {
-    const key = String(r[0]);
-    const s = sumsOf(r, 1);
-    const m = meanInterval(s.scored, s.scoreSum, s.scoreSq);
-    const l = lat.get(key) ?? { lat: [], ttft: [] };
-    const row: GroupStats = {
-      key,
-      runs: s.runs,
-      meanScore: m.mean,
-      scoreLow: m.low,
-      scoreHigh: m.high,
-      userRating: rate(s.ratingSum, s.rated),
-      p50LatencyMs: percentileSorted(l.lat, 50),
-      p95LatencyMs: percentileSorted(l.lat, 95),
-      tokens: s.tokens,
-      costUsd: s.cost,
-      errorRate: rate(s.errors, s.runs),
-    };
-    if (rates) row.passRate = rates.get(key) ?? null;
-    return row;
-  });
+  const c = collect(sql, f, win, null, [by]);
+  return groupRows(c.groups[by], by === 'model' || by === 'prompt' ? passRates.latest(by) : null);
 }
 
 /** Errors grouped by kind (cancellations are not errors), most frequent first, with the newest examples. */
@@ -199,13 +225,14 @@ export function calibration(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, to
   };
 }
 
-/** The values the dashboard's filters offer (pipelines, models and prompt versions from the rollups; tags by skip scan). */
+/** The values the dashboard's filters offer (every pipeline, model and prompt version seen; tags by skip scan). */
 export function filterOptions(sql: Sql): { types: TraceType[]; models: string[]; promptVersions: string[]; tags: string[] } {
-  const distinct = (col: string) => sql.all(`SELECT DISTINCT ${col} FROM rollup_hours WHERE ${col} <> '' ORDER BY 1 LIMIT 500`).map((r) => String(r[0]));
+  const keys = sql.all('SELECT type, model, prompt FROM rollup_keys');
+  const distinct = (i: number) => [...new Set(keys.map((k) => String(k[i])).filter(Boolean))].sort();
   const tags = sql
     .all('WITH RECURSIVE t(tag) AS (SELECT MIN(tag) FROM trace_tags UNION ALL SELECT (SELECT MIN(tag) FROM trace_tags WHERE tag > t.tag) FROM t WHERE t.tag IS NOT NULL) SELECT tag FROM t WHERE tag IS NOT NULL LIMIT 500')
     .map((r) => String(r[0]));
-  return { types: distinct('type') as TraceType[], models: distinct('model'), promptVersions: distinct('prompt'), tags };
+  return { types: distinct(0) as TraceType[], models: distinct(1), promptVersions: distinct(2), tags };
 }
 
 const RANGE_DAYS: Record<Exclude<DashboardRange, 'all'>, number> = { '24h': 1, '7d': 7, '30d': 30, '90d': 90 };
@@ -235,16 +262,20 @@ export function dashboardData(sql: Sql, q: DashboardQuery): DashboardData {
   const t0 = performance.now();
   const r = rangeWindow(q.range, q.now);
   const f = q.filter;
+  const size = r.bucket === 'hour' ? HOUR : DAY;
+  const shift = r.bucket === 'hour' ? 0 : q.utcOffsetMs;
+  const c = collect(sql, f, r.current, { size, shift }, ['model', 'prompt']);
+  const passRates = q.passRates ?? NO_EXPERIMENTS;
   const data: Omit<DashboardData, 'computeMs'> = {
     range: q.range,
     from: r.current.from,
     to: r.current.to,
     bucket: r.bucket,
-    current: headline(sql, f, r.current),
+    current: headlineOf(c.total),
     previous: r.previous ? headline(sql, f, r.previous) : null,
-    trend: trend(sql, f, r.current, r.bucket, q.utcOffsetMs),
-    byModel: compare(sql, 'model', f, r.current, q.passRates),
-    byPrompt: compare(sql, 'prompt', f, r.current, q.passRates),
+    trend: trendOf(c, r.current, size, shift),
+    byModel: groupRows(c.groups.model, passRates.latest('model')),
+    byPrompt: groupRows(c.groups.prompt, passRates.latest('prompt')),
     errors: errorGroups(sql, f, r.current),
     calibration: calibration(sql, f, r.current),
     options: filterOptions(sql),

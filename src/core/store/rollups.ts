@@ -7,7 +7,8 @@
  * One row per (UTC hour, pipeline, answering model, prompt version). Hours rather than days so that a
  * 24-hour range is served too and local days are summed from hours in any whole-hour time zone.
  * Percentiles cannot be summed: they are computed from the narrow covering index `traces_analysis`
- * over the range only. Errors exclude cancellations (the user's choice, not a failure).
+ * over the range only. Errors exclude cancellations (the user's choice, not a failure). `rollup_keys`
+ * lists every (pipeline, model, prompt version) ever seen, for the dashboard's filter choices.
  */
 export const HOUR = 3_600_000;
 
@@ -26,7 +27,9 @@ CREATE TABLE rollup_hours (
   rated INTEGER NOT NULL, rating_sum REAL NOT NULL, tokens INTEGER NOT NULL, cost REAL NOT NULL,
   PRIMARY KEY (hour, type, model, prompt)
 ) WITHOUT ROWID;
+CREATE TABLE rollup_keys (type TEXT NOT NULL, model TEXT NOT NULL, prompt TEXT NOT NULL, PRIMARY KEY (type, model, prompt)) WITHOUT ROWID;
 CREATE TRIGGER traces_rollup_insert AFTER INSERT ON traces BEGIN
+  INSERT OR IGNORE INTO rollup_keys (type, model, prompt) VALUES (NEW.type, COALESCE(NEW.answer_model, ''), COALESCE(NEW.prompt_version, ''));
   INSERT INTO rollup_hours (hour, type, model, prompt, runs, errors, scored, score_sum, score_sq, rated, rating_sum, tokens, cost)
   VALUES (${KEY_NEW}, 1, ${ERR('NEW')}, NEW.score IS NOT NULL, COALESCE(NEW.score, 0), COALESCE(NEW.score * NEW.score, 0),
           NEW.user_score IS NOT NULL, COALESCE(NEW.user_score, 0), COALESCE(NEW.total_tokens, 0), COALESCE(NEW.cost_usd, 0))
