@@ -23,6 +23,7 @@ export const COMMAND_IDS = [
   'codi.disableOpikExport',
   'codi.syncOpikNow',
   'codi.openInOpik',
+  'codi.openDashboard',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

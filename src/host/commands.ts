@@ -15,6 +15,7 @@ import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
+import type { Dashboard } from './panels/dashboardPanel';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -25,6 +26,7 @@ export interface CommandContext {
   proposals: Proposals;
   opik: OpikController;
   traces: TraceActions;
+  dashboard: Dashboard;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -202,6 +204,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       c.tree.setFilter(pick.filter ?? {}, pick.filter && Object.keys(pick.filter).length ? pick.label.replace(/^\$\([^)]*\)\s*/, '') : '');
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}, ''),
+    'codi.openDashboard': () => void c.dashboard.open(),
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
   };

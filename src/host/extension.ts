@@ -8,6 +8,7 @@ import { OpikController } from './opikController';
 import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
+import { Dashboard } from './panels/dashboardPanel';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
@@ -47,7 +48,18 @@ export function activate(context: vscode.ExtensionContext): void {
     const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
     const traces = new TraceActions(session, opik, context.extensionUri, log);
     context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces }), log));
+    const dashboard = new Dashboard({
+      extensionUri: context.extensionUri,
+      log,
+      session,
+      openTrace: traces.show,
+      showTraces: async ({ label, model, errorKind, ...rest }) => {
+        tree.setFilter({ ...rest, ...(model !== undefined ? { answerModel: model } : {}), ...(errorKind !== undefined ? { errorKind } : {}) }, label);
+        await vscode.commands.executeCommand('codi.traces.focus');
+      },
+    });
+    context.subscriptions.push(dashboard);
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces, dashboard }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
