@@ -6,7 +6,8 @@
 //      export on from the start (test/e2e/suite/opikStartup.test.ts: activation and memory with export on),
 //   3. ui: the Playwright tests on the packaged .vsix, each in its own code-server: test/e2e/ui/walkthrough.ts
 //      (explain, Traces view, trace panel), test/e2e/ui/pipelines.ts (summarize, generate + accept), then
-//      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating).
+//      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating), then
+//      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -114,7 +115,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI dashboard', 'dashboard.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

@@ -120,6 +120,8 @@ export interface UiSession {
 export interface UiSessionOptions {
   /** Extra VS Code user settings (e.g. codi.opik.*), written before code-server starts. */
   userSettings?: Record<string, unknown>;
+  /** Runs before code-server starts, with its user-data folder (e.g. to seed CODI's trace store). */
+  beforeStart?: (userDataDir: string) => Promise<void>;
 }
 
 export async function runUiSession(name: string, body: (s: UiSession) => Promise<void>, opts: UiSessionOptions = {}): Promise<void> {
@@ -141,6 +143,7 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
   const gemini = await startGeminiStandIn();
   const runDir = env.makeRunDir(`ui-${name}`);
   const workspace = env.copySampleWorkspace(runDir, { 'codi.apiBaseUrl': gemini.url });
+  await opts.beforeStart?.(join(runDir, 'ud'));
   const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', ...opts.userSettings } });
   step(`CODI installed from ${vsix}; workbench at ${cs.url}, Gemini stand-in at ${gemini.url}`);
 
