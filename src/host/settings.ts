@@ -2,6 +2,8 @@ import * as vscode from 'vscode';
 import type { ModelPrice } from '../core/gemini/pricing';
 import type { PromptOverrides } from '../core/prompts/registry';
 import { validateOverrides } from '../core/prompts/registry';
+import type { AlertSettings } from '../core/analysis/alerts';
+import { ALERT_DEFAULTS } from '../core/analysis/alerts';
 
 /** The typed, plain view of the `codi.*` settings that the core gets. */
 export interface Settings {
@@ -54,6 +56,16 @@ export function readSettings(): Settings {
     fallbackModel: str('fallbackModel', ''),
     pricing: typeof pricing === 'object' && pricing !== null ? (pricing as Settings['pricing']) : {},
   };
+}
+
+/** `codi.alerts.*`, clamped to their ranges (see ALERT_DEFAULTS). */
+export function readAlertSettings(): AlertSettings {
+  const c = vscode.workspace.getConfiguration('codi.alerts');
+  const num = (k: keyof AlertSettings, min: number, max: number) => {
+    const v = c.get<unknown>(k);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : ALERT_DEFAULTS[k];
+  };
+  return { minScore: num('minScore', 0, 1), window: Math.round(num('window', 1, 1000)), maxErrorRate: num('maxErrorRate', 0, 1) };
 }
 
 /** Settings that change how model calls are made (the session is rebuilt when they change). */

@@ -6,6 +6,7 @@
 import type { SqlValue } from 'sql.js';
 import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, ErrorGroup, GroupBy, GroupStats, Headline, TrendPoint } from '../../shared/analytics';
 import type { TraceType } from '../../shared/types';
+import type { RecentRuns } from '../analysis/alerts';
 import { agreement, meanInterval, percentileSorted, spearman } from '../analysis/stats';
 import type { AnalysisWindow } from './analysisSql';
 import { latencySource, SUMS, sumSource, traceConditions } from './analysisSql';
@@ -301,5 +302,14 @@ export class StoreAnalysis {
 
   calibration(f: AnalysisFilter, win: AnalysisWindow): Calibration {
     return calibration(this.sql, f, win);
+  }
+
+  /** The latest `n` judge scores and the latest `n` runs' failures (cancellations left out), newest first. */
+  recent(n: number): RecentRuns {
+    const scores = this.sql.all('SELECT score FROM traces WHERE score IS NOT NULL ORDER BY start_time DESC, id DESC LIMIT ?', [n]).map((r) => Number(r[0]));
+    const failed = this.sql
+      .all("SELECT error_kind IS NOT NULL FROM traces WHERE error_kind IS NULL OR error_kind <> 'cancelled' ORDER BY start_time DESC, id DESC LIMIT ?", [n])
+      .map((r) => r[0] === 1);
+    return { scores, failed };
   }
 }

