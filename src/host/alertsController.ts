@@ -13,7 +13,8 @@ const DEBOUNCE_MS = 500;
  * Quality and error-rate alerts (`codi.alerts.*`): one warning when the rolling value over the latest runs
  * crosses its threshold ("Open Dashboard", "Don't show again today"), a status bar warning until it
  * recovers, nothing repeated while it stays low. The breached state is kept in globalState, so a reload
- * does not warn again; it is evaluated when traces arrive (never at activation: no I/O there).
+ * does not warn again; it is evaluated when the store opens and when traces arrive (never at activation:
+ * no I/O there).
  */
 export class AlertsController extends Disposable {
   private readonly item = this._register(vscode.window.createStatusBarItem('codi.alerts', vscode.StatusBarAlignment.Right, 49));
@@ -30,6 +31,7 @@ export class AlertsController extends Disposable {
     this.item.name = 'CODI Alerts';
     this.item.command = 'codi.openDashboard';
     this._register(session.onDidChangeTraces(() => this.schedule()));
+    this._register(session.onDidOpenStore(() => this.schedule()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.alerts') && this.schedule()));
     this._register({ dispose: () => clearTimeout(this.timer) });
   }

@@ -22,6 +22,9 @@ export class Session extends Disposable {
   private readonly storeChanged = this._register(new vscode.EventEmitter<void>());
   /** Fires when traces were added (by this window or, after a refresh, by another process). */
   readonly onDidChangeTraces = this.storeChanged.event;
+  private readonly storeOpened = this._register(new vscode.EventEmitter<void>());
+  /** Fires once the store is open (on first use, never at activation). */
+  readonly onDidOpenStore = this.storeOpened.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -50,6 +53,7 @@ export class Session extends Disposable {
     }).then((s) => {
       this._register(s.onDidChange(() => this.storeChanged.fire()));
       this.scheduleMaintenance(s);
+      this.storeOpened.fire();
       return s;
     });
     // A failed open is retried next time instead of being cached forever.

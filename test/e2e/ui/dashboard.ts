@@ -67,6 +67,15 @@ async function session(s: UiSession): Promise<void> {
   const meta = (await dash.locator('#dashboard-meta').innerText()).trim();
   step(`dashboard (30 days): ${meta}`);
   const shown = Number(/^(\d+) traces/.exec(meta)?.[1]);
+  const toast = page.locator('.notifications-toasts .notification-toast', { hasText: 'Quality dropped to' }).first();
+  const alert = (await check('the quality alert notification', () => toast.innerText({ timeout: 20_000 }))).replace(/\s+/g, ' ').trim();
+  step(`alert: ${alert}`);
+  expect(/Quality dropped to 0\.\d\d over the last 20 runs/.test(alert) && alert.includes('Open Dashboard') && alert.includes("Don't Show Again Today"), `the alert should name the value, the window and both buttons: "${alert}"`);
+  const bar = page.locator('.part.statusbar .statusbar-item', { hasText: 'CODI quality' }).first();
+  await check('the status bar warns about quality', () => bar.waitFor({ state: 'visible', timeout: 10_000 }));
+  step(`status bar: "${(await bar.innerText()).trim()}"`);
+  await shoot(page, shots, '19-dashboard-alert.png');
+  await check("dismiss the alert for today", () => toast.locator('.monaco-button', { hasText: "Don't Show Again Today" }).click());
   expect(shown > 3000 && shown < 3500, `30 of the 90 days should hold about a third of ${TRACES} traces, the dashboard says "${meta}"`);
   const models = await dash.locator('#table-model tbody tr').count();
   expect(models === 3, `the model table should have the 3 seeded models, has ${models}`);
@@ -123,4 +132,5 @@ async function session(s: UiSession): Promise<void> {
   expect(csp.length === 0, `no CSP violations in the dashboard, saw: ${csp.join(' | ')}`);
 }
 
-main('dashboard', session, { beforeStart: seed });
+// A high quality threshold: the seeded runs (judge scores 0.3–1.0) are below it, so opening the store alerts.
+main('dashboard', session, { beforeStart: seed, userSettings: { 'codi.alerts.minScore': 0.9 } });
