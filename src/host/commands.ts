@@ -81,6 +81,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate },
     finished: async (traceId) => {
       await c.opik.traceFinished(traceId);
+      await c.traces.checkFrustration(traceId).catch((e: unknown) => c.log.warn(`frustration check failed: ${String(e)}`));
       await c.traces.refreshPanels(traceId);
     },
   };

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { frustrationScore } from '../core/analysis/frustration';
 import type { UserRating } from '../shared/protocol';
 import type { OpikController } from './opikController';
 import { ResultPanel } from './panels/resultPanel';
@@ -37,6 +38,23 @@ export class TraceActions {
     await this.opik.scoresChanged(traceId);
     if (ResultPanel.currentTraceId() === traceId) ResultPanel.patchCurrent({ rating });
     await this.refreshPanels(traceId);
+  };
+
+  /**
+   * After a run: if its thread shows frustration (three asks on the same code within ten minutes, or a
+   * re-ask after a thumbs-down), records a `frustration` heuristic score on it, exported to Opik as feedback.
+   */
+  readonly checkFrustration = async (traceId: string): Promise<void> => {
+    const store = await this.session.getStore();
+    const threadId = (await store.get(traceId))?.threadId;
+    if (!threadId) return;
+    const runs = store.analysis().thread(threadId);
+    if (runs[0]?.id !== traceId) return; // only the thread's latest run is scored
+    const score = frustrationScore(runs);
+    if (!score) return;
+    await store.addScores(traceId, [score]);
+    this.log.info(`frustration on thread ${threadId}: ${score.reason}`);
+    await this.opik.scoresChanged(traceId);
   };
 
   /** Re-sends a trace (new scores, new Opik state) to the trace panel if it shows that trace. */

@@ -7,6 +7,7 @@ import type { SqlValue } from 'sql.js';
 import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, ErrorGroup, GroupBy, GroupStats, Headline, TrendPoint } from '../../shared/analytics';
 import type { TraceType } from '../../shared/types';
 import type { RecentRuns } from '../analysis/alerts';
+import type { ThreadRun } from '../analysis/frustration';
 import { agreement, meanInterval, percentileSorted, spearman } from '../analysis/stats';
 import type { AnalysisWindow } from './analysisSql';
 import { latencySource, SUMS, sumSource, traceConditions } from './analysisSql';
@@ -302,6 +303,13 @@ export class StoreAnalysis {
 
   calibration(f: AnalysisFilter, win: AnalysisWindow): Calibration {
     return calibration(this.sql, f, win);
+  }
+
+  /** The latest runs of a thread, newest first, with their user ratings (for the frustration heuristic). */
+  thread(threadId: string, limit = 20): ThreadRun[] {
+    return this.sql
+      .all('SELECT id, start_time, user_score FROM traces WHERE thread_id = ? ORDER BY start_time DESC, id DESC LIMIT ?', [threadId, limit])
+      .map(([id, start, user]) => ({ id: String(id), startTime: Number(start), userScore: user === null ? null : Number(user) }));
   }
 
   /** The latest `n` judge scores and the latest `n` runs' failures (cancellations left out), newest first. */

@@ -3,6 +3,7 @@ import { addUsage, emptyUsage } from '../../shared/types';
 import { toCodiError } from '../errors';
 import { uuidv7 } from '../ids';
 import type { PromptVersionRecord, RenderedPrompt } from '../prompts/prompt';
+import { autoTags } from './autoTags';
 
 /** What a trace brings besides its record. */
 export interface TraceExtras {
@@ -171,6 +172,7 @@ export class TraceHandle {
     }
     r.usage = usage;
     r.costUsd = cost;
+    r.tags = [...new Set([...r.tags, ...autoTags(r)])];
     if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
     else await this.sink.saveTrace(r);
     return r;
