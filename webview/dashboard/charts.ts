@@ -43,6 +43,8 @@ const TYPES: TraceType[] = ['explain', 'summarize', 'generate', 'experiment', 'j
 
 const timeLabel = (t: number, hourly: boolean) =>
   new Date(t).toLocaleString(undefined, hourly ? { hour: '2-digit', minute: '2-digit', day: 'numeric', month: 'short' } : { day: 'numeric', month: 'short', year: 'numeric' });
+/** Short tick labels so they do not collide: "Nov 2" by day, "14:00" by hour. */
+const tickLabel = (t: number, hourly: boolean) => new Date(t).toLocaleString(undefined, hourly ? { hour: '2-digit', minute: '2-digit' } : { day: 'numeric', month: 'short' });
 const num = (v: number | null, d = 2) => (v === null ? '—' : v.toFixed(d));
 /** uPlot draws gaps for null; its types say number | null | undefined per point. */
 const series = (points: TrendPoint[], pick: (p: TrendPoint) => number | null) => points.map((p) => pick(p));
@@ -147,7 +149,7 @@ export class TrendChart {
         cursor: { show: true, points: { show: false } },
         scales: { x: { time: true }, y: this.spec.id === 'score' ? { range: [0, 1] } : { range: (_u, min, max) => [Math.min(0, min), max > 0 ? max * 1.1 : 1] } },
         axes: [
-          { ...axis, values: (_u, ticks) => ticks.map((t) => timeLabel(t * 1000, hourly)) },
+          { ...axis, space: 70, values: (_u, ticks) => ticks.map((t) => tickLabel(t * 1000, hourly)) },
           { ...axis, size: 60, values: (_u, ticks) => ticks.map(built.yFormat) },
         ],
         series: [{}, ...built.series],

@@ -36,9 +36,11 @@ const FIGURES: Figure[] = [
 function change(now: number | null, before: number | null, upIsGood: boolean | null, period: string): HTMLElement {
   if (now === null || before === null) return h('span', { class: 'delta' }, `no data for the previous ${period}`);
   const diff = now - before;
-  const rel = before !== 0 ? `${diff >= 0 ? '+' : '−'}${Math.abs((diff / before) * 100).toFixed(0)}%` : diff === 0 ? '±0' : 'new';
-  const tone = diff === 0 || upIsGood === null ? '' : diff > 0 === upIsGood ? ' good' : ' bad';
-  return h('span', { class: `delta${tone}` }, `${diff > 0 ? '▲' : diff < 0 ? '▼' : '■'} ${rel} vs previous ${period}`);
+  const relPct = before !== 0 ? Math.abs((diff / before) * 100) : null;
+  const rel = relPct === null ? (diff === 0 ? '±0' : 'new') : relPct < 0.5 ? '±0%' : `${diff >= 0 ? '+' : '−'}${relPct.toFixed(0)}%`;
+  const flat = diff === 0 || (relPct !== null && relPct < 0.5);
+  const tone = flat || upIsGood === null ? '' : diff > 0 === upIsGood ? ' good' : ' bad';
+  return h('span', { class: `delta${tone}` }, `${flat ? '■' : diff > 0 ? '▲' : '▼'} ${rel} vs previous ${period}`);
 }
 
 export function headlineCards(d: DashboardData, period: string): HTMLElement {
