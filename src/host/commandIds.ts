@@ -24,6 +24,7 @@ export const COMMAND_IDS = [
   'codi.syncOpikNow',
   'codi.openInOpik',
   'codi.openDashboard',
+  'codi.groupTraces',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -103,6 +103,33 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
     } else void vscode.window.showInformationMessage(`CODI: Opik export ${on ? 'enabled: new traces will be sent to Opik' : 'disabled: nothing more is sent'}.`);
   };
+  /** The second step of Filter Traces: a tag, a model or a thread from the store, or a date range. */
+  const moreFilter = async (kind: 'tag' | 'model' | 'thread' | 'dates'): Promise<{ filter: TraceFilter; label: string } | undefined> => {
+    const store = await c.session.getStore();
+    if (kind === 'dates') {
+      const text = await vscode.window.showInputBox({
+        title: 'CODI: Traces between two dates',
+        prompt: 'From and to (inclusive), local days: 2026-11-01..2026-11-20',
+        validateInput: (v) => (/^\s*\d{4}-\d{2}-\d{2}\s*\.\.\s*\d{4}-\d{2}-\d{2}\s*$/.test(v) ? undefined : 'Two dates as YYYY-MM-DD..YYYY-MM-DD'),
+      });
+      const m = text && /(\d{4}-\d{2}-\d{2})\s*\.\.\s*(\d{4}-\d{2}-\d{2})/.exec(text);
+      if (!m) return undefined;
+      const from = new Date(`${m[1]}T00:00:00`).getTime();
+      const to = new Date(`${m[2]}T00:00:00`).getTime() + 86_400_000;
+      return { filter: { from, to }, label: `${m[1]} to ${m[2]}` };
+    }
+    if (kind === 'thread') {
+      const threads = new Map<string, TraceSummary>();
+      for (const t of store.query({ limit: 500 }).items) if (t.threadId && !threads.has(t.threadId)) threads.set(t.threadId, t);
+      const pick = await vscode.window.showQuickPick([...threads.entries()].map(([id, t]) => ({ label: t.name, description: new Date(t.startTime).toLocaleString(), id })), { title: 'CODI: Traces of one thread', placeHolder: threads.size ? 'Threads with their latest run' : 'No traces are in a thread yet' });
+      return pick && { filter: { threadId: pick.id }, label: `thread ${pick.label}` };
+    }
+    const o = store.analysis().options();
+    const values = kind === 'tag' ? o.tags : o.models;
+    const value = await vscode.window.showQuickPick(values, { title: `CODI: Traces with this ${kind}`, placeHolder: values.length ? undefined : `No ${kind}s recorded yet` });
+    if (!value) return undefined;
+    return kind === 'tag' ? { filter: { tag: value }, label: `tag ${value}` } : { filter: { answerModel: value }, label: `model ${value}` };
+  };
   const traceIdOf = (arg: unknown): string | undefined =>
     typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.id : undefined;
 
@@ -183,7 +210,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       c.tree.refresh();
     },
     'codi.filterTraces': async () => {
-      type Pick = vscode.QuickPickItem & { filter?: TraceFilter; search?: true };
+      type Pick = vscode.QuickPickItem & { filter?: TraceFilter; search?: true; more?: 'tag' | 'model' | 'thread' | 'dates' };
       const items: Pick[] = [
         { label: '$(search) Search titles, inputs and outputs…', search: true },
         { label: '$(error) Errors only', filter: { errorOnly: true } },
@@ -193,10 +220,19 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
         { label: '$(list-flat) Summarize', filter: { type: 'summarize' } },
         { label: '$(wand) Generate', filter: { type: 'generate' } },
         { label: '$(calendar) Last 7 days', filter: { from: Date.now() - 7 * 86_400_000 } },
+        { label: '$(tag) Tag…', more: 'tag' },
+        { label: '$(hubot) Model…', more: 'model' },
+        { label: '$(comment-discussion) Thread…', more: 'thread' },
+        { label: '$(calendar) Date range…', more: 'dates' },
         { label: '$(clear-all) Show all traces', filter: {} },
       ];
       const pick = await vscode.window.showQuickPick(items, { title: 'CODI: Filter Traces', placeHolder: 'Show only…' });
       if (!pick) return;
+      if (pick.more) {
+        const more = await moreFilter(pick.more);
+        if (more) c.tree.setFilter(more.filter, more.label);
+        return;
+      }
       if (pick.search) {
         const text = await vscode.window.showInputBox({ title: 'CODI: Search Traces', prompt: 'Words that must all appear in the title or the start of the input or output.' });
         if (text?.trim()) c.tree.setFilter({ text: text.trim() }, `"${text.trim()}"`);
@@ -206,6 +242,16 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}, ''),
     'codi.openDashboard': () => void c.dashboard.open(),
+    'codi.groupTraces': async () => {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: '$(calendar) By day', grouping: 'day' as const },
+          { label: '$(comment-discussion) By thread', description: 're-asks on the same code', grouping: 'thread' as const },
+        ],
+        { title: 'CODI: Group Traces' },
+      );
+      if (pick) c.tree.setGrouping(pick.grouping);
+    },
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
   };

@@ -305,6 +305,11 @@ export class StoreAnalysis {
     return calibration(this.sql, f, win);
   }
 
+  /** The values the filters offer: pipelines, answering models, prompt versions, tags. */
+  options(): ReturnType<typeof filterOptions> {
+    return filterOptions(this.sql);
+  }
+
   /** The latest runs of a thread, newest first, with their user ratings (for the frustration heuristic). */
   thread(threadId: string, limit = 20): ThreadRun[] {
     return this.sql

@@ -4,7 +4,8 @@ import type { TraceSummary } from '../../shared/types';
 import { scoreBand } from '../../shared/types';
 import { Disposable } from '../disposable';
 
-export type Node = { kind: 'day'; label: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
+export type Node = { kind: 'day'; label: string; key: string; traces: TraceSummary[] } | { kind: 'trace'; trace: TraceSummary };
+export type Grouping = 'day' | 'thread';
 
 const TYPE_ICONS: Record<TraceSummary['type'], string> = {
   explain: 'comment-discussion',
@@ -70,24 +71,34 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     this.refresh();
   }
 
+  /** Groups by day (newest first) or by thread (re-asks on the same code; the newest thread first). */
+  private grouping: Grouping = 'day';
+
+  setGrouping(g: Grouping): void {
+    this.grouping = g;
+    this.refresh();
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'trace') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
     const traces = await this.load(this.filter);
-    const days: Node[] = [];
+    const groups = new Map<string, Node & { kind: 'day' }>();
     for (const t of traces) {
-      const label = dayLabel(t.startTime);
-      const last = days[days.length - 1];
-      if (last?.kind === 'day' && last.label === label) last.traces.push(t);
-      else days.push({ kind: 'day', label, traces: [t] });
+      const key = this.grouping === 'day' ? dayLabel(t.startTime) : (t.threadId ?? '');
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: 'day', key, label: this.grouping === 'day' ? key : key ? t.name : 'Not in a thread', traces: [] }));
+      g.traces.push(t);
     }
-    return days;
+    const list = [...groups.values()];
+    // Threads: the unthreaded group last (Map order is already newest first).
+    return this.grouping === 'thread' ? [...list.filter((g) => g.key), ...list.filter((g) => !g.key)] : list;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
     if (node.kind === 'day') {
-      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = `day:${node.label}`;
+      const item = new vscode.TreeItem(node.label, this.grouping === 'day' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `${this.grouping}:${node.key}`;
       item.description = `${node.traces.length} trace${node.traces.length === 1 ? '' : 's'}`;
       item.contextValue = 'day';
       return item;
