@@ -69,6 +69,11 @@ function pcts(values: number[], ...ps: number[]): Array<number | null> {
 
 const rate = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
+/** The (pipeline, answering model, prompt version) of each rollup key: a handful of rows. */
+function rollupKeys(sql: Sql): Map<number, { type: TraceType; model: string; prompt: string }> {
+  return new Map(sql.all('SELECT id, type, model, prompt FROM rollup_keys').map((r) => [Number(r[0]), { type: String(r[1]) as TraceType, model: String(r[2]), prompt: String(r[3]) }]));
+}
+
 interface Collected {
   total: Acc;
   buckets: Map<number, Acc>;
@@ -89,23 +94,25 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
     if (!a) m.set(k, (a = newAcc()));
     return a;
   };
-  const targets = (b: number, type: string, model: string, prompt: string, tag: SqlValue): Acc[] => {
+  const keys = rollupKeys(sql);
+  const targets = (b: number, key: SqlValue, tag: SqlValue): Acc[] => {
+    const k = keys.get(Number(key)) ?? { type: 'explain' as TraceType, model: '', prompt: '' };
     const list: Acc[] = byTag ? [] : [out.total];
     if (bucket) list.push(accOf(out.buckets as Map<string | number, Acc>, b));
-    const keys: Record<GroupBy, SqlValue> = { model, prompt, pipeline: type, tag };
-    for (const g of groupsWanted) if (keys[g] !== null) list.push(accOf(out.groups[g] as Map<string | number, Acc>, String(keys[g])));
+    const by: Record<GroupBy, SqlValue> = { model: k.model, prompt: k.prompt, pipeline: k.type, tag };
+    for (const g of groupsWanted) if (by[g] !== null) list.push(accOf(out.groups[g] as Map<string | number, Acc>, String(by[g])));
     return list;
   };
   const src = sumSource(f, win, byTag);
   const b = bucket ? `((t + ${Math.round(bucket.shift)}) / ${bucket.size})` : '0';
-  for (const r of sql.all(`SELECT ${b} AS b, type, model, prompt, ${byTag ? 'tag' : 'NULL'} AS tag, ${SUMS} FROM (${src.sql}) GROUP BY b, type, model, prompt, tag`, src.params)) {
-    for (const a of targets(Number(r[0]), String(r[1]), String(r[2]), String(r[3]), r[4] ?? null)) addSums(a, r, 5, String(r[1]) as TraceType);
+  for (const r of sql.all(`SELECT ${b} AS b, key, tag, ${SUMS} FROM (${src.sql}) GROUP BY b, key, tag`, src.params)) {
+    for (const a of targets(Number(r[0]), r[1] ?? null, r[2] ?? null)) addSums(a, r, 3, keys.get(Number(r[1]))?.type ?? 'explain');
   }
   const lat = latencySource(f, win, byTag);
   for (const r of sql.all(lat.sql, lat.params)) {
-    for (const a of targets(bucketOf(Number(r[0])), String(r[1]), String(r[2]), String(r[3]), r[4] ?? null)) {
-      a.lat.push(Number(r[5]));
-      if (r[6] !== null) a.ttft.push(Number(r[6]));
+    for (const a of targets(bucketOf(Number(r[0])), r[1] ?? null, r[2] ?? null)) {
+      a.lat.push(Number(r[3]));
+      if (r[4] !== null) a.ttft.push(Number(r[4]));
     }
   }
   return out;
@@ -229,8 +236,8 @@ export function calibration(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, to
 
 /** The values the dashboard's filters offer (every pipeline, model and prompt version seen; tags by skip scan). */
 export function filterOptions(sql: Sql): { types: TraceType[]; models: string[]; promptVersions: string[]; tags: string[] } {
-  const keys = sql.all('SELECT type, model, prompt FROM rollup_keys');
-  const distinct = (i: number) => [...new Set(keys.map((k) => String(k[i])).filter(Boolean))].sort();
+  const keys = [...rollupKeys(sql).values()].map((k) => [k.type, k.model, k.prompt]);
+  const distinct = (i: number) => [...new Set(keys.map((k) => k[i]!).filter(Boolean))].sort();
   const tags = sql
     .all('WITH RECURSIVE t(tag) AS (SELECT MIN(tag) FROM trace_tags UNION ALL SELECT (SELECT MIN(tag) FROM trace_tags WHERE tag > t.tag) FROM t WHERE t.tag IS NOT NULL) SELECT tag FROM t WHERE tag IS NOT NULL LIMIT 500')
     .map((r) => String(r[0]));

@@ -29,7 +29,7 @@ CREATE TABLE traces (
   id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL, start_time INTEGER NOT NULL, end_time INTEGER,
   score REAL, own_score REAL, tags TEXT NOT NULL, thread_id TEXT, model TEXT, total_tokens INTEGER, cost_usd REAL,
   error TEXT, search TEXT NOT NULL, at INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,
-  answer_model TEXT, prompt_version TEXT, error_kind TEXT, latency_ms INTEGER, ttft_ms INTEGER, user_score REAL, own_user REAL
+  answer_model TEXT, prompt_version TEXT, error_kind TEXT, latency_ms INTEGER, ttft_ms INTEGER, user_score REAL, own_user REAL, rollup_key INTEGER
 );
 CREATE INDEX traces_start ON traces (start_time DESC, id DESC);
 CREATE INDEX traces_thread ON traces (thread_id, start_time) WHERE thread_id IS NOT NULL;
@@ -291,11 +291,12 @@ export class TraceIndex {
   private insertRow(row: TraceRow, at: number, seg: number, off: number, len: number): void {
     this.sql.run(
       `INSERT INTO traces (id, name, type, start_time, end_time, score, own_score, tags, thread_id, model, total_tokens, cost_usd, error, search, at, seg, off, len,
-         answer_model, prompt_version, error_kind, latency_ms, ttft_ms, user_score, own_user)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         answer_model, prompt_version, error_kind, latency_ms, ttft_ms, user_score, own_user, rollup_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         row.id, row.name, row.type, row.startTime, row.endTime, row.ownScore, row.ownScore, JSON.stringify(row.tags), row.threadId, row.model, row.totalTokens, row.costUsd, row.error, row.search, at, seg, off, len,
         row.answerModel ?? null, row.promptVersion ?? null, row.errorKind ?? null, row.endTime === null ? null : Math.max(0, Math.round(row.endTime - row.startTime)), row.ttftMs ?? null, row.ownUserScore ?? null, row.ownUserScore ?? null,
+        this.rollupKey(row.type, row.answerModel ?? '', row.promptVersion ?? ''),
       ],
     );
     if (row.tags.length) {
@@ -303,6 +304,15 @@ export class TraceIndex {
       for (const tag of new Set(row.tags)) this.sql.run('INSERT OR IGNORE INTO trace_tags (tag, rid) VALUES (?, ?)', [tag, rid]);
     }
     if (this.scored.has(row.id)) this.rescore(row.id);
+  }
+
+  /** The id of a (pipeline, answering model, prompt version) in `rollup_keys` (rollups.ts), created on first use. */
+  private rollupKey(type: string, model: string, prompt: string): number {
+    // Not cached in memory: a rolled-back transaction would leave a cached id that no row has.
+    const found = this.sql.one('SELECT id FROM rollup_keys WHERE type = ? AND model = ? AND prompt = ?', [type, model, prompt]);
+    if (found) return Number(found[0]);
+    this.sql.run('INSERT INTO rollup_keys (type, model, prompt) VALUES (?, ?, ?)', [type, model, prompt]);
+    return Number(this.sql.one('SELECT last_insert_rowid()')![0]);
   }
 
   /** The summary score and user rating: the latest appended ones, else the trace's own (the rollup triggers follow). */
