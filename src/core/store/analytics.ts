@@ -4,7 +4,7 @@
  * calibration pairs from partial indexes: nothing here reads every trace or any payload.
  */
 import type { SqlValue } from 'sql.js';
-import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, ErrorGroup, GroupBy, GroupStats, Headline, TrendPoint } from '../../shared/analytics';
+import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, Disagreement, ErrorGroup, GroupBy, GroupStats, Headline, TrendPoint } from '../../shared/analytics';
 import type { TraceType } from '../../shared/types';
 import type { RecentRuns } from '../analysis/alerts';
 import type { ThreadRun } from '../analysis/frustration';
@@ -218,10 +218,19 @@ export function errorGroups(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, ex
 /** Judge against user over the traces that have both a judge score and a user rating. */
 export function calibration(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, top = 10): Calibration {
   const w = traceConditions(f, win);
-  const rows = sql.all(`SELECT id, name, score, user_score FROM traces WHERE user_score IS NOT NULL AND score IS NOT NULL AND ${w.sql}`, w.params);
-  const pairs = rows.map(([id, name, judge, user]) => ({ traceId: String(id), name: String(name), judge: Number(judge), user: Number(user) }));
+  // Numbers only for every pair (rowids, not ids and names: strings are what sql.js is slow to hand over).
+  const rows = sql.all(`SELECT rowid, score, user_score FROM traces WHERE user_score IS NOT NULL AND score IS NOT NULL AND ${w.sql}`, w.params);
+  const pairs = rows.map(([rid, judge, user]) => ({ rid: Number(rid), judge: Number(judge), user: Number(user) }));
   const a = agreement(pairs);
-  const disagreements = [...pairs].sort((x, y) => Math.abs(y.judge - y.user) - Math.abs(x.judge - x.user) || x.traceId.localeCompare(y.traceId)).slice(0, top);
+  const named = (p: { rid: number; judge: number; user: number }): Disagreement => {
+    const [id, name] = sql.one('SELECT id, name FROM traces WHERE rowid = ?', [p.rid])!;
+    return { traceId: String(id), name: String(name), judge: p.judge, user: p.user };
+  };
+  const disagreements = pairs
+    .filter((p) => p.judge !== p.user)
+    .sort((x, y) => Math.abs(y.judge - y.user) - Math.abs(x.judge - x.user) || x.rid - y.rid)
+    .slice(0, top)
+    .map(named);
   return {
     pairs: pairs.length,
     agreement: a.agreement,
@@ -230,7 +239,7 @@ export function calibration(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, to
       pairs.map((p) => p.user),
     ),
     table: a.table,
-    disagreements: disagreements.filter((d) => Math.abs(d.judge - d.user) > 0),
+    disagreements,
   };
 }
 
