@@ -1,6 +1,7 @@
 // `npm run bench`: the trace store engine against two baselines, at 1k, 10k and 100k stored traces of
 // 6 spans and ~6 KB each. Prints a JSON object, then a readable table. Not a test: nothing is asserted.
-//   node scripts/bench.mjs [--sizes 1000,10000,100000] [--json-only] [--keep]
+//   node scripts/bench.mjs [--sizes 1000,10000,100000] [--json-only] [--keep] [--engine-only]
+// (--engine-only skips the two baselines: the engine's rows, the dashboard's included, in a fraction of the time.)
 // Baselines: the walking skeleton's sql.js export-and-rewrite per trace (measured with 20 samples, 3 at
 // 100k), and better-sqlite3 in WAL mode (native; synchronous=FULL, i.e. durable like the engine).
 // Every measurement runs in a fresh process (scripts/benchWorker.mjs), one after the other.
@@ -66,10 +67,15 @@ for (const n of sizes) {
   row.engineSetup = worker('engine-gen', n, e);
   row.engine = worker('engine', n, e);
   const nv = mkdtempSync(join(tmpdir(), `codi-bench-naive-${n}-`));
-  log(`${n} traces: naive sql.js export-and-rewrite`);
-  const ng = worker('naive-gen', n, nv);
-  row.naive = ng.ok ? worker('naive', n, nv) : ng;
-  if (bsqMissing) {
+  const skipped = { ok: false, error: 'skipped (--engine-only)' };
+  if (flag('--engine-only')) row.naive = skipped;
+  else {
+    log(`${n} traces: naive sql.js export-and-rewrite`);
+    const ng = worker('naive-gen', n, nv);
+    row.naive = ng.ok ? worker('naive', n, nv) : ng;
+  }
+  if (flag('--engine-only')) row.betterSqlite3 = skipped;
+  else if (bsqMissing) {
     row.betterSqlite3 = { ok: false, error: bsqMissing };
   } else {
     const b = mkdtempSync(join(tmpdir(), `codi-bench-bsq-${n}-`));
@@ -86,7 +92,7 @@ for (const n of sizes) {
 const measured = sizes.filter((n) => results[n].naive.ok);
 for (const n of sizes) {
   const nv = results[n].naive;
-  if (nv.ok || !measured.length) continue;
+  if (nv.ok || !measured.length || flag('--engine-only')) continue;
   const base = measured[measured.length - 1];
   const f = n / base;
   results[n].naive = { ok: true, extrapolatedFrom: base, why: nv.error, persistP50Ms: results[base].naive.persistP50Ms * f, persistP99Ms: results[base].naive.persistP99Ms * f };
@@ -107,6 +113,10 @@ const goals = E.ok
       rssAtMost250MB: E.rssAfterOpenMB <= 250,
       pageAtMost10ms: E.pageMs <= 10 && E.pageFilteredMs <= 10,
       searchAtMost300ms: E.searchMs <= 300,
+      dashboard30dAtMost30ms: E.dashboard30dMs <= 30,
+      dashboard90dAtMost60ms: E.dashboard90dMs <= 60,
+      compareAtMost30ms: E.compareMs <= 30,
+      errorGroupsAtMost20ms: E.errorGroupsMs <= 20,
     }
   : null;
 
@@ -133,6 +143,12 @@ line('page of 50, tag+score (ms)', (r) => r.engine.pageFilteredMs);
 line('text search, 50 hits (ms)', (r) => r.engine.searchMs);
 line('daily aggregates, 30 d (ms)', (r) => r.engine.aggregates30dMs);
 line('get one trace, lazy (ms)', (r) => r.engine.getMs);
+line('dashboard, 30 d (ms)', (r) => r.engine.dashboard30dMs);
+line('dashboard, 90 d (ms)', (r) => r.engine.dashboard90dMs);
+line('dashboard, 30 d, one tag (ms)', (r) => r.engine.dashboardTag30dMs);
+line('model + prompt comparison (ms)', (r) => r.engine.compareMs);
+line('error groups, 30 d (ms)', (r) => r.engine.errorGroupsMs);
+line('judge calibration, 30 d (ms)', (r) => r.engine.calibrationMs);
 line('index rebuild, no snapshot (ms)', (r) => r.engineSetup.rebuildIndexMs, 0);
 head('Baseline: sql.js export-and-rewrite per trace (the walking skeleton)');
 line('persist p50 (ms)', (r) => r.naive.persistP50Ms);
@@ -170,5 +186,8 @@ if (goals) {
   lines.push(`${mark(goals.rssAtMost250MB)} RSS ≤ 250 MB (${fmt(E.rssAfterOpenMB, 0)} MB)`);
   lines.push(`${mark(goals.pageAtMost10ms)} page ≤ 10 ms (${fmt(E.pageMs)} / ${fmt(E.pageFilteredMs)} ms)`);
   lines.push(`${mark(goals.searchAtMost300ms)} search ≤ 300 ms (${fmt(E.searchMs)} ms)`);
+  lines.push(`${mark(goals.dashboard30dAtMost30ms && goals.dashboard90dAtMost60ms)} dashboard ≤ 30 ms for 30 d, ≤ 60 ms for 90 d (${fmt(E.dashboard30dMs)} / ${fmt(E.dashboard90dMs)} ms)`);
+  lines.push(`${mark(goals.compareAtMost30ms)} model + prompt comparison ≤ 30 ms (${fmt(E.compareMs)} ms)`);
+  lines.push(`${mark(goals.errorGroupsAtMost20ms)} error groups ≤ 20 ms (${fmt(E.errorGroupsMs)} ms)`);
 }
 console.log(lines.join('\n'));

@@ -104,6 +104,16 @@ async function engine() {
   out.pageFilteredMs = await timed(30, () => s.query({ limit: 50, ...filtered }));
   out.searchMs = median(await Promise.all(SEARCH_WORDS.map((w) => timed(3, () => s.query({ limit: 50, text: w })))));
   out.aggregates30dMs = await timed(5, () => s.aggregates({ from: monthAgo, to: now + DAY, bucket: 'day' }));
+  // The dashboard's data (store analysis: rollups + covering index), whole and by part.
+  const A = s.analysis();
+  const dash = (range) => A.dashboard({ range, filter: {}, now, utcOffsetMs: 0 });
+  const w30 = { from: now - 30 * DAY, to: now + 3_600_000 };
+  out.dashboard30dMs = await timed(7, () => dash('30d'));
+  out.dashboard90dMs = await timed(7, () => dash('90d'));
+  out.dashboardTag30dMs = await timed(5, () => A.dashboard({ range: '30d', filter: { tag: 'perf' }, now, utcOffsetMs: 0 }));
+  out.compareMs = await timed(7, () => [A.compare('model', {}, w30), A.compare('prompt', {}, w30)]);
+  out.errorGroupsMs = await timed(7, () => A.errorGroups({}, w30));
+  out.calibrationMs = await timed(7, () => A.calibration({}, w30));
   const ids = s.query({ limit: 200 }).items.map((x) => x.id);
   out.getMs = await timed(50, (i) => s.get(ids[(i * 7) % ids.length]));
   const fresh = freshTraces(1300, 7);

@@ -11,6 +11,7 @@
 //      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing).
 //      test/e2e/ui/panels.ts (context submenu, both panels in four theme kinds and at 900 px, the Traces item
 //      menu, a filter with no match, both panels back after a reload).
+//      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -150,7 +151,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI dashboard', 'dashboard.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

@@ -26,6 +26,8 @@ export const COMMAND_IDS = [
   'codi.copyTraceId',
   'codi.revealTraceCode',
   'codi.deleteTrace',
+  'codi.openDashboard',
+  'codi.groupTraces',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -20,6 +20,7 @@ import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
 import { pickFilter } from './views/filterPick';
 import { parseChoices } from './views/traceFilter';
+import type { Dashboard } from './panels/dashboardPanel';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -30,6 +31,7 @@ export interface CommandContext {
   proposals: Proposals;
   opik: OpikController;
   traces: TraceActions;
+  dashboard: Dashboard;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -92,6 +94,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate, cancel: cancelActiveRun },
     finished: async (traceId) => {
       await c.opik.traceFinished(traceId);
+      await c.traces.checkFrustration(traceId).catch((e: unknown) => c.log.warn(`frustration check failed: ${String(e)}`));
       await c.traces.refreshPanels(traceId);
     },
   };
@@ -140,6 +143,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
     } else void vscode.window.showInformationMessage(`CODI: Opik export ${on ? 'enabled: new traces will be sent to Opik' : 'disabled: nothing more is sent'}.`);
   };
+
   const traceIdOf = (arg: unknown): string | undefined =>
     typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.id : undefined;
 
@@ -239,6 +243,17 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       if (next) c.tree.setFilter(next);
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}),
+    'codi.openDashboard': () => void c.dashboard.open(),
+    'codi.groupTraces': async () => {
+      const pick = await vscode.window.showQuickPick(
+        [
+          { label: '$(calendar) By day', grouping: 'day' as const },
+          { label: '$(comment-discussion) By thread', description: 're-asks on the same code', grouping: 'thread' as const },
+        ],
+        { title: 'CODI: Group Traces' },
+      );
+      if (pick) c.tree.setGrouping(pick.grouping);
+    },
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
   };

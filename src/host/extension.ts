@@ -9,6 +9,8 @@ import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
 import { ResultPanel } from './panels/resultPanel';
+import { Dashboard } from './panels/dashboardPanel';
+import { AlertsController } from './alertsController';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
@@ -53,7 +55,20 @@ export function activate(context: vscode.ExtensionContext): void {
     context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
     // Panels follow the store: a trace deleted here, by retention or by another window shows as deleted.
     context.subscriptions.push(session.onDidChangeTraces(() => void traces.refreshPanels(null).catch((e: unknown) => log.warn(`panel refresh failed: ${String(e)}`))));
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces }), log));
+    const dashboard = new Dashboard({
+      extensionUri: context.extensionUri,
+      log,
+      session,
+      openTrace: traces.show,
+      showTraces: async ({ label, model, errorKind, promptVersion, tag, type, from, to }) => {
+        const selection = { label, ...(model !== undefined ? { answerModel: model } : {}), ...(errorKind !== undefined ? { errorKind } : {}), ...(promptVersion !== undefined ? { promptVersion } : {}), ...(tag !== undefined ? { tag } : {}), ...(type !== undefined ? { type } : {}), ...(from !== undefined ? { from } : {}), ...(to !== undefined ? { to } : {}) };
+        tree.setFilter({ selection });
+        await vscode.commands.executeCommand('codi.traces.focus');
+      },
+    });
+    const alerts = new AlertsController(session, context.globalState, log);
+    context.subscriptions.push(dashboard, alerts);
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces, dashboard }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
@@ -73,6 +88,8 @@ export function activate(context: vscode.ExtensionContext): void {
           Object.keys(require.cache).filter((k) => /[\\/]dist[\\/]lib[\\/][^\\/]+\.js$/.test(k)).map((k) => `lib/${basename(k)}`).sort()),
         vscode.commands.registerCommand('codi._test.opikStatus', (traceId: string) => opik.status(traceId)),
         vscode.commands.registerCommand('codi._test.opikStatusBar', () => opik.statusBar),
+        vscode.commands.registerCommand('codi._test.evaluateAlerts', () => alerts.evaluate()),
+        vscode.commands.registerCommand('codi._test.alertsStatusBar', () => alerts.statusBar),
         vscode.commands.registerCommand('codi._test.outboxState', (traceId: string) => opik.outboxState(traceId)),
         // The webview's `rate` request handler (TraceActions.rate), without a click in the webview.
         vscode.commands.registerCommand('codi._test.rate', (traceId: string, rating: UserRating) => traces.rate(traceId, rating)),

@@ -32,6 +32,9 @@ export class Session extends Disposable {
   readonly gate: WorkspaceGate;
   /** The daily budget: per-run guards and the status bar item. */
   readonly budget: BudgetUi;
+  private readonly storeOpened = this._register(new vscode.EventEmitter<void>());
+  /** Fires once the store is open (on first use, never at activation). */
+  readonly onDidOpenStore = this.storeOpened.event;
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -67,6 +70,7 @@ export class Session extends Disposable {
     }).then((s) => {
       this._register(s.onDidChange(() => this.storeChanged.fire()));
       this.scheduleMaintenance(s);
+      this.storeOpened.fire();
       return s;
     });
     // A failed open is retried next time instead of being cached forever.

@@ -5,6 +5,8 @@ import type { RunConfig } from '../core/run/config';
 import { runConfig } from '../core/run/config';
 import { validateOverrides } from '../core/prompts/registry';
 import type { GatedSetting } from '../core/workspaceValues';
+import type { AlertSettings } from '../core/analysis/alerts';
+import { ALERT_DEFAULTS } from '../core/analysis/alerts';
 
 /** The typed, plain view of the `codi.*` settings that the core gets. */
 export interface Settings {
@@ -75,6 +77,16 @@ export function readSettings(gated: GatedReader = userValueOnly): Settings {
     redactPatterns: [...strings(c.get<unknown>('redact.patterns')), ...strings(c.get<unknown>('opik.redact'))],
     dailyBudgetUsd: num('budget.dailyUsd', 0, 0, 1_000_000),
   };
+}
+
+/** `codi.alerts.*`, clamped to their ranges (see ALERT_DEFAULTS). */
+export function readAlertSettings(): AlertSettings {
+  const c = vscode.workspace.getConfiguration('codi.alerts');
+  const num = (k: keyof AlertSettings, min: number, max: number) => {
+    const v = c.get<unknown>(k);
+    return typeof v === 'number' && Number.isFinite(v) ? Math.min(max, Math.max(min, v)) : ALERT_DEFAULTS[k];
+  };
+  return { minScore: num('minScore', 0, 1), window: Math.round(num('window', 1, 1000)), maxErrorRate: num('maxErrorRate', 0, 1) };
 }
 
 /** Settings that change how model calls are made (the session is rebuilt when they change). */

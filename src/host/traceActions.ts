@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { frustrationScore } from '../core/analysis/frustration';
 import type { UserRating } from '../shared/protocol';
 import type { TraceRecord } from '../shared/types';
 import type { OpikController } from './opikController';
@@ -102,6 +103,24 @@ export class TraceActions {
    * Brings open panels in line with the store: new scores and Opik state for the trace they show, and a
    * "deleted" state once it is gone (Clear History, Delete, retention, another window). `null`: any trace.
    */
+  /**
+   * After a run: if its thread shows frustration (three asks on the same code within ten minutes, or a
+   * re-ask after a thumbs-down), records a `frustration` heuristic score on it, exported to Opik as feedback.
+   */
+  readonly checkFrustration = async (traceId: string): Promise<void> => {
+    const store = await this.session.getStore();
+    const threadId = (await store.get(traceId))?.threadId;
+    if (!threadId) return;
+    const runs = store.analysis().thread(threadId);
+    if (runs[0]?.id !== traceId) return; // only the thread's latest run is scored
+    const score = frustrationScore(runs);
+    if (!score) return;
+    await store.addScores(traceId, [score]);
+    this.log.info(`frustration on thread ${threadId}: ${score.reason}`);
+    await this.opik.scoresChanged(traceId);
+  };
+
+  /** Re-sends a trace (new scores, new Opik state) to the trace panel if it shows that trace. */
   async refreshPanels(traceId: string | null): Promise<void> {
     const store = await this.session.getStore();
     const shown = TracePanel.currentTraceId();

@@ -6,13 +6,15 @@
  *
  * The host validates every incoming message with {@link parseWebviewRequest} before acting on it.
  */
-import type { CodStep, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord, Usage } from './types';
+import type { AnalysisFilter, DashboardData, DashboardRange } from './analytics';
+import { DASHBOARD_RANGES } from './analytics';
+import type { CodStep, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord, TraceType, Usage } from './types';
 
 /** Follow-up actions a webview may ask the host to run (mapped to commands on the host). */
 export type HostAction = 'setApiKey' | 'showLog' | 'openSettings' | 'retry';
 export const HOST_ACTIONS: readonly HostAction[] = ['setApiKey', 'showLog', 'openSettings', 'retry'];
 
-export type PanelKind = 'result' | 'trace';
+export type PanelKind = 'result' | 'trace' | 'dashboard';
 
 /** Export state of one trace in Comet Opik. `url` is set once Opik acknowledged the trace. */
 export interface OpikLinkState {
@@ -79,6 +81,28 @@ export interface TraceViewState {
   deleted?: boolean;
 }
 
+/** What the dashboard shows: its range and filters, and the data for them (null until computed). */
+export interface DashboardViewState {
+  range: DashboardRange;
+  filter: AnalysisFilter;
+  data: DashboardData | null;
+  /** Set when the store could not be read; the panel shows it with the next step. */
+  error: string | null;
+}
+
+/** Which traces the Traces view should show (a dashboard row or error group). */
+export interface TracesSelection {
+  /** What the view's description says, e.g. "model gemini-2.5-pro, last 30 days". */
+  label: string;
+  type?: TraceType;
+  model?: string;
+  promptVersion?: string;
+  tag?: string;
+  errorKind?: string;
+  from?: number;
+  to?: number;
+}
+
 /** Webview → host requests: method → [params, result]. */
 export interface WebviewRequests {
   /** First message of every webview; the host answers and only then starts sending events. */
@@ -101,6 +125,10 @@ export interface WebviewRequests {
   cancelRun: [Record<string, never>, { ok: true }];
   /** Open the file and lines the trace's input came from. */
   revealCode: [{ traceId: string }, { ok: true }];
+  /** Dashboard: show this range and filter (the host answers with a `dashboard/state` event). */
+  dashboardQuery: [{ range: DashboardRange; filter: AnalysisFilter }, { ok: true }];
+  /** Dashboard: show the matching traces in the Traces view. */
+  showTraces: [{ selection: TracesSelection }, { ok: true }];
 }
 
 /** Host → webview events: name → data. */
@@ -109,6 +137,7 @@ export interface HostEvents {
   /** Streaming text appended to the current result. */
   'result/append': { traceId: string | null; text: string };
   'trace/state': TraceViewState;
+  'dashboard/state': DashboardViewState;
 }
 
 export type WebviewMethod = keyof WebviewRequests;
@@ -140,9 +169,24 @@ function isRating(v: unknown): v is UserRating {
   return v.kind === 'stars' && typeof v.value === 'number' && Number.isInteger(v.value) && v.value >= 1 && v.value <= 5;
 }
 
+const TRACE_TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
+const optString = (v: unknown) => v === undefined || isString(v, 500);
+const optTime = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
+
+function isAnalysisFilter(v: unknown): v is AnalysisFilter {
+  if (!isObject(v) || Object.keys(v).some((k) => !['type', 'model', 'promptVersion', 'tag'].includes(k))) return false;
+  return (v.type === undefined || TRACE_TYPES.includes(v.type as TraceType)) && optString(v.model) && optString(v.promptVersion) && optString(v.tag);
+}
+
+function isSelection(v: unknown): v is TracesSelection {
+  const keys = ['label', 'type', 'model', 'promptVersion', 'tag', 'errorKind', 'from', 'to'];
+  if (!isObject(v) || Object.keys(v).some((k) => !keys.includes(k)) || !isString(v.label, 500)) return false;
+  return (v.type === undefined || TRACE_TYPES.includes(v.type as TraceType)) && optString(v.model) && optString(v.promptVersion) && optString(v.tag) && optString(v.errorKind) && optTime(v.from) && optTime(v.to);
+}
+
 /** Shape checks for each method's params; a method not listed here is not accepted. */
 const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boolean } = {
-  ready: (p) => p.panel === 'result' || p.panel === 'trace',
+  ready: (p) => p.panel === 'result' || p.panel === 'trace' || p.panel === 'dashboard',
   viewTrace: (p) => isTraceId(p.traceId),
   runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
   copy: (p) => isString(p.text, 5_000_000),
@@ -152,6 +196,8 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   openLink: (p) => isString(p.url, 8_192),
   cancelRun: () => true,
   revealCode: (p) => isTraceId(p.traceId),
+  dashboardQuery: (p) => DASHBOARD_RANGES.includes(p.range as DashboardRange) && isAnalysisFilter(p.filter),
+  showTraces: (p) => isSelection(p.selection),
 };
 
 /** The exact keys each method's params may have (extra keys are rejected, not ignored). */
@@ -166,6 +212,8 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   openLink: ['url'],
   cancelRun: [],
   revealCode: ['traceId'],
+  dashboardQuery: ['range', 'filter'],
+  showTraces: ['selection'],
 };
 
 /** Validates a message that came from a webview. Returns null for anything malformed. */

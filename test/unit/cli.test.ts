@@ -158,7 +158,7 @@ describe('codi CLI (bundled, as a child process)', function () {
       assert.equal(r.score, null);
       assert.equal(r.error, null);
       assert.equal(r.threadId, null);
-      assert.deepEqual(r.tags, []);
+      assert.deepEqual(r.tags, ['explain', 'javascript', MODEL]); // automatic tags: pipeline, language, answering model
       assert.equal(typeof r.startTime, 'number');
       assert.equal(r.durationMs, (r.endTime as number) - (r.startTime as number));
       assert.ok((r.totalTokens as number) > 0);

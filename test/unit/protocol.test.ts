@@ -52,6 +52,11 @@ describe('webview protocol: parseWebviewRequest', () => {
     ...[1, 2, 3, 4, 5].map((value, i) => ({ id: 33 + i, method: 'rate', params: { traceId: TRACE_ID, rating: { kind: 'stars', value } } })),
     { id: 40, method: 'cancelRun', params: {} },
     { id: 41, method: 'revealCode', params: { traceId: TRACE_ID } },
+    { id: 50, method: 'ready', params: { panel: 'dashboard' } },
+    { id: 51, method: 'dashboardQuery', params: { range: '30d', filter: {} } },
+    { id: 52, method: 'dashboardQuery', params: { range: 'all', filter: { type: 'explain', model: 'gemini-2.5-pro', promptVersion: 'explain@1a2b3c4d', tag: 'ui' } } },
+    { id: 53, method: 'showTraces', params: { selection: { label: 'model gemini-2.5-pro', model: 'gemini-2.5-pro', from: 0, to: 1_800_000_000_000 } } },
+    { id: 54, method: 'showTraces', params: { selection: { label: 'error quota', errorKind: 'quota' } } },
   ];
   for (const msg of valid) {
     it(`accepts ${JSON.stringify(msg)}`, () => {
@@ -82,7 +87,14 @@ describe('webview protocol: parseWebviewRequest', () => {
     ['a negative id', { id: -1, method: 'ready', params: { panel: 'result' } }],
     ['a NaN id', { id: Number.NaN, method: 'ready', params: { panel: 'result' } }],
     ['an infinite id', { id: Number.POSITIVE_INFINITY, method: 'ready', params: { panel: 'result' } }],
-    ['an unknown panel', { id: 1, method: 'ready', params: { panel: 'dashboard' } }],
+    ['an unknown panel', { id: 1, method: 'ready', params: { panel: 'settings' } }],
+    ['an unknown dashboard range', { id: 1, method: 'dashboardQuery', params: { range: '1y', filter: {} } }],
+    ['an unknown dashboard filter key', { id: 1, method: 'dashboardQuery', params: { range: '7d', filter: { sql: '1=1' } } }],
+    ['an unknown pipeline in the dashboard filter', { id: 1, method: 'dashboardQuery', params: { range: '7d', filter: { type: 'shell' } } }],
+    ['a numeric model in the dashboard filter', { id: 1, method: 'dashboardQuery', params: { range: '7d', filter: { model: 3 } } }],
+    ['a selection without a label', { id: 1, method: 'showTraces', params: { selection: { model: 'x' } } }],
+    ['a selection with an extra key', { id: 1, method: 'showTraces', params: { selection: { label: 'x', text: 'y' } } }],
+    ['a selection with a negative time', { id: 1, method: 'showTraces', params: { selection: { label: 'x', from: -1 } } }],
     ['a missing panel', { id: 1, method: 'ready', params: {} }],
     ['a numeric trace id', { id: 1, method: 'viewTrace', params: { traceId: 42 } }],
     ['a non-uuid trace id', { id: 1, method: 'viewTrace', params: { traceId: 'not-a-trace-id' } }],

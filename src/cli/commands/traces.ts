@@ -6,11 +6,14 @@ import { EXIT, openStore, print, storeDir } from '../common';
 import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } from '../format';
 import { cliWording, opikStatusOf } from '../opik';
 import { StoreFault, storeFaultOf } from '../storeAccess';
+import { calibration, statsBy } from './analysis';
 
 export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
                    [--errors] [--since DATE] [--until DATE] [--search WORDS]
   codi traces show <id> [--json]
-  codi traces stats [--days N] [--json]`;
+  codi traces stats [--days N] [--json]
+  codi traces stats --by model|prompt|pipeline|tag|error [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
+  codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]`;
 
 const TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
 const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
@@ -102,7 +105,8 @@ async function show(rest: string[]): Promise<number> {
 
 /** Daily totals from the index: count, mean score, p50/p95 latency, tokens, cost, errors. */
 async function stats(rest: string[]): Promise<number> {
-  const args = parseArgs(rest, ['days']);
+  const args = parseArgs(rest, ['days', 'by', 'type', 'model', 'prompt', 'tag']);
+  if (args.flags.has('by')) return statsBy(args);
   checkFlags(args, ['json', 'days']);
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const days = intFlag(args, 'days', 1, 3650) ?? 30;
@@ -131,5 +135,6 @@ export function cmdTraces(argv: string[]): Promise<number> {
   if (sub === 'list') return list(rest);
   if (sub === 'show') return show(rest);
   if (sub === 'stats') return stats(rest);
-  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show or stats');
+  if (sub === 'calibration') return calibration(rest);
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats or calibration');
 }

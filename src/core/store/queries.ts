@@ -9,6 +9,12 @@ export interface TraceFilter {
   tag?: string;
   threadId?: string;
   model?: string;
+  /** The model that answered ('' for traces without one). */
+  answerModel?: string;
+  /** `name@version` of the prompt that produced the answer ('' for none). */
+  promptVersion?: string;
+  /** Traces that failed with this error kind. */
+  errorKind?: string;
   minScore?: number;
   maxScore?: number;
   errorOnly?: boolean;
@@ -94,6 +100,18 @@ function where(f: TraceFilter, sql?: Sql): { sql: string; params: SqlValue[] } {
   if (f.model !== undefined) {
     c.push('model = ?');
     p.push(f.model);
+  }
+  if (f.answerModel !== undefined) {
+    c.push("COALESCE(answer_model, '') = ?");
+    p.push(f.answerModel);
+  }
+  if (f.promptVersion !== undefined) {
+    c.push("COALESCE(prompt_version, '') = ?");
+    p.push(f.promptVersion);
+  }
+  if (f.errorKind !== undefined) {
+    c.push('error_kind = ?');
+    p.push(f.errorKind);
   }
   if (f.minScore !== undefined) {
     c.push('score >= ?');

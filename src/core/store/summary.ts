@@ -1,4 +1,4 @@
-import type { Score, TraceRecord, TraceSummary } from '../../shared/types';
+import type { Score, SpanRecord, TraceRecord, TraceSummary } from '../../shared/types';
 import { encodeRecord, RecordKind } from './codec';
 
 /** Overall judge score of a trace: the trace-level judge score named "overall", if any (the last one wins). */
@@ -10,6 +10,48 @@ export function overallOf(scores: Score[]): number | null {
   let v: number | null = null;
   for (const s of scores) if (s.source === 'judge' && s.name === 'overall' && !s.spanId && typeof s.value === 'number') v = s.value;
   return v;
+}
+
+/** The user's own rating of a trace (0..1: thumbs 0/1, stars (n-1)/4): the last trace-level user score, if any. */
+export function userRatingOf(scores: Score[]): number | null {
+  let v: number | null = null;
+  for (const s of scores) if (s.source === 'user' && !s.spanId && typeof s.value === 'number') v = s.value;
+  return v;
+}
+
+/** The LLM span that produced the answer: the first one that is not inside a judge span. */
+export function answerSpan(t: Pick<TraceRecord, 'spans'>): SpanRecord | null {
+  const spans = Array.isArray(t.spans) ? t.spans : [];
+  const byId = new Map(spans.map((s) => [s.id, s]));
+  const underJudge = (s: SpanRecord): boolean => {
+    for (let p: SpanRecord | undefined = s, depth = 0; p && depth < 64; p = p.parentSpanId ? byId.get(p.parentSpanId) : undefined, depth++) if (p.type === 'judge') return true;
+    return false;
+  };
+  return spans.find((s) => s.type === 'llm' && !underJudge(s)) ?? null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v ? v : null);
+const attr = (o: unknown, k: string): unknown => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined);
+
+/**
+ * What the dashboard groups by, derived once when a trace is indexed: the model that answered (the
+ * fallback when one was used), `name@version` of the prompt that produced the answer, the error kind
+ * (`blocked` for an answer withheld by safety filters), and the time to first token.
+ */
+export function analysisOf(t: TraceRecord): { answerModel: string | null; promptVersion: string | null; errorKind: string | null; ttftMs: number | null } {
+  const span = answerSpan(t);
+  const m = t.metadata ?? {};
+  const name = str(attr(span?.input, 'prompt')) ?? str(m.prompt);
+  const version = str(attr(span?.input, 'promptVersion')) ?? str(m.promptVersion);
+  const blocked = (t.spans ?? []).some((s) => str(s.attributes?.blockReason));
+  const kind = t.error ? (t.error.kind === 'model-output' && blocked ? 'blocked' : String(t.error.kind)) : null;
+  const ttft = span?.attributes?.ttftMs;
+  return {
+    answerModel: span?.model ?? str(m.model),
+    promptVersion: name && version ? `${name}@${version}` : null,
+    errorKind: kind,
+    ttftMs: typeof ttft === 'number' && Number.isFinite(ttft) ? Math.round(ttft) : null,
+  };
 }
 
 /**
@@ -62,6 +104,13 @@ export interface TraceRow {
   costUsd: number | null;
   error: string | null;
   search: string;
+  /** Analysis columns (analysisOf); absent in rows of summary version 1. */
+  answerModel: string | null;
+  promptVersion: string | null;
+  errorKind: string | null;
+  ttftMs: number | null;
+  /** The user's rating carried inside the trace record (later ratings are appended score records). */
+  ownUserScore: number | null;
 }
 
 export function rowOf(t: TraceRecord): TraceRow {
@@ -80,14 +129,17 @@ export function rowOf(t: TraceRecord): TraceRow {
     costUsd: typeof t.costUsd === 'number' ? t.costUsd : null,
     error: t.error ? JSON.stringify(t.error) : null,
     search: searchTextOf(t),
+    ...analysisOf(t),
+    ownUserScore: userRatingOf(Array.isArray(t.scores) ? t.scores : []),
   };
 }
 
 /**
  * Version of the index row kept in a trace record's summary section. A rebuild uses summaries of this
- * version and parses the whole trace for any other, so changing rowOf() only needs a bump here.
+ * version and parses the whole trace for any other, so changing rowOf() only needs a bump here. 2 added
+ * the analysis columns (answer model, prompt version, error kind, time to first token, user rating).
  */
-export const SUMMARY_VERSION = 1;
+export const SUMMARY_VERSION = 2;
 
 export interface TraceSummarySection {
   v: number;

@@ -3,18 +3,21 @@ import type { DeleteBody, HeaderBody, OutboxBody, PromptVersionBody, RawRecord, 
 import { parseBody, RecordKind } from './codec';
 import { applyOutbox, OUTBOX_SCHEMA } from './outboxRecords';
 import { applyPromptVersion } from './promptVersions';
+import { ROLLUP_SCHEMA } from './rollups';
 import { Sql } from './sqljs';
 import type { TraceRow, TraceSummarySection } from './summary';
-import { overallOf, rowOf, SUMMARY_VERSION } from './summary';
+import { overallOf, rowOf, SUMMARY_VERSION, userRatingOf } from './summary';
 
 /**
  * The in-memory index (sql.js): one summary row per trace with the location (segment, offset, length) of
  * its record, plus what it takes to stay consistent with the journal: per-segment watermarks, tombstones,
  * locations of appended scores and of records this version does not know. It is derived data: it can
  * always be rebuilt by reading the journal, so its format is versioned separately and never migrated: a
- * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions, 3 the outbox.
+ * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions, 3 the outbox,
+ * 4 the analysis columns (answer model, prompt version, error kind, latency, ttft, user rating) and the
+ * hourly rollups (rollups.ts).
  */
-export const INDEX_FORMAT = 3;
+export const INDEX_FORMAT = 4;
 
 const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,12 +28,13 @@ CREATE TABLE segments (
 CREATE TABLE traces (
   id TEXT NOT NULL UNIQUE, name TEXT NOT NULL, type TEXT NOT NULL, start_time INTEGER NOT NULL, end_time INTEGER,
   score REAL, own_score REAL, tags TEXT NOT NULL, thread_id TEXT, model TEXT, total_tokens INTEGER, cost_usd REAL,
-  error TEXT, search TEXT NOT NULL, at INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL
+  error TEXT, search TEXT NOT NULL, at INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,
+  answer_model TEXT, prompt_version TEXT, error_kind TEXT, latency_ms INTEGER, ttft_ms INTEGER, user_score REAL, own_user REAL, rollup_key INTEGER
 );
 CREATE INDEX traces_start ON traces (start_time DESC, id DESC);
 CREATE INDEX traces_thread ON traces (thread_id, start_time) WHERE thread_id IS NOT NULL;
 CREATE TABLE trace_tags (tag TEXT NOT NULL, rid INTEGER NOT NULL, PRIMARY KEY (tag, rid)) WITHOUT ROWID;
-CREATE TABLE score_records (key TEXT PRIMARY KEY, trace_id TEXT NOT NULL, at INTEGER NOT NULL, overall REAL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL);
+CREATE TABLE score_records (key TEXT PRIMARY KEY, trace_id TEXT NOT NULL, at INTEGER NOT NULL, overall REAL, user_value REAL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL);
 CREATE INDEX score_records_trace ON score_records (trace_id);
 CREATE TABLE tombstones (id TEXT PRIMARY KEY, seg INTEGER) WITHOUT ROWID;
 CREATE TABLE prompt_versions (name TEXT NOT NULL, version TEXT NOT NULL, created_at INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL, PRIMARY KEY (seg, off)) WITHOUT ROWID;
@@ -92,7 +96,7 @@ export class TraceIndex {
 
   static create(SQL: SqlJsStatic, storeVersion: number): TraceIndex {
     const db = new SQL.Database();
-    db.run(SCHEMA + OUTBOX_SCHEMA);
+    db.run(SCHEMA + OUTBOX_SCHEMA + ROLLUP_SCHEMA);
     db.run('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)', ['index_format', String(INDEX_FORMAT), 'store_version', String(storeVersion)]);
     return new TraceIndex(new Sql(db));
   }
@@ -286,9 +290,14 @@ export class TraceIndex {
 
   private insertRow(row: TraceRow, at: number, seg: number, off: number, len: number): void {
     this.sql.run(
-      `INSERT INTO traces (id, name, type, start_time, end_time, score, own_score, tags, thread_id, model, total_tokens, cost_usd, error, search, at, seg, off, len)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-      [row.id, row.name, row.type, row.startTime, row.endTime, row.ownScore, row.ownScore, JSON.stringify(row.tags), row.threadId, row.model, row.totalTokens, row.costUsd, row.error, row.search, at, seg, off, len],
+      `INSERT INTO traces (id, name, type, start_time, end_time, score, own_score, tags, thread_id, model, total_tokens, cost_usd, error, search, at, seg, off, len,
+         answer_model, prompt_version, error_kind, latency_ms, ttft_ms, user_score, own_user, rollup_key)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        row.id, row.name, row.type, row.startTime, row.endTime, row.ownScore, row.ownScore, JSON.stringify(row.tags), row.threadId, row.model, row.totalTokens, row.costUsd, row.error, row.search, at, seg, off, len,
+        row.answerModel ?? null, row.promptVersion ?? null, row.errorKind ?? null, row.endTime === null ? null : Math.max(0, Math.round(row.endTime - row.startTime)), row.ttftMs ?? null, row.ownUserScore ?? null, row.ownUserScore ?? null,
+        this.rollupKey(row.type, row.answerModel ?? '', row.promptVersion ?? ''),
+      ],
     );
     if (row.tags.length) {
       const rid = this.sql.one('SELECT last_insert_rowid()')![0]!;
@@ -297,9 +306,22 @@ export class TraceIndex {
     if (this.scored.has(row.id)) this.rescore(row.id);
   }
 
-  /** The summary score: the latest appended overall judge score, else the trace's own. */
+  /** The id of a (pipeline, answering model, prompt version) in `rollup_keys` (rollups.ts), created on first use. */
+  private rollupKey(type: string, model: string, prompt: string): number {
+    // Not cached in memory: a rolled-back transaction would leave a cached id that no row has.
+    const found = this.sql.one('SELECT id FROM rollup_keys WHERE type = ? AND model = ? AND prompt = ?', [type, model, prompt]);
+    if (found) return Number(found[0]);
+    this.sql.run('INSERT INTO rollup_keys (type, model, prompt) VALUES (?, ?, ?)', [type, model, prompt]);
+    return Number(this.sql.one('SELECT last_insert_rowid()')![0]);
+  }
+
+  /** The summary score and user rating: the latest appended ones, else the trace's own (the rollup triggers follow). */
   private rescore(traceId: string): void {
-    this.sql.run('UPDATE traces SET score = COALESCE((SELECT overall FROM score_records WHERE trace_id = ?1 AND overall IS NOT NULL ORDER BY at DESC, key DESC LIMIT 1), own_score) WHERE id = ?1', [traceId]);
+    this.sql.run(
+      `UPDATE traces SET score = COALESCE((SELECT overall FROM score_records WHERE trace_id = ?1 AND overall IS NOT NULL ORDER BY at DESC, key DESC LIMIT 1), own_score),
+         user_score = COALESCE((SELECT user_value FROM score_records WHERE trace_id = ?1 AND user_value IS NOT NULL ORDER BY at DESC, key DESC LIMIT 1), own_user) WHERE id = ?1`,
+      [traceId],
+    );
   }
 
   applyScores(body: ScoresBody, seg: number, off: number, len: number): void {
@@ -310,7 +332,8 @@ export class TraceIndex {
       if (this.isGone(existing[0])) this.sql.run('UPDATE score_records SET seg = ?, off = ?, len = ? WHERE key = ?', [seg, off, len, body.key]);
       return;
     }
-    this.sql.run('INSERT INTO score_records (key, trace_id, at, overall, seg, off, len) VALUES (?, ?, ?, ?, ?, ?, ?)', [body.key, body.traceId, body.at, overallOf(body.scores ?? []), seg, off, len]);
+    const scores = body.scores ?? [];
+    this.sql.run('INSERT INTO score_records (key, trace_id, at, overall, user_value, seg, off, len) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', [body.key, body.traceId, body.at, overallOf(scores), userRatingOf(scores), seg, off, len]);
     this.scored.add(body.traceId);
     this.rescore(body.traceId);
   }

@@ -34,6 +34,7 @@ import type { DeleteBody, ScoresBody, TraceBody } from './codec';
 import { encodeRecord, parseBody, RecordKind } from './codec';
 import type { CompactionResult } from './compaction';
 import { compact } from './compaction';
+import { StoreAnalysis } from './analytics';
 import { tryFileLock, withFileLock } from './fileLock';
 import { cleanTemporaries } from './housekeeping';
 import type { Located } from './journal';
@@ -108,12 +109,10 @@ export class TraceStore implements TraceSink {
     const index = await loadIndex(SQL, dir, early, log);
     const store = new TraceStore(dir, index, opts);
     for (const i of early) store.report(i);
-    try {
-      await store.serialize(() => store.catchUp());
-    } catch (e) {
+    await store.serialize(() => store.catchUp()).catch((e: unknown) => {
       index.close();
       throw e;
-    }
+    });
     if (early.length || index.dirty >= (opts.snapshotEvery ?? 2000)) store.snapshotSoon();
     return store;
   }
@@ -285,6 +284,9 @@ export class TraceStore implements TraceSink {
   aggregates(opts: AggregateOptions): DayAggregate[] {
     return aggregateByDay(this.index.sql, opts);
   }
+
+  /** The dashboard's queries: rollups, comparisons, error groups, calibration (analytics.ts). */
+  analysis = (): StoreAnalysis => new StoreAnalysis(this.index.sql);
 
   count(): number {
     return this.index.count();

@@ -3,6 +3,7 @@ import { addUsage, emptyUsage } from '../../shared/types';
 import { toCodiError } from '../errors';
 import { uuidv7 } from '../ids';
 import type { PromptVersionRecord, RenderedPrompt } from '../prompts/prompt';
+import { autoTags } from './autoTags';
 
 /** What a trace brings besides its record. */
 export interface TraceExtras {
@@ -176,6 +177,7 @@ export class TraceHandle {
     r.metadata.pipeline = r.type;
     if (this.prompts.size) r.metadata.prompts = { ...(r.metadata.prompts as Record<string, string> | undefined), ...Object.fromEntries([...this.prompts.values()].map((p) => [p.name, p.version])) };
     recordAnsweringModel(r);
+    r.tags = [...new Set([...r.tags, ...autoTags(r)])];
     try {
       if (this.prompts.size) await this.sink.saveTrace(r, { prompts: this.promptVersions });
       else await this.sink.saveTrace(r);

@@ -13,19 +13,25 @@ export interface FilterChoices {
   score?: 'low' | 'good';
   types?: TraceType[];
   since?: 'today' | '7d' | '30d';
+  /** A selection made elsewhere (a dashboard row: a model, a prompt version, an error kind, a period), with its label. */
+  selection?: Selection;
 }
+
+export type Selection = { label: string } & Pick<TraceFilter, 'type' | 'tag' | 'threadId' | 'answerModel' | 'promptVersion' | 'errorKind' | 'from' | 'to'>;
 
 const DAY = 86_400_000;
 
 const SINCE_LABELS: Record<NonNullable<FilterChoices['since']>, string> = { today: 'today', '7d': 'last 7 days', '30d': 'last 30 days' };
 
 export function isFiltered(c: FilterChoices): boolean {
-  return !!(c.text?.trim() || c.errors || c.score || c.types?.length || c.since);
+  return !!(c.text?.trim() || c.errors || c.score || c.types?.length || c.since || c.selection);
 }
 
 /** The store query for these choices at `now` (local midnight for "today"). */
 export function filterFor(c: FilterChoices, now = Date.now()): TraceFilter {
-  const f: TraceFilter = {};
+  const { label: _label, ...selected } = c.selection ?? { label: '' };
+  void _label;
+  const f: TraceFilter = { ...selected };
   if (c.text?.trim()) f.text = c.text.trim();
   if (c.errors) f.errorOnly = true;
   if (c.score === 'low') f.maxScore = 0.599;
@@ -46,6 +52,7 @@ export function describeFilter(c: FilterChoices): string {
     c.score === 'low' ? 'score < 0.6' : c.score === 'good' ? 'score ≥ 0.8' : '',
     c.types?.length ? c.types.join(', ') : '',
     c.since ? SINCE_LABELS[c.since] : '',
+    c.selection?.label ?? '',
   ]
     .filter(Boolean)
     .join(' · ');
@@ -66,5 +73,18 @@ export function parseChoices(v: unknown): FilterChoices {
     if (types.length) c.types = types;
   }
   if (o.since === 'today' || o.since === '7d' || o.since === '30d') c.since = o.since;
+  const sel = parseSelection(o.selection);
+  if (sel) c.selection = sel;
   return c;
+}
+
+function parseSelection(v: unknown): Selection | null {
+  if (typeof v !== 'object' || v === null) return null;
+  const o = v as Record<string, unknown>;
+  if (typeof o.label !== 'string') return null;
+  const sel: Selection = { label: o.label.slice(0, 200) };
+  for (const k of ['tag', 'threadId', 'answerModel', 'promptVersion', 'errorKind'] as const) if (typeof o[k] === 'string') sel[k] = o[k];
+  for (const k of ['from', 'to'] as const) if (typeof o[k] === 'number' && Number.isFinite(o[k])) sel[k] = o[k];
+  if (typeof o.type === 'string' && TYPES.includes(o.type as TraceType)) sel.type = o.type as TraceType;
+  return sel;
 }

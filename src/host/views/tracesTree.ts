@@ -9,8 +9,11 @@ import { describeFilter, filterFor, isFiltered, parseChoices } from './traceFilt
 
 const FILTER_KEY = 'codi.traces.filter';
 
+export type Grouping = 'day' | 'thread';
+
 export type Node =
-  | { kind: 'day'; label: string; traces: TraceSummary[] }
+  /** A day, or a thread when grouped by thread (`key`: the day label or the thread id). */
+  | { kind: 'day'; label: string; key: string; traces: TraceSummary[] }
   | { kind: 'trace'; trace: TraceSummary }
   /** The way out of a filter that matches nothing (the view's message names the filter). */
   | { kind: 'action'; label: string; icon: string; command: string };
@@ -108,6 +111,14 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     this.refresh();
   }
 
+  /** Groups by day (newest first) or by thread (re-asks on the same code; the newest thread first). */
+  private grouping: Grouping = 'day';
+
+  setGrouping(g: Grouping): void {
+    this.grouping = g;
+    this.refresh();
+  }
+
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'trace' || node?.kind === 'action') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
@@ -121,14 +132,16 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
         { kind: 'action', label: 'Clear Filter', icon: 'clear-all', command: 'codi.clearTracesFilter' },
       ];
     }
-    const days: Node[] = [];
+    const groups = new Map<string, Node & { kind: 'day' }>();
     for (const t of traces) {
-      const label = dayLabel(t.startTime);
-      const last = days[days.length - 1];
-      if (last?.kind === 'day' && last.label === label) last.traces.push(t);
-      else days.push({ kind: 'day', label, traces: [t] });
+      const key = this.grouping === 'day' ? dayLabel(t.startTime) : (t.threadId ?? '');
+      let g = groups.get(key);
+      if (!g) groups.set(key, (g = { kind: 'day', key, label: this.grouping === 'day' ? key : key ? t.name : 'Not in a thread', traces: [] }));
+      g.traces.push(t);
     }
-    return days;
+    const list = [...groups.values()];
+    // Threads: the unthreaded group last (Map order is already newest first).
+    return this.grouping === 'thread' ? [...list.filter((g) => g.key), ...list.filter((g) => !g.key)] : list;
   }
 
   getTreeItem(node: Node): vscode.TreeItem {
@@ -141,8 +154,8 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
       return item;
     }
     if (node.kind === 'day') {
-      const item = new vscode.TreeItem(node.label, vscode.TreeItemCollapsibleState.Expanded);
-      item.id = `day:${node.label}`;
+      const item = new vscode.TreeItem(node.label, this.grouping === 'day' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
+      item.id = `${this.grouping}:${node.key}`;
       item.description = plural(node.traces.length, 'trace');
       item.contextValue = 'day';
       return item;

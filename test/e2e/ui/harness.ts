@@ -122,6 +122,8 @@ export interface UiSessionOptions {
   userSettings?: Record<string, unknown>;
   /** Keep VS Code's workspace trust on (the other sessions start code-server with it disabled). */
   workspaceTrust?: boolean;
+  /** Runs before code-server starts, with its user-data folder (e.g. to seed CODI's trace store). */
+  beforeStart?: (userDataDir: string) => Promise<void>;
 }
 
 export async function runUiSession(name: string, body: (s: UiSession) => Promise<void>, opts: UiSessionOptions = {}): Promise<void> {
@@ -144,6 +146,7 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
   const runDir = env.makeRunDir(`ui-${name}`);
   const workspace = env.copySampleWorkspace(runDir);
   // codi.apiBaseUrl is application-scoped (a workspace cannot redirect it): user settings.
+  await opts.beforeStart?.(join(runDir, 'ud'));
   const cs = await env.startCodeServer({ runDir, folder: workspace, vsix, settings: { 'workbench.colorTheme': 'Default Light Modern', 'codi.apiBaseUrl': gemini.url, ...opts.userSettings }, workspaceTrust: opts.workspaceTrust });
   step(`CODI installed from ${vsix}; workbench at ${cs.url}, Gemini stand-in at ${gemini.url}`);
 

@@ -1,0 +1,93 @@
+import type { SqlValue } from 'sql.js';
+import type { AnalysisFilter } from '../../shared/analytics';
+import { HOUR } from './rollups';
+
+/** A time window of the analysis queries: epoch ms, `to` exclusive; rollups serve it in whole hours. */
+export interface AnalysisWindow {
+  from: number;
+  to: number;
+}
+
+export interface SqlPart {
+  sql: string;
+  params: SqlValue[];
+}
+
+/** The columns every sum source yields, so one aggregate query runs over rollups or over traces alike. */
+const SUM_COLUMNS = 'runs, errors, scored, score_sum, score_sq, rated, rating_sum, tokens, cost';
+export const SUMS = 'TOTAL(runs), TOTAL(errors), TOTAL(scored), TOTAL(score_sum), TOTAL(score_sq), TOTAL(rated), TOTAL(rating_sum), TOTAL(tokens), TOTAL(cost)';
+
+/** The rollup keys a filter's pipeline, model and prompt version allow, as `<column> IN (…)`; null when unfiltered. */
+function keyCondition(f: AnalysisFilter, column: string): SqlPart | null {
+  const c: string[] = [];
+  const p: SqlValue[] = [];
+  if (f.type !== undefined) {
+    c.push('type = ?');
+    p.push(f.type);
+  }
+  if (f.model !== undefined) {
+    c.push('model = ?');
+    p.push(f.model);
+  }
+  if (f.promptVersion !== undefined) {
+    c.push('prompt = ?');
+    p.push(f.promptVersion);
+  }
+  return c.length ? { sql: `${column} IN (SELECT id FROM rollup_keys WHERE ${c.join(' AND ')})`, params: p } : null;
+}
+
+/** Conditions on the trace table for a window and filter. */
+export function traceConditions(f: AnalysisFilter, win: AnalysisWindow, alias = 'traces'): SqlPart {
+  const c = [`${alias}.start_time >= ?`, `${alias}.start_time < ?`];
+  const p: SqlValue[] = [win.from, win.to];
+  const k = keyCondition(f, `${alias}.rollup_key`);
+  if (k) {
+    c.push(k.sql);
+    p.push(...k.params);
+  }
+  if (f.tag !== undefined) {
+    c.push(`${alias}.rowid IN (SELECT rid FROM trace_tags WHERE tag = ?)`);
+    p.push(f.tag);
+  }
+  return { sql: c.join(' AND '), params: p };
+}
+
+/**
+ * Rows of (t, key, tag, sums…) for the window. The hourly rollups serve it unless a tag is involved (a
+ * trace has several tags, so tags are not a rollup dimension): then the traces in the window are read,
+ * and only those.
+ */
+export function sumSource(f: AnalysisFilter, win: AnalysisWindow, byTag = false): SqlPart {
+  if (f.tag === undefined && !byTag) {
+    const c = ['hour >= ?', 'hour < ?'];
+    const p: SqlValue[] = [Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR)];
+    const k = keyCondition(f, 'key');
+    if (k) {
+      c.push(k.sql);
+      p.push(...k.params);
+    }
+    return { sql: `SELECT hour * ${HOUR} AS t, key, NULL AS tag, ${SUM_COLUMNS} FROM rollup_hours WHERE ${c.join(' AND ')}`, params: p };
+  }
+  const w = traceConditions(f, win, 'x');
+  return {
+    sql: `SELECT x.start_time AS t, x.rollup_key AS key, ${byTag ? 'g.tag' : 'NULL'} AS tag,
+      1 AS runs, (x.error_kind IS NOT NULL AND x.error_kind <> 'cancelled') AS errors, (x.score IS NOT NULL) AS scored, COALESCE(x.score, 0) AS score_sum,
+      COALESCE(x.score * x.score, 0) AS score_sq, (x.user_score IS NOT NULL) AS rated, COALESCE(x.user_score, 0) AS rating_sum,
+      COALESCE(x.total_tokens, 0) AS tokens, COALESCE(x.cost_usd, 0) AS cost
+      FROM traces AS x ${byTag ? 'JOIN trace_tags AS g ON g.rid = x.rowid' : ''} WHERE ${w.sql}`,
+    params: w.params,
+  };
+}
+
+/**
+ * Latencies of the successful runs in the window, read through the covering index `traces_analysis` (only
+ * the window's entries, numbers only): start time, rollup key, [tag], latency, time to first token.
+ */
+export function latencySource(f: AnalysisFilter, win: AnalysisWindow, byTag = false): SqlPart {
+  const w = traceConditions(f, win, 'x');
+  return {
+    sql: `SELECT x.start_time, x.rollup_key, ${byTag ? 'g.tag' : 'NULL'}, x.latency_ms, x.ttft_ms
+      FROM traces AS x ${byTag ? 'JOIN trace_tags AS g ON g.rid = x.rowid' : ''} WHERE ${w.sql} AND x.latency_ms IS NOT NULL AND x.error_kind IS NULL`,
+    params: w.params,
+  };
+}
