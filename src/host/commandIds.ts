@@ -23,6 +23,12 @@ export const COMMAND_IDS = [
   'codi.disableOpikExport',
   'codi.syncOpikNow',
   'codi.openInOpik',
+  'codi.runExperiment',
+  'codi.openExperiment',
+  'codi.compareExperiments',
+  'codi.refreshExperiments',
+  'codi.replayTrace',
+  'codi.summarizeFiles',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

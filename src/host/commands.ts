@@ -15,6 +15,9 @@ import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
+import { experimentCommands } from './experiments/experimentCommands';
+import type { ExperimentsTree } from './experiments/experimentsTree';
+import type { ReplayDocuments } from './runs/replayRun';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -25,6 +28,8 @@ export interface CommandContext {
   proposals: Proposals;
   opik: OpikController;
   traces: TraceActions;
+  experimentsTree: ExperimentsTree;
+  replayDocs: ReplayDocuments;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -204,6 +209,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     'codi.clearTracesFilter': () => c.tree.setFilter({}, ''),
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
+    ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace }),
   };
 }
 

@@ -8,6 +8,8 @@ import { OpikController } from './opikController';
 import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
+import { ExperimentsTree } from './experiments/experimentsTree';
+import { ReplayDocuments } from './runs/replayRun';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
@@ -47,7 +49,15 @@ export function activate(context: vscode.ExtensionContext): void {
     const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
     const traces = new TraceActions(session, opik, context.extensionUri, log);
     context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces }), log));
+    // Stored experiment runs, newest first; listed from files only when the view is shown.
+    const experimentsTree = new ExperimentsTree(() => session.experiments.list());
+    const replayDocs = new ReplayDocuments();
+    context.subscriptions.push(
+      experimentsTree,
+      vscode.window.createTreeView('codi.experiments', { treeDataProvider: experimentsTree }),
+      vscode.workspace.registerTextDocumentContentProvider(ReplayDocuments.scheme, replayDocs),
+    );
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces, experimentsTree, replayDocs }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {

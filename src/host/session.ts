@@ -11,6 +11,8 @@ import type { Secrets } from './secrets';
 import type { Settings } from './settings';
 import { MODEL_SETTINGS, readSettings, runConfigFrom } from './settings';
 import type { RunConfig } from '../core/run/config';
+import type { RateGate } from '../core/gemini/gate';
+import { ExperimentStore } from '../core/eval/experimentStore';
 import { clientOptions } from '../core/run/config';
 
 /**
@@ -96,27 +98,35 @@ export class Session extends Disposable {
     return this.apiKey;
   }
 
-  /** Everything a pipeline needs to call models, for one run. */
-  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer }> {
+  /** Where experiment runs are kept (beside the traces they link to, as the CLI keeps them). */
+  get experiments(): ExperimentStore {
+    return new ExperimentStore(this.storeDir);
+  }
+
+  /**
+   * Everything a pipeline needs to call models, for one run. With a `gate`, a client of its own that shares
+   * that rate gate (an experiment's workers pause together on a 429).
+   */
+  async modelContext(signal: AbortSignal, gate?: RateGate): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer }> {
     const settings = readSettings();
     const config = runConfigFrom(settings);
     const key = (await this.getApiKey()) ?? '';
     const store = await this.getStore();
+    let gated: GeminiClient | undefined;
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
-      if (this.client?.fingerprint !== fingerprint) {
-        this.client = {
-          fingerprint,
-          client: createGeminiClient({
-            apiKey: key,
-            baseUrl: settings.apiBaseUrl || undefined,
-            apiVersion: settings.apiVersion,
-            ...clientOptions(config),
-            logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
-          }),
-        };
-      }
+      const create = (): GeminiClient =>
+        createGeminiClient({
+          apiKey: key,
+          baseUrl: settings.apiBaseUrl || undefined,
+          apiVersion: settings.apiVersion,
+          ...clientOptions(config),
+          ...(gate ? { gate } : {}),
+          logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
+        });
+      if (gate) return (gated ??= create());
+      if (this.client?.fingerprint !== fingerprint) this.client = { fingerprint, client: create() };
       return this.client.client;
     };
     return { settings, config, tracer: new Tracer(store), gemini, prices: mergePrices(settings.pricing), signal };

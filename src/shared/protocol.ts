@@ -6,13 +6,15 @@
  *
  * The host validates every incoming message with {@link parseWebviewRequest} before acting on it.
  */
+import type { ExperimentsViewState } from './experimentsProtocol';
 import type { CodStep, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord, Usage } from './types';
 
 /** Follow-up actions a webview may ask the host to run (mapped to commands on the host). */
 export type HostAction = 'setApiKey' | 'showLog' | 'openSettings' | 'retry';
 export const HOST_ACTIONS: readonly HostAction[] = ['setApiKey', 'showLog', 'openSettings', 'retry'];
 
-export type PanelKind = 'result' | 'trace';
+export type PanelKind = 'result' | 'trace' | 'experiments';
+const PANEL_KINDS: readonly PanelKind[] = ['result', 'trace', 'experiments'];
 
 /** Export state of one trace in Comet Opik. `url` is set once Opik acknowledged the trace. */
 export interface OpikLinkState {
@@ -95,6 +97,8 @@ export interface HostEvents {
   /** Streaming text appended to the current result. */
   'result/append': { traceId: string | null; text: string };
   'trace/state': TraceViewState;
+  /** The Experiments panel's run or comparison (types in experimentsProtocol.ts). */
+  'experiments/state': ExperimentsViewState;
 }
 
 export type WebviewMethod = keyof WebviewRequests;
@@ -128,7 +132,7 @@ function isRating(v: unknown): v is UserRating {
 
 /** Shape checks for each method's params; a method not listed here is not accepted. */
 const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boolean } = {
-  ready: (p) => p.panel === 'result' || p.panel === 'trace',
+  ready: (p) => PANEL_KINDS.includes(p.panel as PanelKind),
   viewTrace: (p) => isTraceId(p.traceId),
   runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
   copy: (p) => isString(p.text, 5_000_000),

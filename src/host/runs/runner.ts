@@ -46,6 +46,10 @@ export interface RunSpec<K extends PipelineKind> {
   threadKey?: string;
   /** Final panel fields beyond the common ones. */
   finish?: (result: PipelineResults[K]) => Partial<ResultViewState>;
+  /** Changes to the settings' run config for this run (a replay's model). */
+  configure?: (config: RunConfig) => RunConfig;
+  /** Tags and metadata added to the run's trace (a replay's `replayOf`). */
+  trace?: { tags?: readonly string[]; metadata?: Record<string, unknown> };
 }
 
 let trustConfirmed = false;
@@ -60,7 +64,7 @@ function threadIdFor(key: string | undefined): string | null {
 }
 
 /** Asks once per window before sending code from an untrusted workspace to a model. */
-async function confirmTrust(): Promise<boolean> {
+export async function confirmTrust(): Promise<boolean> {
   if (vscode.workspace.isTrusted || trustConfirmed) return true;
   const send = 'Send to Gemini';
   const picked = await vscode.window.showWarningMessage(
@@ -102,7 +106,8 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
       try {
-        const { config, ...ctx } = await deps.session.modelContext(abort.signal);
+        const { config: base, tracer, ...ctx } = await deps.session.modelContext(abort.signal);
+        const config = spec.configure ? spec.configure(base) : base;
         progress.report({ message: 'waiting for Gemini…' });
         let streaming = false;
         const panelHooks: PanelHooks = { patch: (p) => panel.update(p), progress: (message) => progress.report({ message }) };
@@ -110,6 +115,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
         const onRetry = (n: RetryNotice): void => progress.report({ message: `${describeRetry(n)}…` });
         return await runPipeline(spec.kind, spec.input, config, {
           ...ctx,
+          tracer: spec.trace ? tracer.with(spec.trace) : tracer,
           onRetry,
           clientVersion: `vscode-codi/${deps.extensionVersion}`,
           threadId: threadIdFor(spec.threadKey),
