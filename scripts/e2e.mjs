@@ -114,7 +114,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI experiments', 'experiments.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }
