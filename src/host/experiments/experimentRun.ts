@@ -1,5 +1,6 @@
 import { extname } from 'node:path';
 import * as vscode from 'vscode';
+import { CodiError } from '../../core/errors';
 import { loadDataset } from '../../core/eval/dataset';
 import type { Dataset } from '../../core/eval/dataset';
 import type { Experiment } from '../../core/eval/experiment';
@@ -45,6 +46,8 @@ export async function runExperimentFrom(uri: vscode.Uri, deps: RunDeps, onSaved:
     void vscode.window.showWarningMessage(`CODI: ${vscode.workspace.asRelativePath(uri, false)} has no cases.`);
     return undefined;
   }
+  // Without a key every case would fail the same way: say it once, with its next step.
+  if (!(await deps.session.getApiKey())) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
   if (!(await confirmTrust())) return undefined;
   const concurrency = Math.max(1, Math.min(16, Math.round(vscode.workspace.getConfiguration('codi.experiments').get<number>('concurrency', 4))));
   const experiment = await vscode.window.withProgress(

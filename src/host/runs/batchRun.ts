@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { toCodiError } from '../../core/errors';
+import { CodiError, toCodiError } from '../../core/errors';
 import type { BatchItem, BatchSummary } from '../../core/run/batch';
 import { batchSummary } from '../../core/run/batch';
 import { runPipeline } from '../../core/run/registry';
@@ -30,6 +30,8 @@ export async function runBatchSummarize(files: vscode.Uri[], deps: RunDeps): Pro
     void vscode.window.showWarningMessage('CODI: Select one or more files in the Explorer to summarize (folders are skipped).');
     return undefined;
   }
+  // Without a key every case would fail the same way: say it once, with its next step.
+  if (!(await deps.session.getApiKey())) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
   if (!(await confirmTrust())) return undefined;
   const items: BatchItem[] = [];
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CODI: Summarize ${files.length} files`, cancellable: true }, async (progress, token) => {
