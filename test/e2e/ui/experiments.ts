@@ -40,7 +40,7 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   const ids = await caseIds(panel);
   expect(ids.length === CASES, `the panel should list ${CASES} cases, found ${ids.length}`);
   const stats = (await panel.locator('#experiment-stats').innerText()).replace(/\s+/g, ' ').trim();
-  expect(/Pass rate \d+% \(\d+\/12\)/.test(stats), `the header should show the pass rate of 12 cases, got "${stats}"`);
+  expect(/Pass rate \d+% \(\d+\/12\)/i.test(stats), `the header should show the pass rate of 12 cases, got "${stats}"`);
   const subtitle = (await panel.locator('#experiment-header .subtitle').innerText()).replace(/\s+/g, ' ').trim();
   expect(/explain@[0-9a-f]{8}/.test(subtitle), `the header should name dataset@hash, got "${subtitle}"`);
   step(`Experiments panel: ${ids.length} cases; ${stats}; ${subtitle}`);
@@ -56,6 +56,21 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   expect(shown === failedCount && (await panel.locator('tr.case.pass').count()) === 0, `"Failed" should show the ${failedCount} failed case(s) only, shows ${shown}`);
   await panel.locator('button.filter[data-filter="all"]').click();
   step(`sorted by score (${scores.join(' ')}), "Failed" filter: ${shown} row(s)`);
+
+  // The same dataset again with one expectation loosened (lru-get) and one tightened (lru-size): the panel
+  // shows the deltas to the first run, with one flip each way.
+  writeFileSync(join(workspace, 'datasets', 'explain.jsonl'), readFileSync(join(workspace, 'datasets', 'explain.jsonl'), 'utf8')
+    .split('\n').map((l) => (l.includes('"lru-get"') ? l.replace('"contains": ["get"], ', '') : l.includes('"lru-size"') ? l.replace('"maxWords": 700', '"maxWords": 5') : l)).join('\n'));
+  await check('run "CODI: Run Experiment" again', () => runCommand(page, 'CODI: Run Experiment'));
+  await check('the dataset QuickPick lists datasets/explain.jsonl again', () => dataset.waitFor({ timeout: 20_000 }));
+  await dataset.click();
+  await check('the panel shows the flips since the first run', () => panel.locator('#experiment-flips', { hasText: '1 pass→fail · 1 fail→pass' }).waitFor({ timeout: 180_000 }));
+  await panel.locator('button.filter[data-filter="flipped"]').click();
+  const flipped = (await caseIds(panel)).sort().join(' ');
+  expect(flipped === 'lru-get lru-size', `"Flipped" should show lru-get and lru-size, shows ${flipped}`);
+  await panel.locator('button.filter[data-filter="all"]').click();
+  step(`second run: flipped ${flipped}; ${(await panel.locator('#experiment-baseline').innerText()).trim()}`);
+  await shoot(page, shots, '10b-experiments-deltas.png');
 
   const first = ids[0]!;
   await panel.locator(`tr.case[data-case="${first}"]`).click();
@@ -79,6 +94,19 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   await frameWith(page, 'tr.case', 10_000);
   await shoot(page, shots, '12-experiments-panel-hc.png');
   await theme(page, /^(Default )?Light Modern/, 'Light Modern', 'vs');
+
+  // Compare Runs: A = the older run (second in the newest-first list), B = the only other one.
+  await check('run "CODI: Compare Runs"', () => runCommand(page, 'CODI: Compare Runs'));
+  const runA = page.locator('.quick-input-widget .monaco-list-row').nth(1);
+  await check('the QuickPick lists both runs', () => runA.waitFor({ timeout: 15_000 }));
+  await runA.click();
+  const runB = page.locator('.quick-input-widget .monaco-list-row').first();
+  await check('the second QuickPick lists the other run', () => page.locator('.quick-input-widget', { hasText: '(2/2)' }).waitFor({ timeout: 15_000 }));
+  await runB.click();
+  await check('the panel switches to compare mode', () => page.locator('.tabs-container .tab', { hasText: 'CODI Compare' }).first().waitFor({ timeout: 15_000 }));
+  const cmp = await frameWith(page, '#experiment-flips', 10_000);
+  step(`compare: ${(await cmp.locator('#experiment-baseline').innerText()).trim()}`);
+  await shoot(page, shots, '12b-experiments-compare.png');
 
   const before = gemini.requests.length;
   await check('run "CODI: Replay with Another Model…"', () => runCommand(page, 'CODI: Replay with Another Model…'));
