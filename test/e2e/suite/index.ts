@@ -7,6 +7,7 @@ import { registerExtensionTests } from './extension.test';
 import { registerOpikTests } from './opik.test';
 import { registerOpikStartupTests } from './opikStartup.test';
 import { registerPipelineTests } from './pipelines.test';
+import { registerExperimentTests } from './experiments.test';
 
 type MochaClass = typeof Mocha;
 
@@ -29,6 +30,7 @@ export function run(): Promise<void> {
   } else {
     registerExtensionTests();
     registerPipelineTests();
+    registerExperimentTests();
     registerOpikTests(); // last: it turns Opik export on
   }
   return new Promise((resolve, reject) => {
