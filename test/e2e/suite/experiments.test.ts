@@ -72,6 +72,11 @@ export function registerExperimentTests(): void {
       const after = (await listTraces()).filter((t) => t.type === 'summarize').length;
       assert.ok(after - before >= 2, `a summarize trace per file should be recorded (${after - before} new)`);
       assert.match(s.text, /^\d of 3 files summarized/);
+      await vscode.workspace.fs.delete(empty);
+    });
+
+    suiteTeardown(async () => {
+      await vscode.workspace.fs.delete(vscode.Uri.joinPath(folder.uri, 'datasets'), { recursive: true }).then(undefined, () => undefined);
     });
   });
 }
