@@ -145,9 +145,9 @@ function filters(): HTMLElement {
 function render(): void {
   if (!state) return;
   const s = state;
-  const title = s.mode === 'compare' && s.other ? `${s.other.name} → ${s.run.name}` : s.run.name;
+  const title = s.mode === 'compare' && s.other ? (s.other.name === s.run.name ? `${s.run.name}: run A → run B` : `${s.other.name} → ${s.run.name}`) : s.run.name;
   const baseline = s.other
-    ? h('p', { class: 'baseline muted', id: 'experiment-baseline' }, icon('git-compare'), s.mode === 'compare' ? ` Run B (${s.run.runId.slice(0, 8)}) compared with run A ${s.other.name} (${s.other.runId.slice(0, 8)}, ${formatAbsoluteTime(s.other.startedAt)}); deltas are B − A.` : ` Deltas to the previous run of ${s.run.dataset.name} (${formatAbsoluteTime(s.other.startedAt)}).`)
+    ? h('p', { class: 'baseline muted', id: 'experiment-baseline' }, icon('git-compare'), s.mode === 'compare' ? ` Run B (${s.run.name}, ${formatAbsoluteTime(s.run.startedAt)}) compared with run A (${s.other.name}, ${formatAbsoluteTime(s.other.startedAt)}); deltas are B − A.` : ` Deltas to the previous run of ${s.run.dataset.name} (${formatAbsoluteTime(s.other.startedAt)}).`)
     : h('p', { class: 'baseline muted' }, 'First run of this dataset: no deltas yet.');
   clear(app);
   app.removeAttribute('aria-busy');

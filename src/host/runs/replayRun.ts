@@ -71,7 +71,7 @@ export async function runReplay(original: TraceRecord, model: string, deps: RunD
   if (result.error) return t;
   const left = docs.set(t.id, `original-${requestedModelOf(original) ?? 'model'}`, traceOutputText(original));
   const right = docs.set(t.id, `replay-${model}`, traceOutputText(t));
-  await vscode.commands.executeCommand('vscode.diff', left, right, `Replay: ${requestedModelOf(original) ?? 'original'} ↔ ${model}`, { preview: true });
+  await vscode.commands.executeCommand('vscode.diff', left, right, `Replay: ${requestedModelOf(original) ?? 'original'} ↔ ${model}`, { preview: true, viewColumn: vscode.ViewColumn.Active });
   const line = describeReplay(t, replayDiff(original, t));
   deps.log.info(`replay ${t.id} of ${original.id} with ${model}: ${line}`);
   void vscode.window.showInformationMessage(`CODI: Replay with ${model}: ${line}`, 'Show Trace', 'Show Original').then((a) => {

@@ -8,7 +8,7 @@ import { actionsFor, showFailure } from '../errors';
 import type { ResultPanel, ResultPanelActions } from '../panels/resultPanel';
 import { ResultPanel as Panel } from '../panels/resultPanel';
 import type { Session } from '../session';
-import { readSettings } from '../settings';
+import { readSettings, runConfigFrom } from '../settings';
 import type { RetryNotice } from '../../core/gemini/client';
 import { describeRetry } from '../../core/gemini/retry';
 
@@ -90,7 +90,8 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
     title: spec.title,
     status: 'running',
     markdown: '',
-    model: settings.model,
+    // A replay runs another model than the settings': show that one while it runs.
+    model: spec.configure ? spec.configure(runConfigFrom(settings)).model : settings.model,
     usage: null,
     costUsd: null,
     latencyMs: null,

@@ -117,7 +117,10 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   await check('the model QuickPick offers gemini-2.5-pro', () => model.waitFor({ timeout: 20_000 }));
   await model.click();
   await check('the replay diff editor opens', () => page.locator('.monaco-diff-editor').first().waitFor({ timeout: 90_000 }));
-  await check('the diff tab names both models', () => page.locator('.tabs-container .tab', { hasText: 'gemini-2.5-pro' }).first().waitFor({ timeout: 10_000 }));
+  const diffTab = page.locator('.tabs-container .tab', { hasText: 'Replay: ' }).first();
+  await check('the diff tab names both models', () => diffTab.waitFor({ timeout: 10_000 }));
+  await diffTab.click();
+  await check('the diff shows the replay output', () => page.locator('.monaco-diff-editor .editor.modified .view-line', { hasText: /\w/ }).first().waitFor({ timeout: 30_000 }));
   const replayCalls = gemini.requests.slice(before);
   expect(replayCalls.some((r) => r.model === 'gemini-2.5-pro'), `the replay should call gemini-2.5-pro, saw ${replayCalls.map((r) => r.model).join(', ')}`);
   const toast = page.locator('.notifications-toasts .notification-toast', { hasText: /Replay with gemini-2\.5-pro/ }).first();
