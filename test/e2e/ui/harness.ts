@@ -160,7 +160,8 @@ export async function runUiSession(name: string, body: (s: UiSession) => Promise
     const page = ctx.pages()[0] ?? await ctx.newPage();
     page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(m.text()); });
 
-    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`);
+    // The first load parses the whole workbench: on a loaded 2-core machine it takes longer than 30 s.
+    await page.goto(`${cs.url}/?folder=${encodeURIComponent(workspace)}`, { timeout: 120_000 });
     await check('the workbench loads', () => page.locator('.monaco-workbench').waitFor({ timeout: 60_000 }));
     await check('the CODI activity bar item appears (extension installed and scanned)', () =>
       page.locator('.activitybar .action-item a[aria-label^="CODI"]').first().waitFor({ timeout: 60_000 }));
