@@ -112,7 +112,7 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   await check('run "CODI: Replay with Another Model…"', () => runCommand(page, 'CODI: Replay with Another Model…'));
   const traceRow = page.locator('.quick-input-widget .monaco-list-row').first();
   await check('the trace QuickPick lists traces', () => traceRow.waitFor({ timeout: 20_000 }));
-  await page.keyboard.press('Enter');
+  await traceRow.click();
   const model = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gemini-2.5-pro' }).first();
   await check('the model QuickPick offers gemini-2.5-pro', () => model.waitFor({ timeout: 20_000 }));
   await model.click();
