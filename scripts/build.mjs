@@ -53,7 +53,7 @@ const builds = [
     platform: 'browser',
     format: 'iife',
     target: 'es2022',
-    entryPoints: { result: 'webview/result/main.ts', trace: 'webview/trace/main.ts', dashboard: 'webview/dashboard/main.ts' },
+    entryPoints: { result: 'webview/result/main.ts', trace: 'webview/trace/main.ts', dashboard: 'webview/dashboard/main.ts', experiments: 'webview/experiments/main.ts' },
     outdir: 'dist/webview',
     loader: { '.css': 'css' },
   },

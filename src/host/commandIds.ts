@@ -28,6 +28,12 @@ export const COMMAND_IDS = [
   'codi.deleteTrace',
   'codi.openDashboard',
   'codi.groupTraces',
+  'codi.runExperiment',
+  'codi.openExperiment',
+  'codi.compareExperiments',
+  'codi.refreshExperiments',
+  'codi.replayTrace',
+  'codi.summarizeFiles',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

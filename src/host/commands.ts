@@ -21,6 +21,9 @@ import type { TracesTree } from './views/tracesTree';
 import { pickFilter } from './views/filterPick';
 import { parseChoices } from './views/traceFilter';
 import type { Dashboard } from './panels/dashboardPanel';
+import { experimentCommands } from './experiments/experimentCommands';
+import type { ExperimentsTree } from './experiments/experimentsTree';
+import type { ReplayDocuments } from './runs/replayRun';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -32,6 +35,8 @@ export interface CommandContext {
   opik: OpikController;
   traces: TraceActions;
   dashboard: Dashboard;
+  experimentsTree: ExperimentsTree;
+  replayDocs: ReplayDocuments;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -256,6 +261,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
+    ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace }),
   };
 }
 

@@ -11,6 +11,8 @@ import { TracesTree } from './views/tracesTree';
 import { ResultPanel } from './panels/resultPanel';
 import { Dashboard } from './panels/dashboardPanel';
 import { AlertsController } from './alertsController';
+import { ExperimentsTree } from './experiments/experimentsTree';
+import { ReplayDocuments } from './runs/replayRun';
 
 /** How often a visible Traces view looks for traces written by other windows or the CLI. */
 const REFRESH_MS = 5000;
@@ -53,6 +55,14 @@ export function activate(context: vscode.ExtensionContext): void {
     const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
     const traces = new TraceActions(session, opik, context.extensionUri, log);
     context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
+    // Stored experiment runs, newest first; listed from files only when the view is shown.
+    const experimentsTree = new ExperimentsTree(() => session.experiments.list());
+    const replayDocs = new ReplayDocuments();
+    context.subscriptions.push(
+      experimentsTree,
+      vscode.window.createTreeView('codi.experiments', { treeDataProvider: experimentsTree }),
+      vscode.workspace.registerTextDocumentContentProvider(ReplayDocuments.scheme, replayDocs),
+    );
     // Panels follow the store: a trace deleted here, by retention or by another window shows as deleted.
     context.subscriptions.push(session.onDidChangeTraces(() => void traces.refreshPanels(null).catch((e: unknown) => log.warn(`panel refresh failed: ${String(e)}`))));
     const dashboard = new Dashboard({
@@ -68,7 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     const alerts = new AlertsController(session, context.globalState, log);
     context.subscriptions.push(dashboard, alerts);
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces, dashboard }), log));
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces, dashboard, experimentsTree, replayDocs }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {

@@ -13,6 +13,8 @@ import type { Secrets } from './secrets';
 import type { Settings } from './settings';
 import { MODEL_SETTINGS, readSettings, runConfigFrom } from './settings';
 import type { RunConfig } from '../core/run/config';
+import type { RateGate } from '../core/gemini/gate';
+import { ExperimentStore } from '../core/eval/experimentStore';
 import { clientOptions } from '../core/run/config';
 import { WorkspaceGate } from './workspaceGate';
 import { BudgetUi } from './budgetUi';
@@ -129,6 +131,11 @@ export class Session extends Disposable {
     return key;
   }
 
+  /** Where experiment runs are kept (beside the traces they link to, as the CLI keeps them). */
+  get experiments(): ExperimentStore {
+    return new ExperimentStore(this.storeDir);
+  }
+
   /** The settings for a run, with workspace-gated values applied only when allowed (asks, without waiting). */
   readSettings(): Settings {
     void this.gate.review().catch((e: unknown) => this.log.warn(`workspace settings review failed: ${String(e)}`));
@@ -139,7 +146,7 @@ export class Session extends Disposable {
    * Everything a pipeline needs to call models, for one run. A store that cannot be opened or written never stops
    * the run: `saveFailure()` then says why the trace was not saved.
    */
-  async modelContext(signal: AbortSignal): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer; saveFailure: () => string | null }> {
+  async modelContext(signal: AbortSignal, gate?: RateGate): Promise<ModelContext & { settings: Settings; config: RunConfig; tracer: Tracer; saveFailure: () => string | null }> {
     const settings = this.readSettings();
     const config = runConfigFrom(settings);
     const key = (await this.getApiKey()) ?? '';
@@ -155,21 +162,21 @@ export class Session extends Disposable {
       failed(err);
       this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
     });
+    let gated: GeminiClient | undefined;
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
-      if (this.client?.fingerprint !== fingerprint) {
-        this.client = {
-          fingerprint,
-          client: createGeminiClient({
-            apiKey: key,
-            baseUrl: settings.apiBaseUrl || undefined,
-            apiVersion: settings.apiVersion,
-            ...clientOptions(config),
-            logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
-          }),
-        };
-      }
+      const create = (): GeminiClient =>
+        createGeminiClient({
+          apiKey: key,
+          baseUrl: settings.apiBaseUrl || undefined,
+          apiVersion: settings.apiVersion,
+          ...clientOptions(config),
+          ...(gate ? { gate } : {}),
+          logger: { info: (m) => this.log.info(m), warn: (m) => this.log.warn(m) },
+        });
+      if (gate) return (gated ??= create());
+      if (this.client?.fingerprint !== fingerprint) this.client = { fingerprint, client: create() };
       return this.client.client;
     };
     const redact = { enabled: settings.redactBeforeModel, patterns: settings.redactPatterns };

@@ -9,12 +9,14 @@
 import type { AnalysisFilter, DashboardData, DashboardRange } from './analytics';
 import { DASHBOARD_RANGES } from './analytics';
 import type { CodStep, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord, TraceType, Usage } from './types';
+import type { ExperimentsViewState } from './experimentsProtocol';
 
 /** Follow-up actions a webview may ask the host to run (mapped to commands on the host). */
 export type HostAction = 'setApiKey' | 'showLog' | 'openSettings' | 'retry';
 export const HOST_ACTIONS: readonly HostAction[] = ['setApiKey', 'showLog', 'openSettings', 'retry'];
 
-export type PanelKind = 'result' | 'trace' | 'dashboard';
+export type PanelKind = 'result' | 'trace' | 'dashboard' | 'experiments';
+const PANEL_KINDS: readonly PanelKind[] = ['result', 'trace', 'dashboard', 'experiments'];
 
 /** Export state of one trace in Comet Opik. `url` is set once Opik acknowledged the trace. */
 export interface OpikLinkState {
@@ -138,6 +140,8 @@ export interface HostEvents {
   'result/append': { traceId: string | null; text: string };
   'trace/state': TraceViewState;
   'dashboard/state': DashboardViewState;
+  /** The Experiments panel's run or comparison (types in experimentsProtocol.ts). */
+  'experiments/state': ExperimentsViewState;
 }
 
 export type WebviewMethod = keyof WebviewRequests;
@@ -186,7 +190,7 @@ function isSelection(v: unknown): v is TracesSelection {
 
 /** Shape checks for each method's params; a method not listed here is not accepted. */
 const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boolean } = {
-  ready: (p) => p.panel === 'result' || p.panel === 'trace' || p.panel === 'dashboard',
+  ready: (p) => PANEL_KINDS.includes(p.panel as PanelKind),
   viewTrace: (p) => isTraceId(p.traceId),
   runAction: (p) => HOST_ACTIONS.includes(p.action as HostAction),
   copy: (p) => isString(p.text, 5_000_000),

@@ -42,6 +42,7 @@ describe('webview protocol: parseWebviewRequest', () => {
   const valid: unknown[] = [
     { id: 0, method: 'ready', params: { panel: 'result' } },
     { id: 1, method: 'ready', params: { panel: 'trace' } },
+    { id: 3, method: 'ready', params: { panel: 'experiments' } },
     { id: 2, method: 'viewTrace', params: { traceId: TRACE_ID } },
     ...HOST_ACTIONS.map((action, i) => ({ id: 10 + i, method: 'runAction', params: { action } })),
     { id: 20, method: 'copy', params: { text: 'const x = 1;\n' } },

@@ -6,18 +6,9 @@ import { fmtCost, fmtMs, fmtScore } from '../format';
 import { promptOverrideFlag } from '../promptFile';
 import { finishRun } from '../run';
 import { Tracer } from '../../core/tracing/tracer';
-import type { TraceRecord } from '../../shared/types';
+import { overallScore as overall, replayDiff, traceLatency as latency } from '../../core/run/replay';
 
 export const REPLAY_USAGE = 'codi replay <trace id> [--model M] [--judge-model M] [--prompt NAME=FILE] [--no-judge] [--json]';
-
-const overall = (t: TraceRecord): number | null => t.scores.find((s) => s.name === 'overall' && s.source === 'judge' && s.spanId === null)?.value ?? null;
-const latency = (t: TraceRecord): number | null => (t.endTime === null ? null : t.endTime - t.startTime);
-const delta = (a: number | null, b: number | null): number | null => (a === null || b === null ? null : Math.round((b - a) * 1e8) / 1e8);
-
-/** The differences a replay is run for: score, cost and latency of the new run minus the original's. */
-export function replayDiff(original: TraceRecord, replay: TraceRecord): { scoreDelta: number | null; costDelta: number | null; latencyDelta: number | null } {
-  return { scoreDelta: delta(overall(original), overall(replay)), costDelta: delta(original.costUsd, replay.costUsd), latencyDelta: delta(latency(original), latency(replay)) };
-}
 
 /** `codi replay <trace>`: runs a trace's input again (another model or prompt), linked to it by `replayOf`. */
 export async function cmdReplay(argv: string[]): Promise<number> {

@@ -10,7 +10,7 @@ import type { ResultPanel, ResultPanelActions } from '../panels/resultPanel';
 import { ResultPanel as Panel } from '../panels/resultPanel';
 import type { Session } from '../session';
 import type { Settings } from '../settings';
-import { readSettings } from '../settings';
+import { readSettings, runConfigFrom } from '../settings';
 import type { RetryNotice } from '../../core/gemini/client';
 import { describeRetry } from '../../core/gemini/retry';
 import type { InputCheck } from './preflight';
@@ -52,6 +52,10 @@ export interface RunSpec<K extends PipelineKind> {
   check?: (settings: Settings) => InputCheck;
   /** Final panel fields beyond the common ones. */
   finish?: (result: PipelineResults[K]) => Partial<ResultViewState>;
+  /** Changes to the settings' run config for this run (a replay's model). */
+  configure?: (config: RunConfig) => RunConfig;
+  /** Tags and metadata added to the run's trace (a replay's `replayOf`). */
+  trace?: { tags?: readonly string[]; metadata?: Record<string, unknown> };
 }
 
 let trustConfirmed = false;
@@ -72,7 +76,7 @@ function threadIdFor(key: string | undefined): string | null {
 }
 
 /** Asks once per window before sending code from an untrusted workspace to a model. */
-async function confirmTrust(): Promise<boolean> {
+export async function confirmTrust(): Promise<boolean> {
   if (vscode.workspace.isTrusted || trustConfirmed) return true;
   const send = 'Send to Gemini';
   const picked = await vscode.window.showWarningMessage(
@@ -99,7 +103,8 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
     title: spec.title,
     status: 'running',
     markdown: '',
-    model: settings.model,
+    // A replay runs another model than the settings': show that one while it runs.
+    model: spec.configure ? spec.configure(runConfigFrom(settings)).model : settings.model,
     usage: null,
     costUsd: null,
     latencyMs: null,
@@ -120,7 +125,8 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
         activeRun = abort;
         const sub = token.onCancellationRequested(() => abort.abort());
         try {
-          const { config, saveFailure: failureOf, ...ctx } = await deps.session.modelContext(abort.signal);
+          const { config: base, tracer, saveFailure: failureOf, ...ctx } = await deps.session.modelContext(abort.signal);
+          const config = spec.configure ? spec.configure(base) : base;
           saveFailure = failureOf;
           progress.report({ message: 'waiting for Gemini…' });
           let streaming = false;
@@ -129,6 +135,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
           const onRetry = (n: RetryNotice): void => progress.report({ message: `${describeRetry(n)}…` });
           return await runPipeline(spec.kind, spec.input, config, {
             ...ctx,
+            tracer: spec.trace ? tracer.with(spec.trace) : tracer,
             onRetry,
             clientVersion: `vscode-codi/${deps.extensionVersion}`,
             threadId: threadIdFor(spec.threadKey),

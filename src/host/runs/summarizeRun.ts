@@ -12,7 +12,11 @@ export function fileInput(editor: vscode.TextEditor | undefined): SummarizeInput
     void vscode.window.showWarningMessage('CODI: Open the file to summarize first.');
     return null;
   }
-  const doc = editor.document;
+  return documentInput(editor.document);
+}
+
+/** A whole document as summarize input (the active file, or each file of "Summarize Files"). */
+export function documentInput(doc: vscode.TextDocument): SummarizeInput {
   return { code: doc.getText(), language: doc.languageId, file: vscode.workspace.asRelativePath(doc.uri, false), startLine: 1, endLine: doc.lineCount };
 }
 

@@ -8,6 +8,7 @@ import { registerOpikTests } from './opik.test';
 import { registerOpikStartupTests } from './opikStartup.test';
 import { registerPipelineTests } from './pipelines.test';
 import { registerTrustTests } from './trust.test';
+import { registerExperimentTests } from './experiments.test';
 
 type MochaClass = typeof Mocha;
 
@@ -33,6 +34,7 @@ export function run(): Promise<void> {
   } else {
     registerExtensionTests();
     registerPipelineTests();
+    registerExperimentTests();
     registerOpikTests(); // last: it turns Opik export on
   }
   return new Promise((resolve, reject) => {
