@@ -115,7 +115,10 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   await traceRow.click();
   const model = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gemini-2.5-pro' }).first();
   await check('the model QuickPick offers gemini-2.5-pro', () => model.waitFor({ timeout: 20_000 }));
-  await model.click();
+  // Typed and confirmed with Enter: a click can land while the picker still animates in.
+  await page.keyboard.type('gemini-2.5-pro');
+  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'gemini-2.5-pro' }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
   await check('the replay diff editor opens', () => page.locator('.monaco-diff-editor').first().waitFor({ timeout: 90_000 }));
   const diffTab = page.locator('.tabs-container .tab', { hasText: 'Replay: ' }).first();
   await check('the diff tab names both models', () => diffTab.waitFor({ timeout: 10_000 }));
