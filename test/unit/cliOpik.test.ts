@@ -199,7 +199,8 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
     assert.equal(r.code, 0, r.stderr);
     const { traceId } = JSON.parse(r.stdout) as { traceId: string };
     const local = await json<{ input: { code: string } }>(['traces', 'show', traceId, '--json']);
-    assert.ok(local.input.code.includes(FAKE.google), 'the local trace keeps the code as it was');
+    // Redacted before the model call (codi.redact.beforeModel's default), so the store keeps the placeholder too.
+    assert.ok(!local.input.code.includes(FAKE.google) && local.input.code.includes('[REDACTED'), 'the local trace keeps the redacted code');
     assert.ok(opik.traces.has(traceId));
     assert.ok(opik.requests.length >= 3);
     for (const q of opik.requests) assert.ok(!q.raw.includes(FAKE.google) && !q.raw.includes(FAKE.google.slice(0, 20)), `${q.path} carries the secret`);

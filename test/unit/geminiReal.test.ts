@@ -149,7 +149,7 @@ describe('real recorded Gemini traffic, replayed at the HTTP level', () => {
 
   const errorCases: Array<[string, string, RegExp, RegExp]> = [
     ['05', 'unknown-model', /not found/i, /model name/],
-    ['11', 'auth', /API key not valid/, /API key/],
+    ['11', 'auth', /API key not valid/, /key/],
     ['12', 'auth', /Generative Language API is not enabled/, /https:\/\/console\.developers\.google\.com\/apis\/api\/generativelanguage\.googleapis\.com\/overview\?project=12345678/],
     ['13', 'quota', /generate_content_free_tier_requests \(limit 5, GenerateRequestsPerMinutePerProjectPerModel-FreeTier\).*retry in 58 s/, /Retry after 58 s/],
     ['14', 'service', /model is overloaded/, /Retry/],

@@ -67,15 +67,11 @@ export interface Pipeline<K extends PipelineKind> {
   inputFromTrace(trace: TraceRecord): PipelineInputs[K] | null;
 }
 
-const ctxFields = (ctx: RunContext) => ({
-  tracer: ctx.tracer,
-  gemini: ctx.gemini,
-  prices: ctx.prices,
-  ...(ctx.signal ? { signal: ctx.signal } : {}),
-  ...(ctx.onRetry ? { onRetry: ctx.onRetry } : {}),
-  ...(ctx.clientVersion ? { clientVersion: ctx.clientVersion } : {}),
-  threadId: ctx.threadId ?? null,
-});
+/** Everything of the run context a pipeline takes (model, tracer, cancellation, redaction, budget…), hooks aside. */
+const ctxFields = ({ hooks: _hooks, ...rest }: RunContext) => {
+  void _hooks;
+  return rest;
+};
 const modelFields = (c: RunConfig) => ({ model: c.model, judgeModel: c.judgeModel, judgeEnabled: c.judgeEnabled, promptOverrides: c.promptOverrides });
 
 const obj = (v: unknown): Record<string, unknown> | null => (typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null);
