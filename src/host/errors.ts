@@ -54,7 +54,13 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
   }
   const actions = actionsFor(e.kind);
   const show = e.kind === 'bad-input' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  const picked = await show(`CODI: ${withNextStep(e.message, e.kind, 'editor', e.nextStep)}`, ...actions.map((a) => ACTION_LABELS[a]));
+  const text = `CODI: ${withNextStep(e.message, e.kind, 'editor', e.nextStep)}`;
+  // Nothing to choose: the command is over; do not hold it until the notification is dismissed.
+  if (actions.length === 0) {
+    void show(text);
+    return undefined;
+  }
+  const picked = await show(text, ...actions.map((a) => ACTION_LABELS[a]));
   const action = actions.find((a) => ACTION_LABELS[a] === picked);
   if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
   return action;
