@@ -105,7 +105,6 @@ export class TraceStore implements TraceSink {
     const log = (message: string) => opts.logger?.info?.(message);
     await prepareStoreDir(SQL, dir, log, (fn) => withFileLock(join(dir, LOCK_FILE), fn));
     await cleanTemporaries(dir); // what processes killed mid-write left (housekeeping.ts)
-
     const index = await loadIndex(SQL, dir, early, log);
     const store = new TraceStore(dir, index, opts);
     for (const i of early) store.report(i);
@@ -287,7 +286,6 @@ export class TraceStore implements TraceSink {
 
   /** The dashboard's queries: rollups, comparisons, error groups, calibration (analytics.ts). */
   analysis = (): StoreAnalysis => new StoreAnalysis(this.index.sql);
-
   count(): number {
     return this.index.count();
   }
