@@ -1,0 +1,103 @@
+/** The outbox port: entry types and the store interface that the journal and the file outbox implement. */
+
+export type OpikExportState = 'off' | 'pending' | 'sent' | 'failed';
+
+/** Delivery state of one trace, as every OutboxStore keeps it (the file outbox and the journal's records). */
+export interface OutboxTraceEntry {
+  state: 'pending' | 'sent' | 'failed';
+  enqueuedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  sentAt: number | null;
+  projectId: string | null;
+  url: string | null;
+}
+
+/** A pending score update of a sent trace; `seq` tells a newer update from one already acknowledged. */
+export interface OutboxScoreEntry {
+  seq: number;
+  requestedAt: number;
+  attempts: number;
+  nextAttemptAt: number | null;
+  lastError: string | null;
+  permanent: boolean;
+}
+
+export interface OutboxStatus {
+  state: OpikExportState;
+  /** "Open in Opik" link, once sent and the project id is known. */
+  url: string | null;
+  lastError: string | null;
+  attempts: number;
+  nextAttemptAt: number | null;
+  sentAt: number | null;
+  projectId: string | null;
+}
+
+export interface DueTrace {
+  traceId: string;
+  attempts: number;
+}
+
+export interface DueScoreUpdate {
+  traceId: string;
+  /** Opaque change counter; pass it back to markScores*. */
+  seq: number;
+  attempts: number;
+}
+
+export interface FailureMark {
+  error: string;
+  /** When to try again; null for a permanent failure. */
+  nextAttemptAt: number | null;
+  permanent: boolean;
+  at: number;
+}
+
+/** Implemented by the store (durable: every method's effect must survive a crash once it resolved). */
+export interface OutboxStore {
+  /** Queue a finished trace. Idempotent: an entry that is already pending or sent is left as it is. */
+  enqueue(traceId: string, now: number): Promise<void>;
+  /** Up to `limit` pending (not permanently failed) traces with nextAttemptAt ≤ now (null = now), oldest enqueue first. */
+  due(now: number, limit: number): Promise<DueTrace[]>;
+  markSent(traceId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void>;
+  /** Records a failure: attempts + 1, lastError, nextAttemptAt; permanent → state 'failed'. */
+  markFailed(traceId: string, info: FailureMark): Promise<void>;
+  /** 'off' with nulls for an id that was never enqueued. */
+  state(traceId: string): Promise<OutboxStatus>;
+  /** Traces still to deliver (pending, including retryable failures) + score updates of sent traces. */
+  pendingCount(): Promise<number>;
+  /** Permanently failed traces. */
+  failedCount(): Promise<number>;
+  /** Permanently failed → pending again (attempts reset); returns how many. */
+  retryFailed(now: number): Promise<number>;
+  /** Note that a trace's scores changed; bumps its sequence number. */
+  enqueueScoreUpdate(traceId: string, now: number): Promise<void>;
+  /** Score updates that are due AND whose trace is in state 'sent' (others wait for the trace). */
+  dueScoreUpdates(now: number, limit: number): Promise<DueScoreUpdate[]>;
+  /** Clears the update only if `seq` is still the latest. */
+  markScoresSent(traceId: string, seq: number, at: number): Promise<void>;
+  markScoresFailed(traceId: string, seq: number, info: FailureMark): Promise<void>;
+}
+
+export interface SyncResult {
+  /** Traces acknowledged in this run. */
+  sent: number;
+  /** Traces that failed in this run (retryable or permanent). */
+  failed: number;
+  /** Still to deliver after this run (OutboxStore.pendingCount). */
+  pending: number;
+  /** Permanently failed in the outbox (not counted in pending). */
+  permanentlyFailed: number;
+  scoresSent: number;
+  /** The last global failure (network, auth, …) not yet followed by a successful delivery, or null. */
+  lastError: string | null;
+}
+
+export interface OutboxChange {
+  traceId: string | null;
+  /** The trace's new state, or null when unknown (read it with status()). */
+  state: OpikExportState | null;
+  pending: number;
+}
