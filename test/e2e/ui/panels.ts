@@ -174,11 +174,11 @@ main('panels', async ({ page, gemini, shots }) => {
 
   // Point 5: panels follow the store. Delete the trace from the Traces view; both panels say it is gone.
   const item = page.locator('.part.sidebar .monaco-list-row', { hasText: /lru\.ts/ }).first();
-  await check('the trace is listed again once the filter is cleared', () => item.waitFor({ timeout: 20_000 }));
+  await check('the trace is listed again once the filter is cleared', () => item.waitFor({ timeout: 30_000 }));
   await item.click({ button: 'right' });
   await page.locator('.monaco-menu .action-item', { hasText: /^Delete Trace/ }).first().click();
   const confirm = page.locator('.monaco-dialog-box .monaco-button', { hasText: 'Delete Trace' }).first();
-  await check('Delete Trace asks first', () => confirm.waitFor({ timeout: 10_000 }));
+  await check('Delete Trace asks first', () => confirm.waitFor({ timeout: 30_000 }));
   await confirm.click();
   const gone = await showPanel(page, 'result');
   await check('the result panel says its trace was deleted', () => gone.locator('#deleted').waitFor({ timeout: 15_000 }));
