@@ -5,11 +5,15 @@
  */
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Plugin } from 'esbuild';
 import { build } from 'esbuild';
 import { tempDir, WASM } from './fixtures';
+import { startGeminiStandIn } from './geminiStandIn';
+import type { GeminiStandIn } from './geminiStandIn';
+
+type TempDir = ReturnType<typeof tempDir>;
 
 const ROOT = resolve(__dirname, '../..');
 
@@ -71,4 +75,63 @@ export function startCli(cli: string, args: string[], cwd: string, env: Record<s
     });
   });
   return { child, done };
+}
+
+/** What `useCliKit` gives a suite: the built CLI, a Gemini stand-in, a temp CODI_HOME and a temp working folder. */
+export interface CliKit {
+  /** The built `cli.js`. */
+  readonly cli: string;
+  /** A fresh stand-in for each test. */
+  readonly gemini: GeminiStandIn;
+  /** CODI_HOME of the current test (empty at its start). */
+  readonly home: string;
+  /** The working folder of the current test (holds `files`). */
+  readonly work: string;
+  /** Starts `codi args` in `work` with a key, the stand-in and `home`, plus `env`. */
+  start(args: string[], env?: Record<string, string>, timeoutMs?: number): { child: ChildProcessWithoutNullStreams; done: Promise<CliRun> };
+  /** `start(...)` and wait for the exit. */
+  codi(args: string[], env?: Record<string, string>, timeoutMs?: number): Promise<CliRun>;
+}
+
+/**
+ * Registers the mocha hooks every CLI suite needs (build once; per test: a stand-in, a temp home and a working
+ * folder with `files`, all removed after) and returns the kit whose fields follow the current test.
+ */
+export function useCliKit(name: string, opts: { files?: Record<string, string>; env?: Record<string, string> } = {}): CliKit {
+  let bin: { cli: string; cleanup: () => void } | undefined;
+  let gemini: GeminiStandIn | undefined;
+  let home: TempDir | undefined;
+  let work: TempDir | undefined;
+  const need = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined) throw new Error(`useCliKit: ${what} is only there inside a test`);
+    return v;
+  };
+  before(async () => {
+    bin = await buildCli(`codi-${name}-bin-`);
+  });
+  after(() => bin?.cleanup());
+  beforeEach(async () => {
+    gemini = await startGeminiStandIn();
+    home = tempDir(`codi-${name}-home-`);
+    work = tempDir(`codi-${name}-work-`);
+    for (const [file, text] of Object.entries(opts.files ?? {})) writeFileSync(join(work.dir, file), text);
+  });
+  afterEach(async () => {
+    await gemini?.close();
+    home?.cleanup();
+    work?.cleanup();
+  });
+  const kit: CliKit = {
+    get cli() { return need(bin, 'the CLI').cli; },
+    get gemini() { return need(gemini, 'the Gemini stand-in'); },
+    get home() { return need(home, 'CODI_HOME').dir; },
+    get work() { return need(work, 'the working folder').dir; },
+    start(args, env = {}, timeoutMs = 30_000) {
+      return startCli(kit.cli, args, kit.work, { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: kit.gemini.url, CODI_HOME: kit.home, ...opts.env, ...env }, timeoutMs);
+    },
+    codi(args, env, timeoutMs) {
+      return kit.start(args, env, timeoutMs).done;
+    },
+  };
+  return kit;
 }

@@ -3,39 +3,15 @@
  * closed stdout (`| head`) end the run like one SIGINT does: partial answer kept, trace saved as cancelled.
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { buildCli, startCli } from '../support/cliKit';
-import { tempDir } from '../support/fixtures';
-import { startGeminiStandIn } from '../support/geminiStandIn';
-import type { GeminiStandIn } from '../support/geminiStandIn';
+import { useCliKit } from '../support/cliKit';
 
 const PARTIAL = 'Partial words that arrive before the stall. More words never arrive.';
 
 describe('codi CLI: signals and a closed stdout keep the trace', function () {
   this.timeout(60_000);
-  let bin: { cli: string; cleanup: () => void };
-  let gemini: GeminiStandIn;
-  let home: ReturnType<typeof tempDir>;
-  let work: ReturnType<typeof tempDir>;
+  const kit = useCliKit('signals', { files: { 'f.js': 'function f(a) {\n  return a + 1;\n}\n' } });
 
-  before(async () => {
-    bin = await buildCli('codi-signals-bin-');
-  });
-  after(() => bin.cleanup());
-  beforeEach(async () => {
-    gemini = await startGeminiStandIn();
-    home = tempDir('codi-signals-home-');
-    work = tempDir('codi-signals-work-');
-    writeFileSync(join(work.dir, 'f.js'), 'function f(a) {\n  return a + 1;\n}\n');
-  });
-  afterEach(async () => {
-    await gemini.close();
-    home.cleanup();
-    work.cleanup();
-  });
-
-  const start = (args: string[]) => startCli(bin.cli, args, work.dir, { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_HOME: home.dir }, 30_000);
+  const start = (args: string[]) => kit.start(args);
   async function onlyTrace(): Promise<{ error: { kind: string } | null; output: string }> {
     const list = await start(['traces', 'list', '--json']).done;
     const rows = JSON.parse(list.stdout) as Array<{ id: string }>;
@@ -48,7 +24,7 @@ describe('codi CLI: signals and a closed stdout keep the trace', function () {
 
   for (const signals of [['SIGINT', 'SIGINT'], ['SIGHUP'], ['SIGTERM', 'SIGHUP']] as const) {
     it(`${signals.join(' then ')} mid-stream: exit 130, partial answer kept, trace saved as cancelled`, async () => {
-      gemini.enqueue({ kind: 'hang', afterChunks: 1, text: PARTIAL });
+      kit.gemini.enqueue({ kind: 'hang', afterChunks: 1, text: PARTIAL });
       const run = start(['explain', 'f.js']);
       await firstOutput(run.child);
       for (const s of signals) run.child.kill(s);
@@ -63,7 +39,7 @@ describe('codi CLI: signals and a closed stdout keep the trace', function () {
   }
 
   it('stdout closed by its reader (EPIPE, as `| head` does): ends quietly with exit 141 once the cancelled trace is saved', async () => {
-    gemini.enqueue({ kind: 'text', text: PARTIAL.repeat(40), chunks: 40, chunkDelayMs: 100 });
+    kit.gemini.enqueue({ kind: 'text', text: PARTIAL.repeat(40), chunks: 40, chunkDelayMs: 100 });
     const run = start(['explain', 'f.js', '--no-judge']);
     await firstOutput(run.child);
     run.child.stdout.destroy();

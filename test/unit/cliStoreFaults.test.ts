@@ -5,13 +5,11 @@
  * mounted everywhere these tests run.
  */
 import assert from 'node:assert/strict';
-import { promises as fs, writeFileSync } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { TraceStore } from '../../src/core/store/traceStore';
-import { buildCli, startCli } from '../support/cliKit';
-import { makeTrace, tempDir, WASM } from '../support/fixtures';
-import { startGeminiStandIn } from '../support/geminiStandIn';
-import type { GeminiStandIn } from '../support/geminiStandIn';
+import { useCliKit } from '../support/cliKit';
+import { makeTrace, WASM } from '../support/fixtures';
 import { deadPid, journalFiles, writeDeadSegment } from '../support/storeKit';
 
 const FS_FAULT = resolve(__dirname, '../support/fsFault.cjs');
@@ -20,29 +18,9 @@ const STACK = /\n\s+at /;
 
 describe('codi CLI: trace store faults', function () {
   this.timeout(60_000);
-  let bin: { cli: string; cleanup: () => void };
-  let gemini: GeminiStandIn;
-  let home: ReturnType<typeof tempDir>;
-  let work: ReturnType<typeof tempDir>;
+  const kit = useCliKit('faults', { files: { 'f.js': 'function f(a) {\n  return a + 1;\n}\n' } });
 
-  before(async () => {
-    bin = await buildCli('codi-faults-bin-');
-  });
-  after(() => bin.cleanup());
-  beforeEach(async () => {
-    gemini = await startGeminiStandIn();
-    home = tempDir('codi-faults-home-');
-    work = tempDir('codi-faults-work-');
-    writeFileSync(join(work.dir, 'f.js'), 'function f(a) {\n  return a + 1;\n}\n');
-  });
-  afterEach(async () => {
-    await gemini.close();
-    home.cleanup();
-    work.cleanup();
-  });
-
-  const codi = (args: string[], env: Record<string, string> = {}) =>
-    startCli(bin.cli, args, work.dir, { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_HOME: home.dir, ...env }, 30_000).done;
+  const codi = (args: string[], env: Record<string, string> = {}) => kit.codi(args, env);
   const faulty = (code: string, match: string) => ({ NODE_OPTIONS: `--require ${FS_FAULT}`, CODI_TEST_FS_FAULT: code, CODI_TEST_FS_FAULT_MATCH: match });
   const listIds = async (): Promise<string[]> => {
     const r = await codi(['traces', 'list', '--json']);
@@ -52,11 +30,11 @@ describe('codi CLI: trace store faults', function () {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
   it('disk full while saving: the answer is printed, the trace is said NOT saved and why, exit 6, nothing claims it', async () => {
-    gemini.enqueue({ kind: 'text', text: ANSWER });
+    kit.gemini.enqueue({ kind: 'text', text: ANSWER });
     const r = await codi(['explain', 'f.js', '--no-judge'], faulty('ENOSPC', '\\.cdj$'));
     assert.equal(r.code, 6, r.stderr);
     assert.equal(r.stdout.trim(), ANSWER, 'the paid answer reaches the user');
-    assert.equal(gemini.requests.length, 1);
+    assert.equal(kit.gemini.requests.length, 1);
     assert.match(r.stderr, /could not be saved in .*: the disk is full \(ENOSPC\)/);
     assert.match(r.stderr, /Free some space/);
     assert.match(r.stderr, /trace [0-9a-f-]{36} NOT SAVED/);
@@ -64,7 +42,7 @@ describe('codi CLI: trace store faults', function () {
     assert.doesNotMatch(r.stderr, STACK);
     assert.deepEqual(await listIds(), [], 'no trace exists, and none was claimed');
 
-    gemini.enqueue({ kind: 'text', text: ANSWER });
+    kit.gemini.enqueue({ kind: 'text', text: ANSWER });
     const j = await codi(['explain', 'f.js', '--no-judge', '--json'], faulty('ENOSPC', '\\.cdj$'));
     assert.equal(j.code, 6, j.stderr);
     const out = JSON.parse(j.stdout) as { output: string; traceNotSaved?: string; error?: unknown };
@@ -76,20 +54,20 @@ describe('codi CLI: trace store faults', function () {
   it('a store that cannot take a trace is found before the paid call: no request, exit 6, a clean message', async () => {
     await codi(['traces', 'list']); // the store exists
     for (const code of ['ENOSPC', 'EROFS']) {
-      const r = await codi(['explain', 'f.js'], faulty(code, escape(home.dir)));
+      const r = await codi(['explain', 'f.js'], faulty(code, escape(kit.home)));
       assert.equal(r.code, 6, r.stderr);
-      assert.equal(gemini.requests.length, 0, `${code}: Gemini is not called`);
+      assert.equal(kit.gemini.requests.length, 0, `${code}: Gemini is not called`);
       assert.match(r.stderr, new RegExp(`cannot record this run: .*\\(${code}\\)\\. Nothing was sent to the model\\.`));
       assert.doesNotMatch(r.stderr, STACK);
     }
     // A read-only store can still be read.
-    const list = await codi(['traces', 'list'], faulty('EROFS', escape(home.dir)));
+    const list = await codi(['traces', 'list'], faulty('EROFS', escape(kit.home)));
     assert.equal(list.code, 0, list.stderr);
     assert.match(list.stdout, /No traces yet/);
   });
 
   it('an unwritable CODI_HOME is a clean error with exit 6, for every command', async () => {
-    const fresh = join(home.dir, 'not-yet');
+    const fresh = join(kit.home, 'not-yet');
     for (const args of [['explain', 'f.js'], ['traces', 'list'], ['store', 'check']]) {
       const r = await codi(args, { CODI_HOME: fresh, ...faulty('EACCES', escape(fresh)) });
       assert.equal(r.code, 6, `${args.join(' ')}: ${r.stderr}`);
@@ -97,14 +75,14 @@ describe('codi CLI: trace store faults', function () {
       assert.match(r.stderr, /CODI_HOME/);
       assert.doesNotMatch(r.stderr, STACK);
     }
-    assert.equal(gemini.requests.length, 0);
+    assert.equal(kit.gemini.requests.length, 0);
   });
 
   it('index.snapshot replaced by a folder: the index is rebuilt, the traces are listed, with a warning', async () => {
     assert.equal((await codi(['explain', 'f.js', '--no-judge'])).code, 0);
     assert.equal((await codi(['store', 'compact'])).code, 0);
-    await fs.rm(join(home.dir, 'index.snapshot'), { force: true });
-    await fs.mkdir(join(home.dir, 'index.snapshot'));
+    await fs.rm(join(kit.home, 'index.snapshot'), { force: true });
+    await fs.mkdir(join(kit.home, 'index.snapshot'));
     const r = await codi(['traces', 'list', '--json']);
     assert.equal(r.code, 0, r.stderr);
     assert.equal((JSON.parse(r.stdout) as unknown[]).length, 1);
@@ -114,7 +92,7 @@ describe('codi CLI: trace store faults', function () {
   it('damaged records: one warning line with the count, `store check` lists them, `traces show` on one is a clean exit 6', async () => {
     await codi(['traces', 'list']);
     const traces = [0, 1, 2, 3].map((i) => makeTrace({ startTime: Date.now() - 1000 * (i + 1), name: `t${i}` }));
-    const seg = await writeDeadSegment(home.dir, traces, true);
+    const seg = await writeDeadSegment(kit.home, traces, true);
     // Flip one byte inside the bodies of records 0 and 2 (two places: adjacent damage is one place).
     const bytes = await fs.readFile(seg.path);
     for (const [off, len] of [seg.records[0]!, seg.records[2]!]) bytes[off + Math.floor(len / 2)]! ^= 0xff;
@@ -136,8 +114,8 @@ describe('codi CLI: trace store faults', function () {
     const ok = await codi(['explain', 'f.js', '--no-judge', '--json']);
     const id = (JSON.parse(ok.stdout) as { traceId: string }).traceId;
     assert.equal((await codi(['store', 'compact'])).code, 0);
-    const [compacted] = await journalFiles(home.dir);
-    const path = join(home.dir, 'journal', compacted!);
+    const [compacted] = await journalFiles(kit.home);
+    const path = join(kit.home, 'journal', compacted!);
     const all = await fs.readFile(path);
     const at = all.indexOf(Buffer.from('function f(a)'));
     assert.ok(at > 0);
@@ -152,27 +130,27 @@ describe('codi CLI: trace store faults', function () {
 
   it('temporaries of killed processes are removed on the next open; small segments are merged', async () => {
     await codi(['traces', 'list']);
-    const journal = join(home.dir, 'journal');
+    const journal = join(kit.home, 'journal');
     const pid = deadPid();
-    const leftovers = [join(journal, '.0mx0000aa-0123456789.cdj.tmp'), join(home.dir, `index.snapshot.${pid}-abcd1234.tmp`), join(journal, `.write-check-${pid}-abcd1234.tmp`)];
+    const leftovers = [join(journal, '.0mx0000aa-0123456789.cdj.tmp'), join(kit.home, `index.snapshot.${pid}-abcd1234.tmp`), join(journal, `.write-check-${pid}-abcd1234.tmp`)];
     for (const p of leftovers) await fs.writeFile(p, Buffer.alloc(1 << 20));
-    const live = join(home.dir, `index.snapshot.${process.pid}-abcd1234.tmp`);
+    const live = join(kit.home, `index.snapshot.${process.pid}-abcd1234.tmp`);
     await fs.writeFile(live, 'being written by a live process');
     assert.equal((await codi(['traces', 'list'])).code, 0);
     for (const p of leftovers) await assert.rejects(fs.stat(p), `${p} removed`);
     await fs.stat(live); // a live writer's temporary stays
 
     // The CLI writes one segment per run; once they pile up, a run merges them.
-    for (let i = 0; i < 33; i++) await writeDeadSegment(home.dir, [makeTrace({ name: `old ${i}` })], true);
-    assert.ok((await journalFiles(home.dir)).length >= 33);
+    for (let i = 0; i < 33; i++) await writeDeadSegment(kit.home, [makeTrace({ name: `old ${i}` })], true);
+    assert.ok((await journalFiles(kit.home)).length >= 33);
     const r = await codi(['explain', 'f.js', '--no-judge']);
     assert.equal(r.code, 0, r.stderr);
-    assert.ok((await journalFiles(home.dir)).length <= 2, `segments after the run: ${(await journalFiles(home.dir)).length}`);
+    assert.ok((await journalFiles(kit.home)).length <= 2, `segments after the run: ${(await journalFiles(kit.home)).length}`);
     assert.equal((await listIds()).length, 34);
   });
 
   it('the store is private to its user: folders 0700, files 0600', async () => {
-    const dir = join(home.dir, 'fresh');
+    const dir = join(kit.home, 'fresh');
     const r = await codi(['explain', 'f.js', '--no-judge'], { CODI_HOME: dir });
     assert.equal(r.code, 0, r.stderr);
     assert.equal((await codi(['store', 'compact'], { CODI_HOME: dir })).code, 0);
@@ -188,7 +166,7 @@ describe('codi CLI: trace store faults', function () {
     assert.ok(modes.length >= 4, modes.join('\n'));
     for (const m of modes) assert.match(m, /^(448|384) /, `not private: ${m.replace(/^\d+/, (n) => Number(n).toString(8))}`);
     // An in-process store too (the extension's).
-    const other = join(home.dir, 'ext');
+    const other = join(kit.home, 'ext');
     const store = await TraceStore.open({ dir: other, wasmPath: WASM });
     await store.saveTrace(makeTrace());
     await store.close();
