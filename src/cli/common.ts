@@ -7,6 +7,7 @@ import type { GeminiClient } from '../core/gemini/client';
 import { createGeminiClient } from '../core/gemini/client';
 import type { RateGate } from '../core/gemini/gate';
 import { SHIPPED_PRICES } from '../core/gemini/pricing';
+import { resolveStoreDir } from '../core/store/location';
 import type { TraceStore } from '../core/store/traceStore';
 import { Tracer } from '../core/tracing/tracer';
 import type { RunConfig, RunConfigPatch } from '../core/run/config';
@@ -42,8 +43,9 @@ export function exitCodeFor(kind: ErrorKind): number {
   }
 }
 
+/** The store folder shared with the extension: CODI_HOME, else ~/.codi (the CLI reads no settings). */
 export function storeDir(): string {
-  return process.env.CODI_HOME || join(homedir(), '.codi');
+  return resolveStoreDir({ env: process.env, homedir: homedir() }).dir;
 }
 
 function wasmPath(): string {

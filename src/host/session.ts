@@ -5,6 +5,10 @@ import type { GeminiClient } from '../core/gemini/client';
 import { mergePrices } from '../core/gemini/pricing';
 import { CodiError } from '../core/errors';
 import type { ModelContext } from '../core/pipelines/llmSpan';
+import { homedir } from 'node:os';
+import { moveLegacyStore } from '../core/store/legacyMove';
+import { resolveStoreDir } from '../core/store/location';
+import type { StoreLogger } from '../core/store/options';
 import { TraceStore } from '../core/store/traceStore';
 import type { TraceSink } from '../core/tracing/tracer';
 import { Tracer } from '../core/tracing/tracer';
@@ -60,16 +64,21 @@ export class Session extends Disposable {
   /** Set by the end-to-end tests only (`codi._test.storeDir`), to put the store where it cannot open. */
   storeDirOverride: string | null = null;
 
+  /** The store shared with the CLI: CODI_HOME, else the machine setting `codi.storePath`, else ~/.codi (location.ts). */
   get storeDir(): string {
-    return this.storeDirOverride ?? vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
+    return this.storeDirOverride ?? resolveStoreDir({ env: process.env, setting: vscode.workspace.getConfiguration('codi').get<string>('storePath'), homedir: homedir() }).dir;
+  }
+
+  /** Where this extension kept its traces before the store was shared; moved on first open (legacyMove.ts). */
+  private get legacyStoreDir(): string {
+    return vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
   }
 
   getStore(): Promise<TraceStore> {
-    this.store ??= TraceStore.open({
-      dir: this.storeDir,
-      wasmPath: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath,
-      logger: { info: (m) => this.log.info(`store: ${m}`), warn: (m) => this.log.warn(`store: ${m}`) },
-    }).then((s) => {
+    const wasmPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
+    const logger = { info: (m: string) => this.log.info(`store: ${m}`), warn: (m: string) => this.log.warn(`store: ${m}`) };
+    this.store ??= TraceStore.open({ dir: this.storeDir, wasmPath, logger }).then(async (s) => {
+      if (this.storeDirOverride === null) await this.moveLegacy(s, wasmPath, logger);
       this._register(s.onDidChange(() => this.storeChanged.fire()));
       this.scheduleMaintenance(s);
       this.storeOpened.fire();
@@ -79,6 +88,24 @@ export class Session extends Disposable {
     this.store.catch(() => (this.store = null));
     void this.store.then(() => this.refreshBudget(), () => undefined);
     return this.store;
+  }
+
+  /**
+   * The traces of the old global-storage store move into the shared one, once (idempotent: an interrupted move
+   * goes on next time). A failure loses nothing: the old folder stays, the user is told, the move is retried.
+   */
+  private async moveLegacy(to: TraceStore, wasmPath: string, logger: StoreLogger): Promise<void> {
+    const from = this.legacyStoreDir;
+    try {
+      const r = await moveLegacyStore({ from, to, wasmPath, logger });
+      if (r?.unreadable.length) throw new Error(`${plural(r.unreadable.length, 'trace')} could not be read (see the log)`);
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.log.error(`store: moving ${from} into ${to.dir} failed: ${why}`);
+      void vscode.window
+        .showWarningMessage(`CODI could not move all earlier traces into the shared store ${to.dir} (${why}). They are kept in ${from}; CODI tries again at the next start.`, 'Show Log')
+        .then((a) => a && this.log.show());
+    }
   }
 
   /** Today's spend against the budget in the status bar (only once the store is open: no I/O at activation). */

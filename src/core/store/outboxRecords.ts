@@ -118,6 +118,13 @@ interface Change {
   body: OutboxBody;
 }
 
+/** One trace's outbox entries as carried from one outbox to another (JournalOutboxStore.entries / adopt). */
+export interface CarriedOutboxEntry {
+  traceId: string;
+  trace: OutboxTraceEntry | null;
+  scores: OutboxScoreEntry | null;
+}
+
 const OFF: OutboxStatus = { state: 'off', url: null, lastError: null, attempts: 0, nextAttemptAt: null, sentAt: null, projectId: null };
 
 /** The OutboxStore kept in a TraceStore's journal: get it with `store.outbox()`. */
@@ -282,6 +289,44 @@ export class JournalOutboxStore implements OutboxStore {
       changes: this.scoreChange(traceId, seq, (s) => ({ ...s, attempts: s.attempts + 1, lastError: info.error, nextAttemptAt: info.nextAttemptAt, permanent: info.permanent }), info.at),
       result: undefined,
     }));
+  }
+
+  /** Every entry (a trace's delivery state and its pending score update), to carry this outbox into another store. */
+  async entries(): Promise<CarriedOutboxEntry[]> {
+    const sql = await this.fresh();
+    const out = new Map<string, CarriedOutboxEntry>();
+    for (const [id, queue, entry] of sql.all('SELECT trace_id, queue, entry FROM outbox WHERE entry IS NOT NULL ORDER BY order_at, trace_id')) {
+      const e = out.get(String(id)) ?? { traceId: String(id), trace: null, scores: null };
+      if (Number(queue) === Q_TRACE) e.trace = JSON.parse(String(entry)) as OutboxTraceEntry;
+      else e.scores = JSON.parse(String(entry)) as OutboxScoreEntry;
+      out.set(e.traceId, e);
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Takes entries from another outbox (the old global-storage store, the CLI's opik-outbox.json): a queue this
+   * outbox has no entry in for that trace gets the carried state; one it has is left as it is. So a move
+   * interrupted and run again adds nothing twice. Returns how many traces gained an entry.
+   */
+  adopt(entries: readonly CarriedOutboxEntry[], at: number): Promise<number> {
+    return this.mutate(() => {
+      const changes: Change[] = [];
+      const taken = new Set<string>();
+      for (const c of entries) {
+        if (isTraceEntry(c.trace) && !this.current(c.traceId, Q_TRACE)) {
+          changes.push(this.change(RecordKind.OutboxEnqueue, c.traceId, 'trace', 0, at, c.trace));
+          taken.add(c.traceId);
+        }
+        // A score update's sequence number is the revision that queued it here (see the design note above).
+        if (isScoreEntry(c.scores) && !this.current(c.traceId, Q_SCORES)?.entry) {
+          const rev = this.current<OutboxScoreEntry>(c.traceId, Q_SCORES)?.rev ?? 0;
+          changes.push(this.change(RecordKind.OutboxEnqueue, c.traceId, 'scores', rev, at, { ...c.scores, seq: rev + 1 }));
+          taken.add(c.traceId);
+        }
+      }
+      return { changes, result: taken.size };
+    });
   }
 
   /** Waits for this process's pending outbox writes (tests). */
