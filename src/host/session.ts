@@ -98,7 +98,7 @@ export class Session extends Disposable {
     const from = this.legacyStoreDir;
     try {
       const r = await moveLegacyStore({ from, to, wasmPath, logger });
-      if (r?.unreadable.length) throw new Error(`${plural(r.unreadable.length, 'trace')} could not be read (see the log)`);
+      if (r && (r.unreadable.length || r.problems.length)) throw new Error('part of the old store is damaged (see the log)');
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       this.log.error(`store: moving ${from} into ${to.dir} failed: ${why}`);

@@ -16,6 +16,7 @@ import type { TraceRecord } from '../../shared/types';
 import type { PromptVersionRecord } from '../prompts/prompt';
 import { withFileLock } from './fileLock';
 import type { StoreLogger } from './options';
+import type { StoreIssue } from './traceStore';
 import { TraceStore } from './traceStore';
 
 export interface LegacyMoveOptions {
@@ -35,6 +36,8 @@ export interface LegacyMoveResult {
   present: number;
   /** Traces that could not be read from the old store (it is then kept where it is). */
   unreadable: string[];
+  /** Damage the old store reported on open (records it could not index): it is then kept where it is. */
+  problems: string[];
   /** Traces whose Opik outbox entries were adopted. */
   outbox: number;
   experiments: number;
@@ -44,6 +47,8 @@ export interface LegacyMoveResult {
 
 const MIGRATE_LOCK = 'migrate.lock';
 const PAGE = 1000;
+/** Issues of the old store that may hide a trace: the folder is then kept for a person to look at. */
+const KEEP_ON: ReadonlySet<StoreIssue['kind']> = new Set(['damaged-record', 'damaged-segment', 'newer-segment', 'unindexed-record']);
 
 /** Moves the traces of the store at `from` into `to`; null when there is no old store (or it is the target). */
 export async function moveLegacyStore(opts: LegacyMoveOptions): Promise<LegacyMoveResult | null> {
@@ -57,7 +62,7 @@ async function run(from: string, opts: LegacyMoveOptions): Promise<LegacyMoveRes
   const { to } = opts;
   const now = opts.now ?? Date.now;
   const old = await TraceStore.open({ dir: from, wasmPath: opts.wasmPath, ...(opts.logger ? { logger: opts.logger } : {}) });
-  const result: LegacyMoveResult = { moved: 0, present: 0, unreadable: [], outbox: 0, experiments: 0, renamedTo: null };
+  const result: LegacyMoveResult = { moved: 0, present: 0, unreadable: [], problems: [], outbox: 0, experiments: 0, renamedTo: null };
   const ids: string[] = [];
   try {
     for (let cursor: string | null = null; ; ) {
@@ -81,12 +86,14 @@ async function run(from: string, opts: LegacyMoveOptions): Promise<LegacyMoveRes
       cursor = page.nextCursor;
     }
     result.outbox = await to.outbox().adopt(await old.outbox().entries(), now());
+    result.problems = old.issues.filter((i) => KEEP_ON.has(i.kind)).map((i) => i.message);
   } finally {
     await old.close();
   }
   result.experiments = await copyExperiments(from, to.dir);
-  if (result.unreadable.length) {
-    opts.logger?.warn(`Trace store: ${result.unreadable.length} trace(s) of ${from} could not be read; the folder is kept as it is (the others were moved).`);
+  if (result.unreadable.length || result.problems.length) {
+    const what = [result.unreadable.length ? `${result.unreadable.length} trace(s) could not be read` : '', ...result.problems].filter(Boolean).join('; ');
+    opts.logger?.warn(`Trace store: ${from}: ${what}. The folder is kept as it is (the readable traces were moved).`);
     return result;
   }
   // Verified: every trace of the old store reads back from the shared one before the old folder is set aside.
