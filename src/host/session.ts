@@ -21,7 +21,18 @@ import type { RateGate } from '../core/gemini/gate';
 import { ExperimentStore } from '../core/eval/experimentStore';
 import { clientOptions } from '../core/run/config';
 import { WorkspaceGate } from './workspaceGate';
+import { watchJournal } from './journalWatch';
 import { BudgetUi } from './budgetUi';
+
+/** The window's (first) workspace folder, recorded on its traces so the Traces view can show this workspace's only. */
+export function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => (f.uri.scheme === 'file' ? f.uri.fsPath : f.uri.toString()));
+}
+
+const workspaceMetadata = (): Record<string, unknown> => {
+  const first = workspaceFolders()[0];
+  return first ? { workspace: first } : {};
+};
 
 /**
  * The core services for this window. The store opens on first use (never during activation); the model
@@ -29,6 +40,8 @@ import { BudgetUi } from './budgetUi';
  */
 export class Session extends Disposable {
   private store: Promise<TraceStore> | null = null;
+  /** Notices the CLI's and other windows' appends while the store is open. */
+  private journalWatch: vscode.Disposable | undefined;
   private client: { fingerprint: string; client: GeminiClient } | null = null;
   private apiKey: Promise<string | undefined> | null = null;
   private readonly storeChanged = this._register(new vscode.EventEmitter<void>());
@@ -52,6 +65,7 @@ export class Session extends Disposable {
     this.budget = this._register(new BudgetUi(log));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.budget') && void this.refreshBudget()));
     this._register(this.onDidChangeTraces(() => void this.refreshBudget()));
+    this._register({ dispose: () => this.journalWatch?.dispose() });
     this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
@@ -80,6 +94,8 @@ export class Session extends Disposable {
     this.store ??= TraceStore.open({ dir: this.storeDir, wasmPath, logger }).then(async (s) => {
       if (this.storeDirOverride === null) await this.moveLegacy(s, wasmPath, logger);
       this._register(s.onDidChange(() => this.storeChanged.fire()));
+      this.journalWatch?.dispose();
+      this.journalWatch = watchJournal(s, this.log);
       this.scheduleMaintenance(s);
       this.storeOpened.fire();
       return s;
@@ -145,6 +161,8 @@ export class Session extends Disposable {
 
   /** Seals the journal segment and writes the index snapshot; awaited by deactivate(). */
   async closeStore(): Promise<void> {
+    this.journalWatch?.dispose();
+    this.journalWatch = undefined;
     const s = await this.store?.catch(() => null);
     this.store = null;
     await s?.close();
@@ -185,10 +203,15 @@ export class Session extends Disposable {
       return null;
     });
     const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(`the trace store could not be opened (${failure})`)) };
-    const tracer = new Tracer(sink, undefined, (err, t) => {
-      failed(err);
-      this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
-    });
+    const tracer = new Tracer(
+      sink,
+      undefined,
+      (err, t) => {
+        failed(err);
+        this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
+      },
+      { metadata: workspaceMetadata() },
+    );
     let gated: GeminiClient | undefined;
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');

@@ -10,7 +10,9 @@ import { moveLegacyStore } from '../../src/core/store/legacyMove';
 import { resolveStoreDir } from '../../src/core/store/location';
 import { TraceStore } from '../../src/core/store/traceStore';
 import type { TraceRecord } from '../../src/shared/types';
+import { buildCli, startCli } from '../support/cliKit';
 import { makeTrace, tempDir, WASM } from '../support/fixtures';
+import { startGeminiStandIn } from '../support/geminiStandIn';
 import { startWriter } from '../support/storeKit';
 
 describe('shared store: location', () => {
@@ -47,6 +49,38 @@ describe('shared store: another writer while the store is open', function () {
     } finally {
       await store.close();
       tmp.cleanup();
+    }
+  });
+});
+
+describe('shared store: the CLI and an open store (as the extension holds it)', function () {
+  this.timeout(90_000);
+  it('a `codi explain` with no CODI_HOME writes to ~/.codi, is seen by the store already open there, and records its folder', async () => {
+    const bin = await buildCli('codi-shared-bin-');
+    const home = tempDir('codi-shared-home-');
+    const gemini = await startGeminiStandIn();
+    const work = join(home.dir, 'project', 'src');
+    await fs.mkdir(work, { recursive: true });
+    await fs.writeFile(join(work, 'f.js'), 'function f(a) {\n  return a + 1;\n}\n');
+    const store = await TraceStore.open({ dir: join(home.dir, '.codi'), wasmPath: WASM });
+    try {
+      gemini.enqueue({ kind: 'text', text: 'Adds one.' });
+      const r = await startCli(bin.cli, ['explain', 'f.js', '--no-judge', '--json'], work, { HOME: home.dir, GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: gemini.url }).done;
+      assert.equal(r.code, 0, r.stderr);
+      const id = (JSON.parse(r.stdout) as { traceId: string }).traceId;
+      assert.equal(await store.refresh(), 1, 'the open store reads the CLI\'s append');
+      assert.equal((await store.get(id))?.metadata.workspace, work);
+      const project = join(home.dir, 'project');
+      assert.deepEqual(store.query({ workspace: [project] }).items.map((t) => t.id), [id], 'a run in a subfolder belongs to the workspace');
+      assert.deepEqual(store.query({ workspace: [`${project}/`] }).items.map((t) => t.id), [id], 'a trailing separator does not matter');
+      assert.deepEqual(store.query({ workspace: [`${project}-other`] }).items, [], 'a sibling folder with the same prefix is another workspace');
+      assert.deepEqual(store.query({ workspace: [] }).items, []);
+      assert.equal(store.query({}).items.length, 1);
+    } finally {
+      await store.close();
+      await gemini.close();
+      home.cleanup();
+      bin.cleanup();
     }
   });
 });
