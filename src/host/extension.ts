@@ -87,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
-        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt })),
+        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt, storeDir: session.storeDir })),
         vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
         vscode.commands.registerCommand('codi._test.getTrace', async (id: string) => (await session.getStore()).get(id)),
         vscode.commands.registerCommand('codi._test.resultState', () => ResultPanel.currentState()),
