@@ -196,3 +196,36 @@ describe('shared store: moving the old global-storage store', function () {
     assert.equal(to.count(), 1);
   });
 });
+
+describe('shared store: the journal outbox as the CLI uses it', () => {
+  it('lists refused traces, says when the next attempt is due, gives refused traces up (state off) and queues one again', async () => {
+    const tmp = tempDir('codi-outbox-cli-');
+    let store = await TraceStore.open({ dir: tmp.dir, wasmPath: WASM });
+    try {
+      const o = store.outbox();
+      for (const [id, at] of [['a', 1], ['b', 2], ['c', 3]] as const) await o.enqueue(id, at);
+      await o.markFailed('a', { error: 'HTTP 422: bad trace', nextAttemptAt: null, permanent: true, at: 4 });
+      await o.enqueueScoreUpdate('a', 5);
+      await o.markFailed('b', { error: 'HTTP 503', nextAttemptAt: 900, permanent: false, at: 6 });
+      assert.equal(await o.nextAttemptAt(), null, 'c is due now');
+      await o.markFailed('c', { error: 'HTTP 503', nextAttemptAt: 700, permanent: false, at: 7 });
+      assert.equal(await o.nextAttemptAt(), 700, 'the earliest retry');
+      assert.deepEqual(await o.failedEntries(), [{ traceId: 'a', lastError: 'HTTP 422: bad trace', attempts: 1, enqueuedAt: 1 }]);
+      assert.deepEqual(await o.dropFailed(8), ['a']);
+      assert.equal((await o.state('a')).state, 'off');
+      assert.deepEqual(await o.failedEntries(), []);
+      assert.equal(await o.pendingCount(), 2);
+      // Given up survives reopening (a null entry in the journal, not a forgotten one)…
+      await store.close();
+      store = await TraceStore.open({ dir: tmp.dir, wasmPath: WASM });
+      assert.equal((await store.outbox().state('a')).state, 'off');
+      // …and `codi opik sync a` queues it again.
+      await store.outbox().enqueue('a', 9);
+      assert.equal((await store.outbox().state('a')).state, 'pending');
+      assert.deepEqual((await store.outbox().due(10, 10)).map((d) => d.traceId), ['a']);
+    } finally {
+      await store.close();
+      tmp.cleanup();
+    }
+  });
+});
