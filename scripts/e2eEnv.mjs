@@ -191,10 +191,13 @@ export function writeUserSettings(userDataDir, extra = {}) {
   writeFileSync(join(userDataDir, 'User', 'settings.json'), JSON.stringify({ ...baseUserSettings, ...extra }, null, 2));
 }
 
-/** code-server's own files (config.yaml, logs, sockets) go under the run folder, never $HOME or /tmp. @param {string} runDir */
+/**
+ * code-server's own files (config.yaml, logs, sockets) go under the run folder, never $HOME or /tmp; so does
+ * CODI's trace store (CODI_HOME, else it would be the user's ~/.codi, shared with the CLI). @param {string} runDir
+ */
 export function isolatedEnv(runDir) {
   const env = { ...process.env, TMPDIR: join(runDir, 'tmp'), XDG_CONFIG_HOME: join(runDir, 'xdg/config'),
-    XDG_DATA_HOME: join(runDir, 'xdg/data'), XDG_CACHE_HOME: join(runDir, 'xdg/cache') };
+    XDG_DATA_HOME: join(runDir, 'xdg/data'), XDG_CACHE_HOME: join(runDir, 'xdg/cache'), CODI_HOME: join(runDir, 'codi-home') };
   for (const d of [env.TMPDIR, env.XDG_CONFIG_HOME, env.XDG_DATA_HOME, env.XDG_CACHE_HOME]) mkdirSync(d, { recursive: true });
   return env;
 }

@@ -7,7 +7,9 @@ import type { GeminiClient } from '../core/gemini/client';
 import { createGeminiClient } from '../core/gemini/client';
 import type { RateGate } from '../core/gemini/gate';
 import { SHIPPED_PRICES } from '../core/gemini/pricing';
+import { resolveStoreDir } from '../core/store/location';
 import type { TraceStore } from '../core/store/traceStore';
+import type { TraceSink } from '../core/tracing/tracer';
 import { Tracer } from '../core/tracing/tracer';
 import type { RunConfig, RunConfigPatch } from '../core/run/config';
 import { clientOptions, runConfig } from '../core/run/config';
@@ -42,8 +44,9 @@ export function exitCodeFor(kind: ErrorKind): number {
   }
 }
 
+/** The store folder shared with the extension: CODI_HOME, else ~/.codi (the CLI reads no settings). */
 export function storeDir(): string {
-  return process.env.CODI_HOME || join(homedir(), '.codi');
+  return resolveStoreDir({ env: process.env, homedir: homedir() }).dir;
 }
 
 function wasmPath(): string {
@@ -115,9 +118,14 @@ export function geminiFromEnv(config: RunConfig = cliConfig(), gate?: RateGate):
 }
 
 /** The run context of a CLI command: tracer on the store, Gemini from the environment, cancellation, hooks. */
+/** A tracer for the CLI: its traces record the working folder as their workspace (the Traces view's "this workspace"). */
+export function cliTracer(sink: TraceSink): Tracer {
+  return new Tracer(sink, undefined, undefined, { metadata: { workspace: process.cwd() } });
+}
+
 export function cliContext(store: TraceStore, signal: AbortSignal, config: RunConfig, hooks: RunHooks = {}, tracer?: Tracer): RunContext {
   // A trace that cannot be saved must not cost the answer: see storeAccess.ts.
-  return { tracer: tracer ?? new Tracer(guardedSink(store)), gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, budget: budgetFromEnv(store), signal, clientVersion: `codi-cli/${VERSION}`, hooks };
+  return { tracer: tracer ?? cliTracer(guardedSink(store)), gemini: geminiFromEnv(config), prices: SHIPPED_PRICES, budget: budgetFromEnv(store), signal, clientVersion: `codi-cli/${VERSION}`, hooks };
 }
 
 /**

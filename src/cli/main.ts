@@ -38,7 +38,7 @@ Summarize asks before splitting an input into more than 8 parts (--yes: go ahead
 Inputs are regular text files of at most 16 MB (UTF-8, or UTF-16/UTF-8 with a byte order mark).
 
 Opik export (opt-in): with --opik or CODI_OPIK=1, explain/summarize/generate queue the saved trace in the
-outbox ($CODI_HOME/opik-outbox.json) and send it right away; if that fails, a note on stderr says so, the
+outbox (in the trace store, shared with VS Code) and send it right away; if that fails, a note on stderr says so, the
 trace stays queued and the command keeps its own exit code. \`codi opik sync\` sends everything queued
 (plus the given traces, even ones recorded without --opik; --retry-failed re-queues traces Opik refused).
 \`traces show\` reports each trace's export state: off, pending, sent (with its Opik link) or failed.
@@ -49,7 +49,7 @@ version, first seen; "shipped" marks this CODI's own), \`prompts show\` prints o
 Environment:
   GEMINI_API_KEY or GOOGLE_API_KEY   API key (GOOGLE_API_KEY wins when both are set)
   GOOGLE_GEMINI_BASE_URL             endpoint override (proxy, gateway, test stand-in)
-  CODI_HOME                          trace store folder (default ~/.codi)
+  CODI_HOME                          trace store folder, shared with VS Code (default ~/.codi)
   CODI_MODEL, CODI_JUDGE_MODEL       default models (gemini-2.5-flash)
   CODI_MAX_ATTEMPTS                  attempts per model call on 429/5xx/timeouts (default 4; backoff honours RetryInfo)
   CODI_FALLBACK_MODEL                model to try on 429/503 after the retries

@@ -5,20 +5,22 @@
  *
  * The opik SDK is never imported here: `startOpikExport` loads it (core/opik/client, imported lazily)
  * only when a delivery actually runs. Without --opik / CODI_OPIK nothing in this file runs except
- * `opikStatusOf`, which only reads the outbox file when it exists.
+ * `opikStatusOf`, which reads the outbox from the store's index.
  *
- * The outbox is one JSON file (`outboxPath()`); FileOutboxStore keeps it in memory and rewrites it whole,
- * which is not safe for two processes at once, so every session that writes it holds a lock file beside
- * it (enqueue: a short session that waits for the lock; delivery: a session that gives up quickly when
- * another codi is delivering, leaving the trace queued).
+ * The outbox is the trace store's (outboxRecords.ts), the one the extension delivers from: queuing is safe
+ * from any number of processes. A delivery session holds a lock file in the store (delivery after a run
+ * gives up quickly when another codi is delivering, leaving the trace queued; `opik sync` waits). The
+ * outbox file earlier versions kept (`opik-outbox.json`) is carried into the journal on first use and
+ * renamed (`legacyOutboxPath()`).
  */
 import { existsSync, promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import type { OpikConfigInput } from '../core/opik/config';
 import { isOpikCloud, normalizeOpikUrl, OpikConfigError, opikInputFromEnv, opikRequestedByEnv, resolveOpikConfig } from '../core/opik/config';
 import type { OpikExport } from '../core/opik/exporter';
 import { exportStatus, startOpikExport } from '../core/opik/exporter';
 import { FileOutboxStore } from '../core/opik/fileOutbox';
+import type { JournalOutboxStore } from '../core/store/outboxRecords';
 import type { OpikExportState, SyncResult } from '../core/opik/outbox';
 import { withFileLock } from '../core/store/fileLock';
 import type { TraceStore } from '../core/store/traceStore';
@@ -38,15 +40,17 @@ const OFF: OpikStatus = { state: 'off', url: null, lastError: null };
 /** Per-request limit for the SDK transport: after a command (the user waits for the prompt) and in sync. */
 const AFTER_RUN_TIMEOUT_MS = 15_000;
 const SYNC_TIMEOUT_MS = 30_000;
-/** How long to wait for the outbox lock: to queue a trace (must not be lost), to deliver right after a run, to sync. */
-const ENQUEUE_LOCK_MS = 60_000;
+/** How long to wait for the delivery lock: to deliver right after a run (the trace stays queued), to sync. */
 const DELIVER_LOCK_MS = 5_000;
 const SYNC_LOCK_MS = 60_000;
 
-/** Where the CLI's outbox lives. The one place to change when the outbox moves into the trace store. */
-export function outboxPath(): string {
+/** The outbox file of earlier versions of the CLI, carried into the store's journal on first use. */
+export function legacyOutboxPath(): string {
   return join(storeDir(), 'opik-outbox.json');
 }
+
+/** The lock a delivery session holds, so two codi processes do not deliver the same traces at once. */
+const deliveryLock = () => join(storeDir(), 'opik-delivery.lock');
 
 /** `--opik` or CODI_OPIK=1. */
 export function opikRequested(flag: boolean): boolean {
@@ -75,32 +79,50 @@ const note = (line: string): void => void process.stderr.write(`${line}\n`);
 
 class OutboxBusyError extends Error {}
 
-/** Runs `fn` on the outbox while holding its lock; OutboxBusyError when the lock is not free in time. */
-async function withOutbox<T>(fn: (store: FileOutboxStore) => Promise<T>, lockTimeoutMs: number): Promise<T> {
-  const path = outboxPath();
-  await fs.mkdir(dirname(path), { recursive: true });
+/**
+ * The store's outbox, with the outbox file of earlier versions carried in first. With `lockTimeoutMs`, `fn`
+ * runs holding the delivery lock (OutboxBusyError when it is not free in time).
+ */
+async function withOutbox<T>(traces: TraceStore, fn: (store: JournalOutboxStore) => Promise<T>, lockTimeoutMs?: number): Promise<T> {
+  await adoptLegacyOutbox(traces);
+  const outbox = traces.outbox();
+  const run = async () => {
+    try {
+      return await fn(outbox);
+    } finally {
+      await outbox.flush();
+    }
+  };
+  if (lockTimeoutMs === undefined) return run();
   let entered = false;
   try {
-    return await withFileLock(
-      `${path}.lock`,
-      async () => {
-        entered = true;
-        const store = await FileOutboxStore.open(path);
-        for (const w of store.warnings) note(`codi: ${w}`);
-        if (store.setAside) await salvage(store, store.setAside);
-        try {
-          return await fn(store);
-        } finally {
-          await store.flush();
-        }
-      },
-      lockTimeoutMs,
-    );
+    return await withFileLock(deliveryLock(), () => ((entered = true), run()), lockTimeoutMs);
   } catch (err) {
     // withFileLock throws a plain Error when the lock stays taken; file-system errors carry a code.
     if (entered || (err as NodeJS.ErrnoException).code) throw err;
-    throw new OutboxBusyError(`the Opik outbox is in use by another codi process (lock ${path}.lock)`);
+    throw new OutboxBusyError(`the Opik outbox is being delivered by another codi process (lock ${deliveryLock()})`);
   }
+}
+
+/**
+ * Carries `opik-outbox.json` (earlier versions) into the store's journal: every entry the journal lacks is
+ * adopted (so an interrupted move and a re-run add nothing twice), then the file is renamed
+ * `opik-outbox.json.migrated-<time>`, never deleted. Under the file's own lock, which earlier versions take too.
+ */
+async function adoptLegacyOutbox(traces: TraceStore): Promise<void> {
+  const path = legacyOutboxPath();
+  if (!existsSync(path)) return;
+  await withFileLock(`${path}.lock`, async () => {
+    if (!existsSync(path)) return;
+    const file = await FileOutboxStore.open(path);
+    for (const w of file.warnings) note(`codi: ${w}`);
+    const outbox = traces.outbox();
+    if (file.setAside) await salvage(outbox, file.setAside);
+    const adopted = await outbox.adopt(await file.entries(), Date.now());
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    if (existsSync(path)) await fs.rename(path, `${path}.migrated-${stamp}`);
+    if (adopted) note(`codi: moved ${adopted} Opik outbox entr${adopted === 1 ? 'y' : 'ies'} from ${path} into the trace store (the file is kept as ${path}.migrated-${stamp}).`);
+  });
 }
 
 /** What was recovered from an unreadable outbox in this process (null: the outbox was fine). */
@@ -111,7 +133,7 @@ let salvaged: { aside: string; recovered: number } | null = null;
  * traces it queued are not dropped silently: every trace id still readable in it that was not marked sent
  * is queued again (ids are stable: a trace Opik already has is not duplicated).
  */
-async function salvage(store: FileOutboxStore, aside: string): Promise<void> {
+async function salvage(store: JournalOutboxStore, aside: string): Promise<void> {
   const text = await fs.readFile(aside, 'utf8').catch(() => '');
   const ids = new Set<string>();
   for (const m of text.matchAll(/"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"\s*:\s*\{([^{}]*)/g)) {
@@ -148,7 +170,7 @@ function configExitCode(): number {
   return EXIT.usage;
 }
 
-function startExport(store: FileOutboxStore, traces: TraceStore, timeoutMs: number): OpikExport {
+function startExport(store: JournalOutboxStore, traces: TraceStore, timeoutMs: number): OpikExport {
   const { apiKey, ...rest } = configInput();
   engaged = true;
   return startOpikExport({
@@ -170,7 +192,7 @@ function startExport(store: FileOutboxStore, traces: TraceStore, timeoutMs: numb
  */
 export async function exportAfterRun(traces: TraceStore, traceId: string, deliver: boolean): Promise<void> {
   try {
-    await withOutbox((store) => store.enqueue(traceId, Date.now()), ENQUEUE_LOCK_MS);
+    await withOutbox(traces, (store) => store.enqueue(traceId, Date.now()));
   } catch (err) {
     note(`Opik: trace not queued (${errText(err)}); run \`codi opik sync ${traceId}\` to export it.`);
     return;
@@ -186,7 +208,7 @@ export async function exportAfterRun(traces: TraceStore, traceId: string, delive
   }
   let out: { status: OpikStatus; sync: SyncResult | null };
   try {
-    out = await withOutbox(async (store) => {
+    out = await withOutbox(traces, async (store) => {
       const worker = startExport(store, traces, AFTER_RUN_TIMEOUT_MS).worker;
       const sync = worker ? await worker.syncNow() : null;
       return { status: await exportStatus(store, traceId, worker), sync };
@@ -203,13 +225,11 @@ export async function exportAfterRun(traces: TraceStore, traceId: string, delive
 }
 
 /** Export state of one trace for `traces show`, without the SDK: 'off' when it was never queued. */
-export async function opikStatusOf(traceId: string): Promise<OpikStatus> {
-  const path = outboxPath();
-  if (!existsSync(path)) return OFF;
+export async function opikStatusOf(traces: TraceStore, traceId: string): Promise<OpikStatus> {
   try {
-    return await exportStatus(await FileOutboxStore.open(path), traceId);
+    return await withOutbox(traces, (store) => exportStatus(store, traceId));
   } catch (err) {
-    note(`codi: cannot read the Opik outbox ${path}: ${errText(err)}`);
+    note(`codi: cannot read the Opik outbox in ${traces.dir}: ${errText(err)}`);
     return OFF;
   }
 }
@@ -233,12 +253,13 @@ async function status(rest: string[]): Promise<number> {
   const args = parseArgs(rest, []);
   checkFlags(args, ['json']);
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
-  const out = await withOutbox(async (store) => ({ outbox: store.path, pending: await store.pendingCount(), nextAttemptAt: await store.nextAttemptAt(), failed: await store.failedEntries() }), SYNC_LOCK_MS);
+  const traces = await openStore();
+  const out = await withOutbox(traces, async (store) => ({ outbox: traces.dir, pending: await store.pendingCount(), nextAttemptAt: await store.nextAttemptAt(), failed: await store.failedEntries() })).finally(() => traces.close());
   if (args.flags.has('json')) {
     print(JSON.stringify(out, null, 2));
   } else {
     const when = out.nextAttemptAt && out.nextAttemptAt > Date.now() ? ` (next attempt after ${new Date(out.nextAttemptAt).toISOString()})` : '';
-    const lines = [`Opik outbox ${out.outbox}: ${out.pending} pending${when}, ${out.failed.length} refused for good.`];
+    const lines = [`Opik outbox (trace store ${out.outbox}): ${out.pending} pending${when}, ${out.failed.length} refused for good.`];
     for (const f of out.failed) lines.push(`  ${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
     if (out.failed.length) lines.push('`codi opik sync --retry-failed` tries them again; `codi opik sync --drop-failed` stops exporting them.');
     print(lines.join('\n'));
@@ -252,7 +273,7 @@ const MAX_SYNC_ROUNDS = 5;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Delivers the outbox; when Opik asked to wait (429/503 with Retry-After) a short while, waits and goes on. */
-async function syncHonouringRetryAfter(store: FileOutboxStore, worker: NonNullable<OpikExport['worker']>): Promise<SyncResult> {
+async function syncHonouringRetryAfter(store: JournalOutboxStore, worker: NonNullable<OpikExport['worker']>): Promise<SyncResult> {
   let r = await worker.syncNow();
   for (let round = 1; r.pending > 0 && round < MAX_SYNC_ROUNDS && /HTTP (429|503)/.test(r.lastError ?? ''); round++) {
     const at = await store.nextAttemptAt();
@@ -296,14 +317,14 @@ export async function cmdOpik(argv: string[]): Promise<number> {
       }
       ids.push(t.id);
     }
-    out = await withOutbox(async (store) => {
-      const dropped = args.flags.has('drop-failed') ? await store.dropFailed() : [];
+    out = await withOutbox(traces, async (store) => {
+      const dropped = args.flags.has('drop-failed') ? await store.dropFailed(Date.now()) : [];
       if (dropped.length) note(`codi: no longer exporting ${dropped.length} trace(s) Opik refused for good: ${dropped.join(', ')} (\`codi opik sync <id>\` queues one again).`);
       for (const id of ids) await store.enqueue(id, Date.now());
       const worker = startExport(store, traces, SYNC_TIMEOUT_MS).worker;
       if (!worker) throw new Error('Opik export could not start.');
       const retried = args.flags.has('retry-failed') ? await worker.retryFailed() : 0;
-      return { ...(await syncHonouringRetryAfter(store, worker)), retried, ...(dropped.length ? { dropped: dropped.length } : {}), outbox: store.path };
+      return { ...(await syncHonouringRetryAfter(store, worker)), retried, ...(dropped.length ? { dropped: dropped.length } : {}), outbox: traces.dir };
     }, SYNC_LOCK_MS);
   } catch (err) {
     if (!(err instanceof OutboxBusyError)) throw err;

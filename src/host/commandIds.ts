@@ -15,6 +15,8 @@ export const COMMAND_IDS = [
   'codi.refreshTraces',
   'codi.filterTraces',
   'codi.clearTracesFilter',
+  'codi.showWorkspaceTraces',
+  'codi.showAllWorkspacesTraces',
   'codi.showLog',
   'codi.openSettings',
   'codi.clearHistory',

@@ -248,6 +248,8 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       if (next) c.tree.setFilter(next);
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}),
+    'codi.showWorkspaceTraces': () => c.tree.setScope('workspace'),
+    'codi.showAllWorkspacesTraces': () => c.tree.setScope('all'),
     'codi.openDashboard': () => void c.dashboard.open(),
     'codi.groupTraces': async () => {
       const pick = await vscode.window.showQuickPick(

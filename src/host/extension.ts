@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { UserRating } from '../shared/protocol';
 import { commandTable, registerCommands } from './commands';
 import { Secrets } from './secrets';
-import { Session } from './session';
+import { Session, workspaceFolders } from './session';
 import { OpikController } from './opikController';
 import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
@@ -14,8 +14,11 @@ import { AlertsController } from './alertsController';
 import { ExperimentsTree } from './experiments/experimentsTree';
 import { ReplayDocuments } from './runs/replayRun';
 
-/** How often a visible Traces view looks for traces written by other windows or the CLI. */
-const REFRESH_MS = 5000;
+/**
+ * How often a visible Traces view looks for traces written by other windows or the CLI, where the journal
+ * watch (journalWatch.ts) gets no file events; a catch-up with nothing new costs a folder listing.
+ */
+const REFRESH_MS = 2000;
 
 let activationMs = 0;
 /** performance.now() when activate() returned (same clock as the tests in this extension host). */
@@ -37,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const tree = new TracesTree(async (filter) => {
       const page = (await session.getStore()).query({ ...filter, limit: 500, withTotal: true });
       return { items: page.items, total: page.total ?? page.items.length };
-    }, context.workspaceState);
+    }, context.workspaceState, workspaceFolders);
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
     tree.view = view;
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));
@@ -84,7 +87,7 @@ export function activate(context: vscode.ExtensionContext): void {
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
-        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt })),
+        vscode.commands.registerCommand('codi._test.stats', () => ({ activationMs, activatedAt, storeDir: session.storeDir })),
         vscode.commands.registerCommand('codi._test.listTraces', async () => (await session.getStore()).list({ limit: 100 })),
         vscode.commands.registerCommand('codi._test.getTrace', async (id: string) => (await session.getStore()).get(id)),
         vscode.commands.registerCommand('codi._test.resultState', () => ResultPanel.currentState()),

@@ -5,6 +5,10 @@ import type { GeminiClient } from '../core/gemini/client';
 import { mergePrices } from '../core/gemini/pricing';
 import { CodiError } from '../core/errors';
 import type { ModelContext } from '../core/pipelines/llmSpan';
+import { homedir } from 'node:os';
+import { moveLegacyStore } from '../core/store/legacyMove';
+import { resolveStoreDir } from '../core/store/location';
+import type { StoreLogger } from '../core/store/options';
 import { TraceStore } from '../core/store/traceStore';
 import type { TraceSink } from '../core/tracing/tracer';
 import { Tracer } from '../core/tracing/tracer';
@@ -17,7 +21,18 @@ import type { RateGate } from '../core/gemini/gate';
 import { ExperimentStore } from '../core/eval/experimentStore';
 import { clientOptions } from '../core/run/config';
 import { WorkspaceGate } from './workspaceGate';
+import { watchJournal } from './journalWatch';
 import { BudgetUi } from './budgetUi';
+
+/** The window's (first) workspace folder, recorded on its traces so the Traces view can show this workspace's only. */
+export function workspaceFolders(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).map((f) => (f.uri.scheme === 'file' ? f.uri.fsPath : f.uri.toString()));
+}
+
+const workspaceMetadata = (): Record<string, unknown> => {
+  const first = workspaceFolders()[0];
+  return first ? { workspace: first } : {};
+};
 
 /**
  * The core services for this window. The store opens on first use (never during activation); the model
@@ -25,6 +40,8 @@ import { BudgetUi } from './budgetUi';
  */
 export class Session extends Disposable {
   private store: Promise<TraceStore> | null = null;
+  /** Notices the CLI's and other windows' appends while the store is open. */
+  private journalWatch: vscode.Disposable | undefined;
   private client: { fingerprint: string; client: GeminiClient } | null = null;
   private apiKey: Promise<string | undefined> | null = null;
   private readonly storeChanged = this._register(new vscode.EventEmitter<void>());
@@ -48,6 +65,7 @@ export class Session extends Disposable {
     this.budget = this._register(new BudgetUi(log));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.budget') && void this.refreshBudget()));
     this._register(this.onDidChangeTraces(() => void this.refreshBudget()));
+    this._register({ dispose: () => this.journalWatch?.dispose() });
     this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
@@ -60,17 +78,24 @@ export class Session extends Disposable {
   /** Set by the end-to-end tests only (`codi._test.storeDir`), to put the store where it cannot open. */
   storeDirOverride: string | null = null;
 
+  /** The store shared with the CLI: CODI_HOME, else the machine setting `codi.storePath`, else ~/.codi (location.ts). */
   get storeDir(): string {
-    return this.storeDirOverride ?? vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
+    return this.storeDirOverride ?? resolveStoreDir({ env: process.env, setting: vscode.workspace.getConfiguration('codi').get<string>('storePath'), homedir: homedir() }).dir;
+  }
+
+  /** Where this extension kept its traces before the store was shared; moved on first open (legacyMove.ts). */
+  private get legacyStoreDir(): string {
+    return vscode.Uri.joinPath(this.context.globalStorageUri, 'traces').fsPath;
   }
 
   getStore(): Promise<TraceStore> {
-    this.store ??= TraceStore.open({
-      dir: this.storeDir,
-      wasmPath: vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath,
-      logger: { info: (m) => this.log.info(`store: ${m}`), warn: (m) => this.log.warn(`store: ${m}`) },
-    }).then((s) => {
+    const wasmPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
+    const logger = { info: (m: string) => this.log.info(`store: ${m}`), warn: (m: string) => this.log.warn(`store: ${m}`) };
+    this.store ??= TraceStore.open({ dir: this.storeDir, wasmPath, logger }).then(async (s) => {
+      if (this.storeDirOverride === null) await this.moveLegacy(s, wasmPath, logger);
       this._register(s.onDidChange(() => this.storeChanged.fire()));
+      this.journalWatch?.dispose();
+      this.journalWatch = watchJournal(s, this.log);
       this.scheduleMaintenance(s);
       this.storeOpened.fire();
       return s;
@@ -79,6 +104,24 @@ export class Session extends Disposable {
     this.store.catch(() => (this.store = null));
     void this.store.then(() => this.refreshBudget(), () => undefined);
     return this.store;
+  }
+
+  /**
+   * The traces of the old global-storage store move into the shared one, once (idempotent: an interrupted move
+   * goes on next time). A failure loses nothing: the old folder stays, the user is told, the move is retried.
+   */
+  private async moveLegacy(to: TraceStore, wasmPath: string, logger: StoreLogger): Promise<void> {
+    const from = this.legacyStoreDir;
+    try {
+      const r = await moveLegacyStore({ from, to, wasmPath, logger });
+      if (r && (r.unreadable.length || r.problems.length)) throw new Error('part of the old store is damaged (see the log)');
+    } catch (err) {
+      const why = err instanceof Error ? err.message : String(err);
+      this.log.error(`store: moving ${from} into ${to.dir} failed: ${why}`);
+      void vscode.window
+        .showWarningMessage(`CODI could not move all earlier traces into the shared store ${to.dir} (${why}). They are kept in ${from}; CODI tries again at the next start.`, 'Show Log')
+        .then((a) => a && this.log.show());
+    }
   }
 
   /** Today's spend against the budget in the status bar (only once the store is open: no I/O at activation). */
@@ -118,6 +161,8 @@ export class Session extends Disposable {
 
   /** Seals the journal segment and writes the index snapshot; awaited by deactivate(). */
   async closeStore(): Promise<void> {
+    this.journalWatch?.dispose();
+    this.journalWatch = undefined;
     const s = await this.store?.catch(() => null);
     this.store = null;
     await s?.close();
@@ -158,10 +203,15 @@ export class Session extends Disposable {
       return null;
     });
     const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(`the trace store could not be opened (${failure})`)) };
-    const tracer = new Tracer(sink, undefined, (err, t) => {
-      failed(err);
-      this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
-    });
+    const tracer = new Tracer(
+      sink,
+      undefined,
+      (err, t) => {
+        failed(err);
+        this.log.error(`store: trace ${t.id} (${t.name}) could not be saved: ${failure}`);
+      },
+      { metadata: workspaceMetadata() },
+    );
     let gated: GeminiClient | undefined;
     const gemini = (): GeminiClient => {
       if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');

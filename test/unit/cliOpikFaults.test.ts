@@ -1,5 +1,6 @@
 /**
- * The CLI's Opik fault paths (issue 12, point 11): a damaged outbox file does not drop its queued traces,
+ * The CLI's Opik fault paths (issue 12, point 11): the outbox file of earlier versions is carried into the
+ * store's journal (issue 13), a damaged one does not drop its queued traces,
  * `opik sync` honours Retry-After, and traces Opik refused for good can be listed (`opik status`) and
  * dropped (`--drop-failed`) instead of keeping `opik sync` at exit 4 for ever.
  */
@@ -8,6 +9,7 @@ import { promises as fs, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliRun } from '../support/cliKit';
 import { buildCli, startCli } from '../support/cliKit';
+import { FileOutboxStore } from '../../src/core/opik/fileOutbox';
 import { tempDir } from '../support/fixtures';
 import { startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
@@ -57,10 +59,41 @@ describe('codi CLI: Opik outbox faults', function () {
   }
   const stateOf = async (id: string) => (JSON.parse((await codi(['traces', 'show', id, '--json'])).stdout) as { opik: { state: string } }).opik.state;
   const outbox = () => join(home.dir, 'opik-outbox.json');
+  /** A trace recorded without --opik, then queued in an outbox file as an earlier CLI kept it. */
+  async function legacyQueued(mark?: (o: FileOutboxStore, id: string) => Promise<void>): Promise<string> {
+    const r = await codi(['explain', 'f.js', '--no-judge', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const id = (JSON.parse(r.stdout) as { traceId: string }).traceId;
+    const o = await FileOutboxStore.open(outbox());
+    await o.enqueue(id, Date.now());
+    await mark?.(o, id);
+    await o.flush();
+    return id;
+  }
+  const migrated = async () => (await fs.readdir(home.dir)).filter((n) => n.startsWith('opik-outbox.json.migrated-'));
+
+  it('an earlier version\'s opik-outbox.json moves into the store: entries kept (sent links too), file renamed, nothing sent twice', async () => {
+    const sent = await legacyQueued((o, id) => o.markSent(id, { projectId: 'p', url: 'http://opik.example/trace', at: Date.now() }));
+    const queued = await legacyQueued();
+    await opik.up();
+    const st = await codi(['opik', 'status', '--json']);
+    assert.equal(st.code, 4, st.stderr);
+    assert.match(st.stderr, /moved 2 Opik outbox entries from .*opik-outbox\.json into the trace store/);
+    assert.equal((JSON.parse(st.stdout) as { pending: number }).pending, 1);
+    assert.deepEqual(await fs.readdir(home.dir).then((n) => n.includes('opik-outbox.json')), false);
+    assert.equal((await migrated()).length, 1, 'renamed, not deleted');
+    const show = JSON.parse((await codi(['traces', 'show', sent, '--json'])).stdout) as { opik: { state: string; url: string } };
+    assert.deepEqual([show.opik.state, show.opik.url], ['sent', 'http://opik.example/trace']);
+    const sync = await codi(['opik', 'sync', '--json']);
+    assert.equal(sync.code, 0, sync.stderr);
+    assert.equal((JSON.parse(sync.stdout) as { sent: number }).sent, 1);
+    assert.ok(opik.traces.has(queued));
+    assert.ok(!opik.traces.has(sent), 'a trace the old outbox had sent is not sent again');
+  });
 
   it('a truncated opik-outbox.json: the queued traces are re-queued and sent, not dropped', async () => {
-    const a = await queuedTrace();
-    const b = await queuedTrace();
+    const a = await legacyQueued();
+    const b = await legacyQueued();
     const text = await fs.readFile(outbox(), 'utf8');
     await fs.writeFile(outbox(), text.slice(0, text.length - 5)); // cut mid-JSON
     const r = await codi(['opik', 'sync', '--json']);
@@ -71,7 +104,7 @@ describe('codi CLI: Opik outbox faults', function () {
     assert.ok(opik.traces.has(a) && opik.traces.has(b));
 
     // Nothing readable in it: the sync does not claim success.
-    await queuedTrace();
+    await legacyQueued();
     await fs.writeFile(outbox(), '\0\0garbage');
     const g = await codi(['opik', 'sync']);
     assert.equal(g.code, 4, g.stderr);

@@ -1,11 +1,10 @@
 import { CodiError } from '../../core/errors';
 import { isPipelineKind, pipelines, runPipeline } from '../../core/run/registry';
 import { checkFlags, parseArgs, UsageError } from '../args';
-import { applyMaxRetryWait, cliConfig, cliContext, errorFields, explainFields, openStore, print, traceNotes, withInterrupt } from '../common';
+import { applyMaxRetryWait, cliConfig, cliContext, cliTracer, errorFields, explainFields, openStore, print, traceNotes, withInterrupt } from '../common';
 import { fmtCost, fmtMs, fmtScore } from '../format';
 import { promptOverrideFlag } from '../promptFile';
 import { finishRun } from '../run';
-import { Tracer } from '../../core/tracing/tracer';
 import { overallScore as overall, replayDiff, traceLatency as latency } from '../../core/run/replay';
 
 export const REPLAY_USAGE = 'codi replay <trace id> [--model M] [--judge-model M] [--prompt NAME=FILE] [--no-judge] [--json]';
@@ -36,7 +35,7 @@ export async function cmdReplay(argv: string[]): Promise<number> {
       ...(args.flags.has('no-judge') ? { judgeEnabled: false } : {}),
       promptOverrides: promptOverrideFlag(args.flags.get('prompt')),
     });
-    const tracer = new Tracer(store).with({ tags: ['replay'], metadata: { replayOf: original.id } });
+    const tracer = cliTracer(store).with({ tags: ['replay'], metadata: { replayOf: original.id } });
     const r = await withInterrupt((signal) =>
       runPipeline(kind, input as never, config, cliContext(store, signal, config, { onText: json ? undefined : (d) => process.stdout.write(d) }, tracer)),
     );

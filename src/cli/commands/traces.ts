@@ -93,12 +93,13 @@ async function show(rest: string[]): Promise<number> {
   checkFlags(args, ['json']);
   if (args.positionals.length !== 1) throw new UsageError('traces show needs one <id>');
   const store = await openStore();
-  const t = await store.get(args.positionals[0]!).catch((e: unknown) => damagedTrace(e)).finally(() => store.close());
+  const t = await store.get(args.positionals[0]!).catch(async (e: unknown) => (await store.close(), damagedTrace(e)));
   if (!t) {
+    await store.close();
     process.stderr.write(`codi: no trace with id ${args.positionals[0]} in ${storeDir()}\n`);
     return EXIT.usage;
   }
-  const opik = await opikStatusOf(t.id);
+  const opik = await opikStatusOf(store, t.id).finally(() => store.close());
   print(args.flags.has('json') ? JSON.stringify(traceJson(t, opik), null, 2) : formatTrace(t, { ...opik, lastError: opik.lastError && cliWording(opik.lastError) }));
   return EXIT.ok;
 }

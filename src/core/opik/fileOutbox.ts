@@ -11,6 +11,7 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { withFileLock } from '../store/fileLock';
+import type { CarriedOutboxEntry } from './outboxPort';
 import type { DueScoreUpdate, DueTrace, FailureMark, OutboxScoreEntry, OutboxStatus, OutboxStore, OutboxTraceEntry } from './outbox';
 
 interface FileData {
@@ -198,6 +199,13 @@ export class FileOutboxStore implements OutboxStore {
       .filter(([, e]) => e.state === 'failed')
       .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt)
       .map(([traceId, e]) => ({ traceId, lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt }));
+  }
+
+  /** Every entry, to carry this outbox into the trace store's journal (JournalOutboxStore.adopt). */
+  async entries(): Promise<CarriedOutboxEntry[]> {
+    const d = await this.read();
+    const ids = [...new Set([...Object.keys(d.traces), ...Object.keys(d.scores)])];
+    return ids.map((traceId) => ({ traceId, trace: d.traces[traceId] ?? null, scores: d.scores[traceId] ?? null }));
   }
 
   /** When the earliest pending trace may be tried again (Retry-After or backoff), or null when any is due now. */

@@ -24,6 +24,13 @@ export interface OutboxScoreEntry {
   permanent: boolean;
 }
 
+/** One trace's entries as carried from one outbox into another (moving an old outbox into the store's journal). */
+export interface CarriedOutboxEntry {
+  traceId: string;
+  trace: OutboxTraceEntry | null;
+  scores: OutboxScoreEntry | null;
+}
+
 export interface OutboxStatus {
   state: OpikExportState;
   /** "Open in Opik" link, once sent and the project id is known. */

@@ -103,7 +103,7 @@ export interface OutboxBody {
   queue: 'trace' | 'scores';
   /** One more than the entry's revision the writer saw (under the outbox lock); the highest wins. */
   rev: number;
-  /** The new state; null (queue 'scores' only) = no score update pending. */
+  /** The new state; null = no score update pending (queue 'scores'), or a delivery given up (queue 'trace', `codi opik sync --drop-failed`). */
   entry: OutboxTraceEntry | OutboxScoreEntry | null;
 }
 export interface DeleteBody {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from '../opik/outbox';
-import type { OutboxScoreEntry, OutboxTraceEntry } from '../opik/outbox';
+import type { CarriedOutboxEntry, OutboxScoreEntry, OutboxTraceEntry } from '../opik/outboxPort';
 import type { OutboxBody } from './codec';
 import { encodeRecord, RecordKind } from './codec';
 import { withFileLock } from './fileLock';
@@ -17,7 +17,7 @@ import type { TraceIndex } from './traceIndex';
  *   kind 16 (OutboxEnqueue) when a trace or a score update is queued, kind 17 (OutboxState) for every
  *   later change. Each trace has two entries, queue 'trace' (its delivery) and queue 'scores' (its pending
  *   score update; a null entry = none). A record's `rev` is one more than the entry's revision the writer
- *   saw; the index keeps the highest (ties, which the lock below makes theoretical: later `at`, then key).
+ *   saw (a null trace entry: given up with `codi opik sync --drop-failed`); the index keeps the highest (ties, which the lock below makes theoretical: later `at`, then key).
  *   Score-update sequence numbers are the revision that queued them, so they never repeat for a trace.
  * - Writes: each mutation takes the store's outbox lock file (so read-modify-write is exact across
  *   processes, as with the JSON file), catches up with the journal, and appends one fsynced record;
@@ -59,7 +59,8 @@ function isScoreEntry(e: unknown): e is OutboxScoreEntry {
 function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): [string | null, number | null, number | null] {
   if (queue === Q_TRACE && isTraceEntry(entry)) return [entry.state, entry.enqueuedAt, entry.nextAttemptAt];
   if (queue === Q_SCORES && isScoreEntry(entry)) return [entry.permanent ? 'failed' : 'queued', entry.requestedAt, entry.nextAttemptAt];
-  if (queue === Q_SCORES && entry === null) return [null, null, null];
+  // A null entry: no score update pending (queue 'scores'), or a delivery given up (`dropFailed`, queue 'trace').
+  if (entry === null) return [null, null, null];
   throw new Error('malformed outbox entry');
 }
 
@@ -185,9 +186,10 @@ export class JournalOutboxStore implements OutboxStore {
 
   enqueue(traceId: string, now: number): Promise<void> {
     return this.mutate(() => {
-      if (this.current(traceId, Q_TRACE)) return { changes: [], result: undefined };
+      const cur = this.current(traceId, Q_TRACE);
+      if (cur?.entry) return { changes: [], result: undefined };
       const entry: OutboxTraceEntry = { state: 'pending', enqueuedAt: now, attempts: 0, nextAttemptAt: null, lastError: null, sentAt: null, projectId: null, url: null };
-      return { changes: [this.change(RecordKind.OutboxEnqueue, traceId, 'trace', 0, now, entry)], result: undefined };
+      return { changes: [this.change(RecordKind.OutboxEnqueue, traceId, 'trace', cur?.rev ?? 0, now, entry)], result: undefined };
     });
   }
 
@@ -282,6 +284,76 @@ export class JournalOutboxStore implements OutboxStore {
       changes: this.scoreChange(traceId, seq, (s) => ({ ...s, attempts: s.attempts + 1, lastError: info.error, nextAttemptAt: info.nextAttemptAt, permanent: info.permanent }), info.at),
       result: undefined,
     }));
+  }
+
+  /** Permanently failed traces, oldest first, with why (`codi opik status`). */
+  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number }>> {
+    const sql = await this.fresh();
+    return sql.all("SELECT trace_id, entry FROM outbox WHERE queue = 0 AND status = 'failed' ORDER BY order_at, trace_id").map(([id, entry]) => {
+      const e = JSON.parse(String(entry)) as OutboxTraceEntry;
+      return { traceId: String(id), lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt };
+    });
+  }
+
+  /** When the earliest pending trace may be tried again (Retry-After or backoff), or null when any is due now (or none waits). */
+  async nextAttemptAt(): Promise<number | null> {
+    const sql = await this.fresh();
+    const [waiting, dueNow, earliest] = sql.one("SELECT COUNT(*), COUNT(*) - COUNT(next_at), MIN(next_at) FROM outbox WHERE queue = 0 AND status = 'pending'")!;
+    return Number(waiting) === 0 || Number(dueNow) > 0 ? null : Number(earliest);
+  }
+
+  /** Gives up permanently failed traces (and their score updates): no longer exported; `enqueue` queues one again. Returns their ids. */
+  dropFailed(now: number): Promise<string[]> {
+    return this.mutate(() => {
+      const changes: Change[] = [];
+      const ids: string[] = [];
+      for (const [id, rev] of this.sql.all("SELECT trace_id, rev FROM outbox WHERE queue = 0 AND status = 'failed'")) {
+        ids.push(String(id));
+        changes.push(this.change(RecordKind.OutboxState, String(id), 'trace', Number(rev), now, null));
+        const s = this.current<OutboxScoreEntry>(String(id), Q_SCORES);
+        if (s?.entry) changes.push(this.change(RecordKind.OutboxState, String(id), 'scores', s.rev, now, null));
+      }
+      return { changes, result: ids };
+    });
+  }
+
+  /** Every entry (a trace's delivery state and its pending score update), to carry this outbox into another store. */
+  async entries(): Promise<CarriedOutboxEntry[]> {
+    const sql = await this.fresh();
+    const out = new Map<string, CarriedOutboxEntry>();
+    for (const [id, queue, entry] of sql.all('SELECT trace_id, queue, entry FROM outbox WHERE entry IS NOT NULL ORDER BY order_at, trace_id')) {
+      const e = out.get(String(id)) ?? { traceId: String(id), trace: null, scores: null };
+      if (Number(queue) === Q_TRACE) e.trace = JSON.parse(String(entry)) as OutboxTraceEntry;
+      else e.scores = JSON.parse(String(entry)) as OutboxScoreEntry;
+      out.set(e.traceId, e);
+    }
+    return [...out.values()];
+  }
+
+  /**
+   * Takes entries from another outbox (the old global-storage store, the CLI's opik-outbox.json): a queue this
+   * outbox has no entry in for that trace gets the carried state; one it has is left as it is. So a move
+   * interrupted and run again adds nothing twice. Returns how many traces gained an entry.
+   */
+  adopt(entries: readonly CarriedOutboxEntry[], at: number): Promise<number> {
+    return this.mutate(() => {
+      const changes: Change[] = [];
+      const taken = new Set<string>();
+      for (const c of entries) {
+        const cur = this.current(c.traceId, Q_TRACE);
+        if (isTraceEntry(c.trace) && !cur?.entry) {
+          changes.push(this.change(RecordKind.OutboxEnqueue, c.traceId, 'trace', cur?.rev ?? 0, at, c.trace));
+          taken.add(c.traceId);
+        }
+        // A score update's sequence number is the revision that queued it here (see the design note above).
+        if (isScoreEntry(c.scores) && !this.current(c.traceId, Q_SCORES)?.entry) {
+          const rev = this.current<OutboxScoreEntry>(c.traceId, Q_SCORES)?.rev ?? 0;
+          changes.push(this.change(RecordKind.OutboxEnqueue, c.traceId, 'scores', rev, at, { ...c.scores, seq: rev + 1 }));
+          taken.add(c.traceId);
+        }
+      }
+      return { changes, result: taken.size };
+    });
   }
 
   /** Waits for this process's pending outbox writes (tests). */

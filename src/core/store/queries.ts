@@ -21,6 +21,11 @@ export interface TraceFilter {
   from?: number;
   to?: number;
   /**
+   * Traces recorded in one of these folders or below one (a CLI run in a subfolder of the workspace counts);
+   * an empty list matches nothing. Traces recorded before the workspace was kept have none and never match.
+   */
+  workspace?: readonly string[];
+  /**
    * Words that must all occur (case-insensitive, anywhere in a word) in the title or in the start of
    * the input or output (see SEARCH_PAYLOAD_CHARS).
    */
@@ -129,6 +134,11 @@ function where(f: TraceFilter, sql?: Sql): { sql: string; params: SqlValue[] } {
   if (f.to !== undefined) {
     c.push('start_time < ?');
     p.push(f.to);
+  }
+  if (f.workspace !== undefined) {
+    const roots = f.workspace.map((r) => r.replace(/[\\/]+$/, '')).filter(Boolean);
+    c.push(roots.length ? `(${roots.map(() => "(workspace = ? OR (substr(workspace, 1, ?) = ? AND substr(workspace, ? + 1, 1) IN ('/', '\\')))").join(' OR ')})` : '0');
+    for (const r of roots) p.push(r, r.length, r, r.length);
   }
   for (const word of (f.text ?? '').toLowerCase().split(/\s+/).filter(Boolean).slice(0, 8)) {
     c.push('instr(search, ?) > 0');

@@ -111,6 +111,12 @@ export interface TraceRow {
   ttftMs: number | null;
   /** The user's rating carried inside the trace record (later ratings are appended score records). */
   ownUserScore: number | null;
+  /**
+   * The folder the trace was recorded in (metadata.workspace: the window's workspace folder, the CLI's working
+   * folder). Absent in rows written before it was recorded, whose traces carry none: null is exact for them, so
+   * SUMMARY_VERSION did not change.
+   */
+  workspace?: string | null;
 }
 
 export function rowOf(t: TraceRecord): TraceRow {
@@ -131,6 +137,7 @@ export function rowOf(t: TraceRecord): TraceRow {
     search: searchTextOf(t),
     ...analysisOf(t),
     ownUserScore: userRatingOf(Array.isArray(t.scores) ? t.scores : []),
+    workspace: typeof t.metadata?.workspace === 'string' ? t.metadata.workspace : null,
   };
 }
 

@@ -8,8 +8,11 @@ import type { FilterChoices } from './traceFilter';
 import { describeFilter, filterFor, isFiltered, parseChoices } from './traceFilter';
 
 const FILTER_KEY = 'codi.traces.filter';
+const SCOPE_KEY = 'codi.traces.scope';
 
 export type Grouping = 'day' | 'thread';
+/** Every trace of the shared store (the CLI's and other windows' too), or only those recorded in this window's workspace folders. */
+export type Scope = 'all' | 'workspace';
 
 export type Node =
   /** A day, or a thread when grouped by thread (`key`: the day label or the thread id). */
@@ -74,20 +77,46 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
 
   /**
    * @param load the newest traces matching a filter, and how many match in all
-   * @param memento where the filter is kept, so a search survives a reload
+   * @param memento where the filter and the scope are kept, so they survive a reload
+   * @param workspaceRoots this window's workspace folders (the "this workspace" scope)
    */
   constructor(
     private readonly load: (filter: TraceFilter) => Promise<{ items: TraceSummary[]; total: number }>,
     private readonly memento?: vscode.Memento,
+    private readonly workspaceRoots: () => string[] = () => [],
   ) {
     super();
     this.choices = parseChoices(memento?.get(FILTER_KEY));
+    this.scopeValue = memento?.get(SCOPE_KEY) === 'workspace' ? 'workspace' : 'all';
     void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', isFiltered(this.choices));
+    void vscode.commands.executeCommand('setContext', 'codi.tracesThisWorkspace', this.scopeValue === 'workspace');
   }
 
   set view(view: vscode.TreeView<Node> | undefined) {
     this.viewRef = view;
-    if (view) view.description = isFiltered(this.choices) ? 'filtered' : undefined;
+    this.describe();
+  }
+
+  private scopeValue: Scope;
+
+  get scope(): Scope {
+    return this.scopeValue;
+  }
+
+  /** Shows every trace, or only this workspace's (kept per workspace). */
+  setScope(scope: Scope): void {
+    this.scopeValue = scope;
+    void this.memento?.update(SCOPE_KEY, scope === 'workspace' ? scope : undefined);
+    void vscode.commands.executeCommand('setContext', 'codi.tracesThisWorkspace', scope === 'workspace');
+    this.describe();
+    this.refresh();
+  }
+
+  /** The view's description says what narrows the list: "this workspace", "filtered". */
+  private describe(): void {
+    if (!this.viewRef) return;
+    const parts = [this.scopeValue === 'workspace' ? 'this workspace' : '', isFiltered(this.choices) ? 'filtered' : ''].filter(Boolean);
+    this.viewRef.description = parts.length ? parts.join(' · ') : undefined;
   }
 
   get view(): vscode.TreeView<Node> | undefined {
@@ -107,7 +136,7 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     this.choices = parseChoices(choices);
     void this.memento?.update(FILTER_KEY, isFiltered(this.choices) ? this.choices : undefined);
     void vscode.commands.executeCommand('setContext', 'codi.tracesFiltered', isFiltered(this.choices));
-    if (this.viewRef) this.viewRef.description = isFiltered(this.choices) ? 'filtered' : undefined;
+    this.describe();
     this.refresh();
   }
 
@@ -122,8 +151,14 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'trace' || node?.kind === 'action') return [];
     if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
-    const { items: traces, total } = await this.load(filterFor(this.choices));
+    const scoped = this.scopeValue === 'workspace';
+    const { items: traces, total } = await this.load({ ...filterFor(this.choices), ...(scoped ? { workspace: this.workspaceRoots() } : {}) });
     const on = isFiltered(this.choices);
+    if (scoped && !on && total === 0) {
+      // Never mistaken for an empty history: the CLI's and other workspaces' traces are one click away.
+      if (this.viewRef) this.viewRef.message = 'This workspace only: no trace was recorded in this workspace yet.';
+      return [{ kind: 'action', label: 'Show Traces of All Workspaces', icon: 'root-folder-opened', command: 'codi.showAllWorkspacesTraces' }];
+    }
     // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history.
     if (this.viewRef) this.viewRef.message = on ? `Filter: ${describeFilter(this.choices)} — ${total === 0 ? 'no trace matches' : plural(total, 'match', 'matches')}` : undefined;
     if (on && total === 0) {

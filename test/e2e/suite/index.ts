@@ -9,6 +9,7 @@ import { registerOpikStartupTests } from './opikStartup.test';
 import { registerPipelineTests } from './pipelines.test';
 import { registerTrustTests } from './trust.test';
 import { registerExperimentTests } from './experiments.test';
+import { registerSharedStoreTests } from './sharedStore.test';
 
 type MochaClass = typeof Mocha;
 
@@ -33,6 +34,7 @@ export function run(): Promise<void> {
     registerTrustTests();
   } else {
     registerExtensionTests();
+    registerSharedStoreTests();
     registerPipelineTests();
     registerExperimentTests();
     registerOpikTests(); // last: it turns Opik export on

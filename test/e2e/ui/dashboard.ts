@@ -4,7 +4,7 @@
 // chart is drawn, the 90-day range, the Traces view opened from a model row, and screenshots in the light,
 // dark and high-contrast themes (the charts are redrawn with the theme's colours).
 // Run: node --import tsx test/e2e/ui/dashboard.ts (env: see harness.ts)
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 // @ts-expect-error plain ESM helper shared with the benchmark (no types)
 import { corpus, makeTrace, rng, startTimes } from '../../../scripts/benchData.mjs';
@@ -21,7 +21,8 @@ const root = join(__dirname, '..', '..', '..');
 
 /** Writes the traces as one sealed journal segment, then opens the store once (index + snapshot), as a previous session would have. */
 async function seed(userDataDir: string): Promise<void> {
-  const dir = join(userDataDir, 'User', 'globalStorage', 'codi-dev.codi', 'traces');
+  // The shared store of the run (CODI_HOME, set by scripts/e2eEnv.mjs isolatedEnv beside the user-data dir).
+  const dir = join(dirname(userDataDir), 'codi-home');
   const wasmPath = require.resolve('sql.js/dist/sql-wasm.wasm');
   await (await TraceStore.open({ dir, wasmPath })).close();
   const now = Date.now();
