@@ -140,7 +140,7 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
     assert.equal((await opikOf(id)).state, 'sent');
 
     const again = await json<SyncJson>(['opik', 'sync', '--json']);
-    assert.deepEqual({ ...again, outbox: '' }, { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, retried: 0, lastError: null, outbox: '' });
+    assert.deepEqual({ ...again, outbox: '' }, { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, experimentsSent: 0, retried: 0, lastError: null, outbox: '' });
     assert.equal(again.outbox, join(home.dir, 'opik-outbox.json'));
     assert.equal(opik.writes.traces.get(id), 1, 'the trace was written once');
     assert.deepEqual(opik.duplicates(), { traces: [], spans: [] });

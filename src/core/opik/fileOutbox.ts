@@ -11,12 +11,15 @@ import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { withFileLock } from '../store/fileLock';
-import type { DueScoreUpdate, DueTrace, FailureMark, OutboxScoreEntry, OutboxStatus, OutboxStore, OutboxTraceEntry } from './outbox';
+import type { DueExperiment, DueScoreUpdate, DueTrace, FailureMark, OutboxScoreEntry, OutboxStatus, OutboxStore, OutboxTraceEntry } from './outbox';
+import { failedEntry, isDue, newEntry, retriedEntry, sentEntry, statusOf } from './outboxEntry';
 
 interface FileData {
   version: 1;
   traces: Record<string, OutboxTraceEntry>;
   scores: Record<string, OutboxScoreEntry>;
+  /** Experiments by run id (absent in files written before experiments were exported). */
+  experiments?: Record<string, OutboxTraceEntry>;
 }
 
 const empty = (): FileData => ({ version: 1, traces: {}, scores: {} });
@@ -172,11 +175,12 @@ export class FileOutboxStore implements OutboxStore {
     const d = await this.read();
     const traces = Object.values(d.traces).filter((e) => e.state === 'pending').length;
     const scores = Object.entries(d.scores).filter(([id, s]) => !s.permanent && d.traces[id]?.state === 'sent').length;
-    return traces + scores;
+    return traces + scores + Object.values(d.experiments ?? {}).filter((e) => e.state === 'pending').length;
   }
 
   async failedCount(): Promise<number> {
-    return Object.values((await this.read()).traces).filter((e) => e.state === 'failed').length;
+    const d = await this.read();
+    return [...Object.values(d.traces), ...Object.values(d.experiments ?? {})].filter((e) => e.state === 'failed').length;
   }
 
   retryFailed(now: number): Promise<number> {
@@ -188,6 +192,11 @@ export class FileOutboxStore implements OutboxStore {
         n += 1;
       }
       for (const s of Object.values(d.scores)) if (s.permanent) Object.assign(s, { permanent: false, attempts: 0, nextAttemptAt: now });
+      for (const [id, e] of Object.entries(d.experiments ?? {})) {
+        if (e.state !== 'failed') continue;
+        d.experiments![id] = retriedEntry(e, now);
+        n += 1;
+      }
       return n;
     });
   }
@@ -247,5 +256,39 @@ export class FileOutboxStore implements OutboxStore {
       if (!s || s.seq !== seq) return;
       Object.assign(s, { attempts: s.attempts + 1, lastError: info.error, nextAttemptAt: info.nextAttemptAt, permanent: info.permanent });
     });
+  }
+
+  enqueueExperiment(runId: string, now: number): Promise<void> {
+    return this.mutate((d) => {
+      d.experiments ??= {};
+      d.experiments[runId] ??= newEntry(now);
+    });
+  }
+
+  async dueExperiments(now: number, limit: number): Promise<DueExperiment[]> {
+    return Object.entries((await this.read()).experiments ?? {})
+      .filter(([, e]) => isDue(e, now))
+      .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([runId, e]) => ({ runId, attempts: e.attempts }));
+  }
+
+  markExperimentSent(runId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void> {
+    return this.mutate((d) => {
+      const e = d.experiments?.[runId];
+      if (e) d.experiments![runId] = sentEntry(e, info);
+    });
+  }
+
+  markExperimentFailed(runId: string, info: FailureMark): Promise<void> {
+    return this.mutate((d) => {
+      const e = d.experiments?.[runId];
+      const next = e && failedEntry(e, info);
+      if (next) d.experiments![runId] = next;
+    });
+  }
+
+  async experimentState(runId: string): Promise<OutboxStatus> {
+    return statusOf((await this.read()).experiments?.[runId]);
   }
 }
