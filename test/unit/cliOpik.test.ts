@@ -39,6 +39,7 @@ interface SyncJson {
   pending: number;
   permanentlyFailed: number;
   scoresSent: number;
+  experimentsSent: number;
   retried: number;
   lastError: string | null;
   outbox: string;
