@@ -1,7 +1,7 @@
 import { plural } from '../shared/text';
 import * as vscode from 'vscode';
 import type { OpikExport } from '../core/opik/exporter';
-import { exportStatus, startOpikExport } from '../core/opik/exporter';
+import { experimentExportStatus, exportStatus, startOpikExport } from '../core/opik/exporter';
 import type { OutboxStatus, OutboxStore } from '../core/opik/outbox';
 import type { OpikLinkState } from '../shared/protocol';
 import { Disposable } from './disposable';
@@ -107,6 +107,7 @@ export class OpikController extends Disposable {
       store: outbox,
       // Another window or the CLI may have written the trace since this window last read the journal.
       loadTrace: async (id) => (await store.get(id)) ?? (await store.refresh(), await store.get(id)),
+      loadExperiment: (runId) => this.session.experiments.withCases(runId),
       clientVersion: this.clientVersion,
       client: 'vscode',
       log: (level, message) => this.log[level](`opik: ${message}`),
@@ -150,6 +151,36 @@ export class OpikController extends Disposable {
     if (!worker) return;
     await worker.enqueue(traceId);
     await this.render();
+  }
+
+  /** An experiment run was stored (its traces were queued one by one): queue the experiment (no-op while export is off). */
+  async experimentFinished(runId: string): Promise<void> {
+    await this.settled;
+    const worker = this.exp?.worker;
+    if (!worker) return;
+    await worker.enqueueExperiment(runId);
+    await this.render();
+  }
+
+  /** Export state of an experiment run; null when it was never queued. */
+  async experimentStatus(runId: string): Promise<OpikLinkState | null> {
+    const s = await experimentExportStatus(await this.getOutbox(), runId);
+    return s.state === 'off' ? null : s;
+  }
+
+  /** Opens the experiment's page in Opik, or says why it cannot yet. */
+  async openExperiment(runId: string): Promise<void> {
+    const s = await this.experimentStatus(runId);
+    if (s?.state === 'sent' && s.url) {
+      await vscode.env.openExternal(vscode.Uri.parse(s.url));
+      return;
+    }
+    if (!s) {
+      void vscode.window.showInformationMessage('CODI: This experiment was not exported to Opik (export was off when it ran).');
+      return;
+    }
+    const pick = await vscode.window.showWarningMessage(`CODI: This experiment is ${s.state === 'failed' ? 'not accepted by Opik' : 'not sent to Opik yet'}.${s.lastError ? ` Last error: ${s.lastError}` : ''}`, 'Sync Now');
+    if (pick) await this.syncNow();
   }
 
   /** A rating or late score was added to a trace. */

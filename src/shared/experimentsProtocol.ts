@@ -4,6 +4,8 @@
  * only renders it (it cannot import the core), so the shapes are restated here, reduced to what is shown.
  */
 
+import type { OpikLinkState } from './protocol';
+
 /** One case as a row of the table. */
 export interface ExperimentCaseRow {
   id: string;
@@ -54,4 +56,6 @@ export interface ExperimentsViewState {
     latencyP50Delta: number | null;
     flips: { passToFail: number; failToPass: number };
   } | null;
+  /** The run's export to Opik (link once sent); absent or null when it was never queued (export off). */
+  opik?: OpikLinkState | null;
 }
