@@ -63,6 +63,12 @@ export class ExperimentsPanel extends Disposable {
     void this.refreshOpik();
   }
 
+  /** The run id and Opik state the open panel shows (end-to-end tests); null when no panel is open. */
+  static shownOpik(): { runId: string; opik: ExperimentsViewState['opik'] } | null {
+    const p = ExperimentsPanel.current;
+    return p && !p.isDisposed ? { runId: p.state.run.runId, opik: p.state.opik ?? null } : null;
+  }
+
   setState(state: ExperimentsViewState): void {
     this.state = { ...state, opik: state.run.runId === this.state.run.runId ? this.state.opik : null };
     this.setTitle();
