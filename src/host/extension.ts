@@ -1,8 +1,8 @@
-import { ExperimentsPanel } from './experiments/experimentsPanel';
 import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { UserRating } from '../shared/protocol';
 import { commandTable, registerCommands } from './commands';
+import { ExperimentsPanel } from './experiments/experimentsPanel';
 import { Secrets } from './secrets';
 import { Session } from './session';
 import { OpikController } from './opikController';
