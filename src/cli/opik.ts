@@ -293,7 +293,7 @@ async function status(rest: string[]): Promise<number> {
   } else {
     const when = out.nextAttemptAt && out.nextAttemptAt > Date.now() ? ` (next attempt after ${new Date(out.nextAttemptAt).toISOString()})` : '';
     const lines = [`Opik outbox ${out.outbox}: ${out.pending} pending${when}, ${out.failed.length} refused for good.`];
-    for (const f of out.failed) lines.push(`  ${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
+    for (const f of out.failed) lines.push(`  ${f.experiment ? 'experiment ' : ''}${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
     if (out.failed.length) lines.push('`codi opik sync --retry-failed` tries them again; `codi opik sync --drop-failed` stops exporting them.');
     print(lines.join('\n'));
   }

@@ -201,12 +201,12 @@ export class FileOutboxStore implements OutboxStore {
     });
   }
 
-  /** Permanently failed traces, oldest first, with why (for `codi opik status`). */
-  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number }>> {
-    return Object.entries((await this.read()).traces)
-      .filter(([, e]) => e.state === 'failed')
-      .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt)
-      .map(([traceId, e]) => ({ traceId, lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt }));
+  /** Permanently failed traces and experiments (`experiment: true`, id = run id), oldest first, with why (for `codi opik status`). */
+  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number; experiment?: true }>> {
+    const d = await this.read();
+    const failed = (m: Record<string, OutboxTraceEntry>, experiment: boolean) =>
+      Object.entries(m).filter(([, e]) => e.state === 'failed').map(([traceId, e]) => ({ traceId, lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt, ...(experiment ? { experiment: true as const } : {}) }));
+    return [...failed(d.traces, false), ...failed(d.experiments ?? {}, true)].sort((a, b) => a.enqueuedAt - b.enqueuedAt);
   }
 
   /** When the earliest pending trace may be tried again (Retry-After or backoff), or null when any is due now. */
@@ -216,13 +216,18 @@ export class FileOutboxStore implements OutboxStore {
     return Math.min(...pending.map((e) => e.nextAttemptAt!));
   }
 
-  /** Forgets permanently failed traces (and their score updates): they are no longer exported. Returns their ids. */
+  /** Forgets permanently failed traces (and their score updates) and experiments: they are no longer exported. Returns their ids. */
   dropFailed(): Promise<string[]> {
     return this.mutate((d) => {
       const ids = Object.keys(d.traces).filter((id) => d.traces[id]!.state === 'failed');
       for (const id of ids) {
         delete d.traces[id];
         delete d.scores[id];
+      }
+      for (const [id, e] of Object.entries(d.experiments ?? {})) {
+        if (e.state !== 'failed') continue;
+        delete d.experiments![id];
+        ids.push(id);
       }
       return ids;
     });
