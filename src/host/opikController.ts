@@ -44,6 +44,8 @@ export class OpikController extends Disposable {
   /** Fires with a trace id whose export state changed (null: many may have). */
   readonly onDidChange = this.changed.event;
   private generation = 0;
+  /** The status item shows the current worker's state (render() finished since the last restart). */
+  private rendered = false;
   /** Settles once the latest restart() has set up (or dropped) the worker: a trace finishing meanwhile waits for it. */
   private settled: Promise<void> = Promise.resolve();
 
@@ -68,7 +70,7 @@ export class OpikController extends Disposable {
   /** What the status bar item shows and how often export was (re)started (for the end-to-end tests). */
   get statusBar(): { text: string; tooltip: string; visible: boolean; restarts: number } {
     const tooltip = this.item.tooltip;
-    return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), visible: this.exp !== null, restarts: this.generation };
+    return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), visible: this.exp !== null && this.rendered, restarts: this.generation };
   }
 
   private getOutbox(): Promise<OutboxStore> {
@@ -92,6 +94,7 @@ export class OpikController extends Disposable {
     const gen = ++this.generation;
     await this.exp?.worker?.stop();
     this.exp = null;
+    this.rendered = false;
     const settings = readOpikSettings();
     void vscode.commands.executeCommand('setContext', 'codi.opikEnabled', settings.enabled);
     if (!settings.enabled) {
@@ -135,6 +138,7 @@ export class OpikController extends Disposable {
       this.item.text = '$(warning) Opik';
       this.item.tooltip = `Opik export is on but not configured: ${this.exp.problems.join(' ')}`;
       this.item.show();
+      this.rendered = true;
       return;
     }
     const pending = await worker.pendingCount();
@@ -142,6 +146,7 @@ export class OpikController extends Disposable {
     this.item.text = err ? `$(cloud-offline) Opik ${pending}` : pending ? `$(cloud-upload) Opik ${pending}` : '$(cloud) Opik';
     this.item.tooltip = `${err ? `Opik export: ${err}\n` : ''}${plural(pending, 'trace')} waiting to be sent to ${this.exp.config?.project ?? 'Opik'}. Click to sync now.`;
     this.item.show();
+    this.rendered = true;
   }
 
   /** A run finished: queue its trace (no-op while export is off). */
