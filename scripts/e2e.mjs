@@ -8,13 +8,14 @@
 //      (explain, Traces view, trace panel), test/e2e/ui/pipelines.ts (summarize, generate + accept), then
 //      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating), then
 //      test/e2e/ui/hostile.ts (34 hostile answers through the result and trace panels: inert, no request),
-//      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing).
+//      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing),
+//      test/e2e/ui/experiments.ts (Run Experiment twice, the Experiments panel with deltas and a flip, a case
+//      opening its trace, three themes, Compare Runs, Replay with Another Model… and its diff).
 //      test/e2e/ui/panels.ts (context submenu, both panels in four theme kinds and at 900 px, the Traces item
 //      menu, a filter with no match, both panels back after a reload).
 //      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
 //   Not in this list while they fail after the merge (run them by hand: CODI_VSIX=codi-0.1.0.vsix node --import tsx
-//   test/e2e/ui/dashboard.ts): dashboard.ts at "the Traces view opens" after a model row is clicked; experiments.ts passes the panel, flips, dark/high-contrast
-//   and compare steps but not the replay model picker step.
+//   test/e2e/ui/dashboard.ts): dashboard.ts at "the Traces view opens" after a model row is clicked.
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -154,7 +155,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI experiments', 'experiments.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

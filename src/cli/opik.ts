@@ -18,7 +18,8 @@ import { join } from 'node:path';
 import type { OpikConfigInput } from '../core/opik/config';
 import { isOpikCloud, normalizeOpikUrl, OpikConfigError, opikInputFromEnv, opikRequestedByEnv, resolveOpikConfig } from '../core/opik/config';
 import type { OpikExport } from '../core/opik/exporter';
-import { exportStatus, startOpikExport } from '../core/opik/exporter';
+import { experimentExportStatus, exportStatus, startOpikExport } from '../core/opik/exporter';
+import { ExperimentStore } from '../core/eval/experimentStore';
 import { FileOutboxStore } from '../core/opik/fileOutbox';
 import type { JournalOutboxStore } from '../core/store/outboxRecords';
 import type { OpikExportState, SyncResult } from '../core/opik/outbox';
@@ -179,6 +180,7 @@ function startExport(store: JournalOutboxStore, traces: TraceStore, timeoutMs: n
     store,
     // The outbox also holds traces other codi processes recorded after this one opened the store.
     loadTrace: async (id) => (await traces.get(id)) ?? ((await traces.refresh()) > 0 ? await traces.get(id) : null),
+    loadExperiment: (runId) => new ExperimentStore(storeDir()).withCases(runId),
     clientVersion: `codi-cli/${VERSION}`,
     client: 'cli',
     timeoutMs,
@@ -224,6 +226,64 @@ export async function exportAfterRun(traces: TraceStore, traceId: string, delive
   else note(`Opik: queued (${cliWording(status.lastError ?? sync?.lastError ?? 'not sent yet')}); run \`codi opik sync\` later`);
 }
 
+/**
+ * After `codi eval` stored run `runId`: queues every case trace and the experiment, and (unless the run was
+ * cancelled) delivers. Never throws; prints one line to stderr; returns the experiment's state for `--json`.
+ */
+export async function exportExperimentAfterRun(traceIds: readonly string[], runId: string, deliver: boolean): Promise<OpikStatus> {
+  const queued = (why: string): OpikStatus => {
+    note(`Opik: experiment queued, not sent: ${why}`);
+    return { state: 'pending', url: null, lastError: why };
+  };
+  let traces: TraceStore;
+  try {
+    traces = await openStore();
+  } catch (err) {
+    note(`Opik: experiment not queued (${errText(err)}); run \`codi eval\` again with --opik to export it.`);
+    return { state: 'off', url: null, lastError: errText(err) };
+  }
+  try {
+    try {
+      await withOutbox(traces, async (store) => {
+        for (const id of traceIds) await store.enqueue(id, Date.now());
+        await store.enqueueExperiment(runId, Date.now());
+      });
+    } catch (err) {
+      note(`Opik: experiment not queued (${errText(err)}); run \`codi eval\` again with --opik to export it.`);
+      return { state: 'off', url: null, lastError: errText(err) };
+    }
+    const problem = configProblem();
+    if (problem) return queued(`${problem} Then run \`codi opik sync\`.`);
+    if (!deliver) return queued('the run was cancelled; run `codi opik sync` to send it.');
+    try {
+      const status = await withOutbox(traces, async (store) => {
+        const worker = startExport(store, traces, AFTER_RUN_TIMEOUT_MS).worker;
+        const sync = worker ? await worker.syncNow() : null;
+        const s = await experimentExportStatus(store, runId);
+        return { ...s, lastError: s.lastError ?? sync?.lastError ?? null };
+      }, DELIVER_LOCK_MS);
+      if (status.state === 'sent') note(`Opik: experiment sent with its ${traceIds.length} trace(s) · ${status.url ?? ''}`);
+      else note(`Opik: experiment ${status.state === 'failed' ? 'refused for good' : 'queued'} (${cliWording(status.lastError ?? 'not sent yet')}); run \`codi opik sync\` later`);
+      return status;
+    } catch (err) {
+      return queued(`${errText(err)}; run \`codi opik sync\` later.`);
+    }
+  } finally {
+    await traces.close();
+  }
+}
+
+/** Export state of an experiment run for `eval show`, without the SDK; null when it was never queued. */
+export async function opikExperimentStatusOf(traces: TraceStore, runId: string): Promise<OpikStatus | null> {
+  try {
+    const s = await withOutbox(traces, (store) => experimentExportStatus(store, runId));
+    return s.state === 'off' ? null : s;
+  } catch (err) {
+    note(`codi: cannot read the Opik outbox in ${traces.dir}: ${errText(err)}`);
+    return null;
+  }
+}
+
 /** Export state of one trace for `traces show`, without the SDK: 'off' when it was never queued. */
 export async function opikStatusOf(traces: TraceStore, traceId: string): Promise<OpikStatus> {
   try {
@@ -260,7 +320,7 @@ async function status(rest: string[]): Promise<number> {
   } else {
     const when = out.nextAttemptAt && out.nextAttemptAt > Date.now() ? ` (next attempt after ${new Date(out.nextAttemptAt).toISOString()})` : '';
     const lines = [`Opik outbox (trace store ${out.outbox}): ${out.pending} pending${when}, ${out.failed.length} refused for good.`];
-    for (const f of out.failed) lines.push(`  ${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
+    for (const f of out.failed) lines.push(`  ${f.experiment ? 'experiment ' : ''}${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
     if (out.failed.length) lines.push('`codi opik sync --retry-failed` tries them again; `codi opik sync --drop-failed` stops exporting them.');
     print(lines.join('\n'));
   }

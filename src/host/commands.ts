@@ -102,6 +102,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       await c.traces.checkFrustration(traceId).catch((e: unknown) => c.log.warn(`frustration check failed: ${String(e)}`));
       await c.traces.refreshPanels(traceId);
     },
+    experimentFinished: (runId) => c.opik.experimentFinished(runId),
   };
 
   /** Asks for a key. Only an empty key or one with spaces is refused: gateways and the demo stand-in take any. */
@@ -263,7 +264,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
-    ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace }),
+    ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace, opik: c.opik }),
   };
 }
 

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import * as vscode from 'vscode';
 import type { UserRating } from '../shared/protocol';
 import { commandTable, registerCommands } from './commands';
+import { ExperimentsPanel } from './experiments/experimentsPanel';
 import { Secrets } from './secrets';
 import { Session, workspaceFolders } from './session';
 import { OpikController } from './opikController';
@@ -104,6 +105,8 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.evaluateAlerts', () => alerts.evaluate()),
         vscode.commands.registerCommand('codi._test.alertsStatusBar', () => alerts.statusBar),
         vscode.commands.registerCommand('codi._test.outboxState', (traceId: string) => opik.outboxState(traceId)),
+        // An experiment run's Opik export state, and what the open Experiments panel shows of it.
+        vscode.commands.registerCommand('codi._test.experimentOpik', async (runId: string) => ({ status: await opik.experimentStatus(runId), panel: ExperimentsPanel.shownOpik() })),
         // The webview's `rate` request handler (TraceActions.rate), without a click in the webview.
         vscode.commands.registerCommand('codi._test.rate', (traceId: string, rating: UserRating) => traces.rate(traceId, rating)),
         vscode.commands.registerCommand('codi._test.treeItems', async () => {

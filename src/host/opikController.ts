@@ -1,7 +1,7 @@
 import { plural } from '../shared/text';
 import * as vscode from 'vscode';
 import type { OpikExport } from '../core/opik/exporter';
-import { exportStatus, startOpikExport } from '../core/opik/exporter';
+import { experimentExportStatus, exportStatus, startOpikExport } from '../core/opik/exporter';
 import type { OutboxStatus, OutboxStore } from '../core/opik/outbox';
 import type { OpikLinkState } from '../shared/protocol';
 import { Disposable } from './disposable';
@@ -44,6 +44,8 @@ export class OpikController extends Disposable {
   /** Fires with a trace id whose export state changed (null: many may have). */
   readonly onDidChange = this.changed.event;
   private generation = 0;
+  /** The status item shows the current worker's state (render() finished since the last restart). */
+  private rendered = false;
   /** Settles once the latest restart() has set up (or dropped) the worker: a trace finishing meanwhile waits for it. */
   private settled: Promise<void> = Promise.resolve();
 
@@ -68,7 +70,7 @@ export class OpikController extends Disposable {
   /** What the status bar item shows and how often export was (re)started (for the end-to-end tests). */
   get statusBar(): { text: string; tooltip: string; visible: boolean; restarts: number } {
     const tooltip = this.item.tooltip;
-    return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), visible: this.exp !== null, restarts: this.generation };
+    return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), visible: this.exp !== null && this.rendered, restarts: this.generation };
   }
 
   private getOutbox(): Promise<OutboxStore> {
@@ -92,6 +94,7 @@ export class OpikController extends Disposable {
     const gen = ++this.generation;
     await this.exp?.worker?.stop();
     this.exp = null;
+    this.rendered = false;
     const settings = readOpikSettings();
     void vscode.commands.executeCommand('setContext', 'codi.opikEnabled', settings.enabled);
     if (!settings.enabled) {
@@ -107,6 +110,7 @@ export class OpikController extends Disposable {
       store: outbox,
       // Another window or the CLI may have written the trace since this window last read the journal.
       loadTrace: async (id) => (await store.get(id)) ?? (await store.refresh(), await store.get(id)),
+      loadExperiment: (runId) => this.session.experiments.withCases(runId),
       clientVersion: this.clientVersion,
       client: 'vscode',
       log: (level, message) => this.log[level](`opik: ${message}`),
@@ -134,6 +138,7 @@ export class OpikController extends Disposable {
       this.item.text = '$(warning) Opik';
       this.item.tooltip = `Opik export is on but not configured: ${this.exp.problems.join(' ')}`;
       this.item.show();
+      this.rendered = true;
       return;
     }
     const pending = await worker.pendingCount();
@@ -141,6 +146,7 @@ export class OpikController extends Disposable {
     this.item.text = err ? `$(cloud-offline) Opik ${pending}` : pending ? `$(cloud-upload) Opik ${pending}` : '$(cloud) Opik';
     this.item.tooltip = `${err ? `Opik export: ${err}\n` : ''}${plural(pending, 'trace')} waiting to be sent to ${this.exp.config?.project ?? 'Opik'}. Click to sync now.`;
     this.item.show();
+    this.rendered = true;
   }
 
   /** A run finished: queue its trace (no-op while export is off). */
@@ -150,6 +156,36 @@ export class OpikController extends Disposable {
     if (!worker) return;
     await worker.enqueue(traceId);
     await this.render();
+  }
+
+  /** An experiment run was stored (its traces were queued one by one): queue the experiment (no-op while export is off). */
+  async experimentFinished(runId: string): Promise<void> {
+    await this.settled;
+    const worker = this.exp?.worker;
+    if (!worker) return;
+    await worker.enqueueExperiment(runId);
+    await this.render();
+  }
+
+  /** Export state of an experiment run; null when it was never queued. */
+  async experimentStatus(runId: string): Promise<OpikLinkState | null> {
+    const s = await experimentExportStatus(await this.getOutbox(), runId);
+    return s.state === 'off' ? null : s;
+  }
+
+  /** Opens the experiment's page in Opik, or says why it cannot yet. */
+  async openExperiment(runId: string): Promise<void> {
+    const s = await this.experimentStatus(runId);
+    if (s?.state === 'sent' && s.url) {
+      await vscode.env.openExternal(vscode.Uri.parse(s.url));
+      return;
+    }
+    if (!s) {
+      void vscode.window.showInformationMessage('CODI: This experiment was not exported to Opik (export was off when it ran).');
+      return;
+    }
+    const pick = await vscode.window.showWarningMessage(`CODI: This experiment is ${s.state === 'failed' ? 'not accepted by Opik' : 'not sent to Opik yet'}.${s.lastError ? ` Last error: ${s.lastError}` : ''}`, 'Sync Now');
+    if (pick) await this.syncNow();
   }
 
   /** A rating or late score was added to a trace. */

@@ -119,6 +119,8 @@ export interface WebviewRequests {
   generated: [{ action: 'showDiff' | 'accept' | 'reject' }, { ok: true }];
   /** Open the trace's page in Opik (the host opens the browser; webviews cannot navigate). */
   openInOpik: [{ traceId: string }, { ok: true }];
+  /** Experiments panel: open the run's experiment page in Opik (the host opens the link it stored). */
+  openExperimentInOpik: [{ runId: string }, { ok: true }];
   /** Store the user's rating of a trace as a `user` score (exported to Opik as feedback). */
   rate: [{ traceId: string; rating: UserRating }, { ok: true }];
   /** A link in model text was activated: the host shows the full URL and opens it (http/https only) if confirmed. */
@@ -196,6 +198,7 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   copy: (p) => isString(p.text, 5_000_000),
   generated: (p) => p.action === 'showDiff' || p.action === 'accept' || p.action === 'reject',
   openInOpik: (p) => isTraceId(p.traceId),
+  openExperimentInOpik: (p) => isTraceId(p.runId),
   rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
   openLink: (p) => isString(p.url, 8_192),
   cancelRun: () => true,
@@ -212,6 +215,7 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   copy: ['text'],
   generated: ['action'],
   openInOpik: ['traceId'],
+  openExperimentInOpik: ['runId'],
   rate: ['traceId', 'rating'],
   openLink: ['url'],
   cancelRun: [],

@@ -8,6 +8,7 @@
  *   PUT  /api/v1/private/spans/feedback-scores  {scores:[…]}                 → 204
  *   POST /api/v1/private/projects/retrieve   {name} → 200 {id, name, …} | 404 (projects are created by
  *                                            their first trace, as Opik does)
+ *   datasets, dataset items, experiments, experiment items: see opikStandInExperiments.ts (`experiments`)
  *
  * Like Opik it checks `authorization: <key>` (no "Bearer") and `Comet-Workspace` (401/403), rejects ids
  * that are not UUIDv7 or whose embedded time is outside the ingestion window with Opik's 400 body
@@ -19,6 +20,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { HttpError, NOT_MINE, OpikExperimentsApi, V7 } from './opikStandInExperiments';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; retryAfter?: string; path?: RegExp }
@@ -43,7 +45,6 @@ export interface OpikStandInOptions {
   ingestionWindowMs?: number;
 }
 
-const V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/i;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const TRACE_FIELDS = new Set(['id', 'project_name', 'project_id', 'name', 'start_time', 'end_time', 'input', 'output', 'metadata', 'tags', 'error_info', 'last_updated_at', 'ttft', 'thread_id', 'source', 'environment']);
 const SPAN_FIELDS = new Set([...TRACE_FIELDS, 'trace_id', 'parent_span_id', 'type', 'model', 'provider', 'usage', 'total_estimated_cost', 'total_estimated_cost_version']);
@@ -53,14 +54,6 @@ export function uuidV7Time(id: string): number {
   return parseInt(id.replace(/-/g, '').slice(0, 12), 16);
 }
 
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    readonly body: unknown,
-  ) {
-    super(`HTTP ${status}`);
-  }
-}
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isJsonish = (v: unknown): boolean => v === undefined || typeof v === 'string' || Array.isArray(v) || isObj(v);
@@ -74,6 +67,8 @@ export class OpikStandIn {
   readonly spanScores = new Map<string, Stored>();
   readonly writes = { traces: new Map<string, number>(), spans: new Map<string, number>(), traceScores: new Map<string, number>(), spanScores: new Map<string, number>() };
   readonly projects = new Map<string, { id: string; name: string }>();
+  /** Datasets, dataset items, experiments and experiment items. */
+  readonly experiments = new OpikExperimentsApi();
   /** Fields Opik's schema does not know, by endpoint (Opik ignores them; CODI should not send them). */
   readonly unknownFields: string[] = [];
   apiKey: string;
@@ -210,6 +205,8 @@ export class OpikStandIn {
       if (!p) throw new HttpError(404, { code: 404, message: 'Project not found' });
       return { ...p, visibility: 'private', created_at: new Date().toISOString() };
     }
+    const x = this.experiments.route(method, path, b);
+    if (x !== NOT_MINE) return x;
     throw new HttpError(404, { code: 404, message: 'HTTP 404 Not Found' });
   }
 

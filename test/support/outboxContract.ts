@@ -111,4 +111,33 @@ export function outboxContract(make: () => OutboxHarness): void {
     assert.equal(await r.pendingCount(), 40);
     assert.equal((await r.due(FORCE_NOW, 100)).length, 40);
   });
+
+  it('keeps experiments in a queue of their own, with the trace semantics, across reopening', async () => {
+    const s = await h.open();
+    await s.enqueue('t', 1);
+    await s.enqueueExperiment('run-a', 2);
+    await s.enqueueExperiment('run-b', 3);
+    await s.enqueueExperiment('run-a', 9);
+    assert.deepEqual(await s.due(FORCE_NOW, 10), [{ traceId: 't', attempts: 0 }], 'experiments are not traces');
+    assert.deepEqual(await s.dueExperiments(FORCE_NOW, 10), [{ runId: 'run-a', attempts: 0 }, { runId: 'run-b', attempts: 0 }]);
+    assert.equal((await s.state('run-a')).state, 'off');
+    assert.equal(await s.pendingCount(), 3);
+    await s.markExperimentFailed('run-a', { error: 'down', nextAttemptAt: 100, permanent: false, at: 4 });
+    await s.markExperimentFailed('run-b', { error: 'refused', nextAttemptAt: null, permanent: true, at: 5 });
+    assert.deepEqual(await s.dueExperiments(50, 10), []);
+    assert.deepEqual(await s.dueExperiments(100, 10), [{ runId: 'run-a', attempts: 1 }]);
+    let r = await h.reopen();
+    assert.deepEqual(await r.experimentState('run-a'), { state: 'pending', url: null, lastError: 'down', attempts: 1, nextAttemptAt: 100, sentAt: null, projectId: null });
+    assert.equal((await r.experimentState('run-b')).state, 'failed');
+    assert.equal(await r.failedCount(), 1);
+    assert.equal(await r.retryFailed(200), 1);
+    assert.equal((await r.experimentState('run-b')).state, 'pending');
+    await r.markExperimentSent('run-a', { projectId: 'ds', url: 'https://opik/x', at: 300 });
+    await r.markExperimentFailed('run-a', { error: 'late', nextAttemptAt: 5, permanent: false, at: 301 });
+    await r.enqueueExperiment('run-a', 302);
+    r = await h.reopen();
+    assert.deepEqual(await r.experimentState('run-a'), { state: 'sent', url: 'https://opik/x', lastError: null, attempts: 1, nextAttemptAt: null, sentAt: 300, projectId: 'ds' });
+    assert.deepEqual(await r.experimentState('never'), { state: 'off', url: null, lastError: null, attempts: 0, nextAttemptAt: null, sentAt: null, projectId: null });
+    assert.equal(await r.pendingCount(), 2, 'the trace and run-b');
+  });
 }

@@ -39,6 +39,7 @@ interface SyncJson {
   pending: number;
   permanentlyFailed: number;
   scoresSent: number;
+  experimentsSent: number;
   retried: number;
   lastError: string | null;
   outbox: string;
@@ -140,7 +141,7 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
     assert.equal((await opikOf(id)).state, 'sent');
 
     const again = await json<SyncJson>(['opik', 'sync', '--json']);
-    assert.deepEqual({ ...again, outbox: '' }, { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, retried: 0, lastError: null, outbox: '' });
+    assert.deepEqual({ ...again, outbox: '' }, { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, experimentsSent: 0, retried: 0, lastError: null, outbox: '' });
     assert.equal(again.outbox, home.dir, 'the outbox is the trace store\'s (shared with VS Code)');
     assert.equal(opik.writes.traces.get(id), 1, 'the trace was written once');
     assert.deepEqual(opik.duplicates(), { traces: [], spans: [] });

@@ -1,6 +1,8 @@
+import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-progress-bar/index.js';
 import '../shared/base.css';
 import '../shared/badge.css';
+import '../shared/feedback.css';
 import './experiments.css';
 import type { ExperimentCaseRow, ExperimentRunHeader, ExperimentsViewState } from '../../src/shared/experimentsProtocol';
 import type { CaseColumn, CaseFilter, TableView } from '../../src/shared/experimentsTable';
@@ -9,6 +11,7 @@ import { scoreBadge } from '../shared/badge';
 import type { Child } from '../shared/dom';
 import { clear, h, icon, stat } from '../shared/dom';
 import { formatAbsoluteTime, formatCost, formatDuration, formatScore } from '../shared/format';
+import { OpikControl } from '../shared/opik';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 
 interface SavedState {
@@ -27,6 +30,8 @@ const search = h('input', {
   on: { input: () => ((view = { ...view, text: search.value }), renderTable(), persist()) },
 });
 const tableHost = h('div', { id: 'cases' });
+// Kept across renders, like the search box: "Open in Opik" once the run is exported, its state before.
+const opik = new OpikControl((runId) => request('openExperimentInOpik', { runId }), 'experiment');
 
 const pct = (x: number) => `${Math.round(x * 100)}%`;
 const signed = (n: number | null | undefined, f: (x: number) => string): string => (n === null || n === undefined ? '—' : `${n > 0 ? '+' : n < 0 ? '−' : '±'}${f(Math.abs(n))}`);
@@ -55,6 +60,7 @@ function header(r: ExperimentRunHeader, title: string): HTMLElement {
         r.status === 'cancelled' ? h('span', { class: 'subtitle-item cancelled', id: 'experiment-cancelled' }, icon('circle-slash'), 'cancelled: only the finished cases are listed') : null,
       ),
     ),
+    h('div', { class: 'toolbar' }, opik.root),
   );
 }
 
@@ -149,6 +155,7 @@ function render(): void {
   const baseline = s.other
     ? h('p', { class: 'baseline muted', id: 'experiment-baseline' }, icon('git-compare'), s.mode === 'compare' ? ` Run B (${s.run.name}, ${formatAbsoluteTime(s.run.startedAt)}) compared with run A (${s.other.name}, ${formatAbsoluteTime(s.other.startedAt)}); deltas are B − A.` : ` Deltas to the previous run of ${s.run.dataset.name} (${formatAbsoluteTime(s.other.startedAt)}).`)
     : h('p', { class: 'baseline muted' }, 'First run of this dataset: no deltas yet.');
+  opik.update(s.run.runId, s.opik);
   clear(app);
   app.removeAttribute('aria-busy');
   app.append(

@@ -22,7 +22,11 @@ export class OpikControl {
   private readonly chipDetail: HTMLSpanElement;
   private traceId: string | null = null;
 
-  constructor(open: OpenInOpik) {
+  /** `what` names the thing in the button's tooltip ("trace", "experiment"). */
+  constructor(
+    open: OpenInOpik,
+    private readonly what = 'trace',
+  ) {
     this.button = h('vscode-button', { id: 'open-in-opik', class: 'hidden', attrs: { icon: 'link-external' } }, 'Open in Opik');
     this.button.secondary = true;
     this.button.addEventListener('click', () => {
@@ -41,7 +45,7 @@ export class OpikControl {
     this.traceId = traceId;
     const state = traceId ? (opik?.state ?? 'off') : 'off';
     this.button.classList.toggle('hidden', state !== 'sent');
-    this.button.title = opik?.url ? `Open this trace in Opik (${opik.url})` : 'Open this trace in Opik';
+    this.button.title = opik?.url ? `Open this ${this.what} in Opik (${opik.url})` : `Open this ${this.what} in Opik`;
     const chipState = state === 'pending' || state === 'failed' ? state : null;
     this.chip.classList.toggle('hidden', !chipState);
     this.root.classList.toggle('hidden', state === 'off');

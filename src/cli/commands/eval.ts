@@ -10,11 +10,12 @@ import { junitXml } from '../../core/eval/junit';
 import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
 import { applyMaxRetryWait, cliConfig, cliContext, EXIT, geminiFromEnv, openStore, print, storeDir, VERSION, withInterrupt } from '../common';
 import { columns, fmtCost, fmtMs, fmtScore } from '../format';
+import { exportExperimentAfterRun, opikRequested } from '../opik';
 import { promptOverrideFlag } from '../promptFile';
 import { cmdEvalCompare, cmdEvalList, cmdEvalShow } from './evalReports';
 
 export const EVAL_USAGE = `codi eval <dataset.jsonl|csv|yaml> [--model M] [--judge-model M] [--prompt NAME=FILE] [--concurrency N] [--repeat K]
-             [--min-pass-rate 0.9] [--baseline <run id | results.json>] [--json] [--junit out.xml] [--name NAME]
+             [--min-pass-rate 0.9] [--baseline <run id | results.json>] [--json] [--junit out.xml] [--name NAME] [--opik]
   codi eval list [--json] | codi eval show <run> [--json] | codi eval compare <runA> <runB> [--json]`;
 
 /** The gate's pass-rate threshold: --min-pass-rate, else CODI_MIN_PASS_RATE, else 1. */
@@ -47,7 +48,7 @@ export async function cmdEval(argv: string[]): Promise<number> {
   if (sub === 'compare') return cmdEvalCompare(rest);
   const valueFlags = ['model', 'judge-model', 'prompt', 'concurrency', 'repeat', 'min-pass-rate', 'baseline', 'junit', 'name', 'max-retry-wait'];
   const args = parseArgs(argv, valueFlags);
-  checkFlags(args, [...valueFlags, 'json', 'no-judge']);
+  checkFlags(args, [...valueFlags, 'json', 'no-judge', 'opik']);
   if (args.positionals.length !== 1) throw new UsageError('eval needs exactly one dataset file');
   applyMaxRetryWait(args.flags.get('max-retry-wait'));
   const minRate = minPassRate(args.flags.get('min-pass-rate'));
@@ -94,7 +95,11 @@ export async function cmdEval(argv: string[]): Promise<number> {
   } finally {
     await store.close();
   }
-  await experiments.save(e);
+  await experiments.save(e, dataset.cases);
+  // Opik (--opik or CODI_OPIK=1): the case traces and the experiment go through the outbox; never changes the exit code.
+  const opik = opikRequested(args.flags.has('opik'))
+    ? await exportExperimentAfterRun(e.cases.flatMap((c) => c.repeats?.map((r) => r.traceId) ?? [c.traceId]), e.runId, e.status === 'done')
+    : null;
   const regressed = baseline ? regressions(baseline.cases, e.cases) : [];
   const ok = e.status === 'done' && e.passRate >= minRate - 1e-9 && regressed.length === 0;
   const junit = flag('junit');
@@ -106,6 +111,7 @@ export async function cmdEval(argv: string[]): Promise<number> {
       gate: { minPassRate: minRate, baseline: baseline?.label ?? null, regressions: regressed, ok },
       meanScore: e.meanScore, costUsd: e.costUsd, latencyMs: e.latencyMs, models: e.models, prompts: e.prompts,
       cases: e.cases.map((c) => ({ id: c.id, pass: c.pass, score: c.score, criteria: c.criteria, traceId: c.traceId, failures: c.failures, costUsd: c.costUsd, latencyMs: c.latencyMs, ...(c.repeats ? { repeats: c.repeats.map((r) => ({ pass: r.pass, score: r.score, traceId: r.traceId })), scoreStdev: c.scoreStdev, flaky: c.flaky } : {}) })),
+      ...(opik ? { opik: { state: opik.state, url: opik.url } } : {}),
     }, null, 2));
   } else {
     print(experimentTable(e));

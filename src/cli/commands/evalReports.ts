@@ -2,8 +2,9 @@ import { compareExperiments } from '../../core/eval/compare';
 import type { Experiment } from '../../core/eval/experiment';
 import { ExperimentStore } from '../../core/eval/experimentStore';
 import { checkFlags, parseArgs, UsageError } from '../args';
-import { EXIT, print, storeDir } from '../common';
+import { EXIT, openStore, print, storeDir } from '../common';
 import { columns, fmtCost, fmtMs, fmtScore } from '../format';
+import { opikExperimentStatusOf } from '../opik';
 import { experimentTable } from './eval';
 
 const iso = (ms: number) => new Date(ms).toISOString().replace('T', ' ').slice(0, 16);
@@ -33,8 +34,19 @@ export async function cmdEvalShow(argv: string[]): Promise<number> {
   checkFlags(args, ['json']);
   if (args.positionals.length !== 1) throw new UsageError('eval show needs one run id (or name)');
   const e: Experiment = await new ExperimentStore(storeDir()).get(args.positionals[0]!);
-  if (args.flags.has('json')) print(JSON.stringify(e, null, 2));
-  else print(`run ${e.runId} · ${iso(e.startedAt)} · dataset ${e.dataset.name}@${e.dataset.hash} · ${e.models.model}${e.models.judgeModel ? `, judge ${e.models.judgeModel}` : ''} · prompts ${Object.entries(e.prompts).map(([k, v]) => `${k}@${v}`).join(', ') || '—'}\n\n${experimentTable(e)}`);
+  // Only a run that was queued for Opik has an export state (read from the outbox, no SDK, no network).
+  const traces = await openStore();
+  let opik: Awaited<ReturnType<typeof opikExperimentStatusOf>>;
+  try {
+    opik = await opikExperimentStatusOf(traces, e.runId);
+  } finally {
+    await traces.close();
+  }
+  if (args.flags.has('json')) print(JSON.stringify({ ...e, ...(opik ? { opik: { state: opik.state, url: opik.url } } : {}) }, null, 2));
+  else {
+    const link = opik ? `\nOpik: ${opik.state}${opik.url ? ` · ${opik.url}` : opik.lastError ? ` (${opik.lastError})` : ''}` : '';
+    print(`run ${e.runId} · ${iso(e.startedAt)} · dataset ${e.dataset.name}@${e.dataset.hash} · ${e.models.model}${e.models.judgeModel ? `, judge ${e.models.judgeModel}` : ''} · prompts ${Object.entries(e.prompts).map(([k, v]) => `${k}@${v}`).join(', ') || '—'}\n\n${experimentTable(e)}${link}`);
+  }
   return EXIT.ok;
 }
 

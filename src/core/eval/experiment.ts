@@ -7,6 +7,7 @@ import { uuidv7 } from '../ids';
 import type { RunConfig } from '../run/config';
 import type { PipelineKind, RunContext } from '../run/registry';
 import { runPipeline } from '../run/registry';
+import type { ExperimentCaseFields, ExperimentRunFields } from '../../shared/experimentsProtocol';
 import type { ErrorInfo } from '../../shared/types';
 import type { Dataset, EvalCase } from './dataset';
 import { failedExpectations } from './expect';
@@ -24,49 +25,25 @@ export interface CaseRun {
   error: ErrorInfo | null;
 }
 
-export interface CaseResult {
-  id: string;
+/** A case's result: the fields the panel shows (shared/experimentsProtocol.ts) plus its kind and repeats. */
+export interface CaseResult extends ExperimentCaseFields {
   pipeline: PipelineKind;
-  /** Every run of the case passed. */
-  pass: boolean;
-  /** Mean over the runs that were judged. */
-  score: number | null;
   /** Standard deviation of the score over the runs (repeat > 1). */
   scoreStdev?: number;
-  criteria: Record<string, number>;
-  costUsd: number | null;
-  latencyMs: number | null;
-  /** The first run's trace. */
-  traceId: string;
-  failures: string[];
-  /** The runs disagree on pass/fail. */
-  flaky: boolean;
   /** Every run, when the case ran more than once. */
   repeats?: CaseRun[];
 }
 
-export interface Experiment {
-  runId: string;
-  name: string;
+/** A stored run: the fields the panel shows (shared/experimentsProtocol.ts) plus what only the store keeps. */
+export interface Experiment extends ExperimentRunFields {
   dataset: { name: string; hash: string; cases: number; path: string };
   /** The dataset's pipeline, or "mixed". */
   pipeline: PipelineKind | 'mixed';
-  models: { model: string; judgeModel: string | null };
-  /** Every prompt name → version the traces used. */
-  prompts: Record<string, string>;
   codiVersion: string;
-  startedAt: number;
   endedAt: number;
-  status: 'done' | 'cancelled';
   repeat: number;
   concurrency: number;
   cases: CaseResult[];
-  passRate: number;
-  passed: number;
-  failed: number;
-  meanScore: number | null;
-  costUsd: number;
-  latencyMs: { p50: number | null; p95: number | null };
 }
 
 export interface ExperimentOptions {

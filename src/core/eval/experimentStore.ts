@@ -1,11 +1,13 @@
 /**
  * Stored experiments: one JSON file per run in `<store>/experiments/` (written to a temporary file and
  * renamed, so a reader never sees half a file and concurrent runs never clash). A damaged file is skipped and
- * reported, never fatal.
+ * reported, never fatal. Beside each run, `<runId>.cases` keeps the cases it ran (input and expectations, as
+ * read from the dataset then), which the Opik export turns into dataset items even after the dataset changed.
  */
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { CodiError } from '../errors';
+import type { EvalCase } from './dataset';
 import type { Experiment } from './experiment';
 
 export interface ExperimentSummary {
@@ -27,12 +29,28 @@ export class ExperimentStore {
     this.dir = join(storeDir, 'experiments');
   }
 
-  async save(e: Experiment): Promise<void> {
+  /** Stores a run; with `cases`, also the cases it ran (written first, so a stored run always has them). */
+  async save(e: Experiment, cases?: readonly EvalCase[]): Promise<void> {
     await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
-    const file = join(this.dir, `${e.runId}.json`);
+    if (cases) await this.write(join(this.dir, `${e.runId}.cases`), JSON.stringify(cases));
+    await this.write(join(this.dir, `${e.runId}.json`), JSON.stringify(e));
+  }
+
+  private async write(file: string, text: string): Promise<void> {
     const tmp = `${file}.${process.pid}.tmp`;
-    await fs.writeFile(tmp, JSON.stringify(e), { mode: 0o600 });
+    await fs.writeFile(tmp, text, { mode: 0o600 });
     await fs.rename(tmp, file);
+  }
+
+  /** A run (exact id) with the cases it ran, for the Opik export; null when either is missing or unreadable. */
+  async withCases(runId: string): Promise<{ experiment: Experiment; cases: EvalCase[] } | null> {
+    try {
+      const experiment = JSON.parse(await fs.readFile(join(this.dir, `${runId}.json`), 'utf8')) as Experiment;
+      const cases = JSON.parse(await fs.readFile(join(this.dir, `${runId}.cases`), 'utf8')) as EvalCase[];
+      return experiment.runId === runId && Array.isArray(cases) ? { experiment, cases } : null;
+    } catch {
+      return null;
+    }
   }
 
   /** Every stored experiment, newest first. */

@@ -195,5 +195,28 @@ export async function createSdkTransport(config: OpikConfig, opts: SdkTransportO
         throw err;
       }
     },
+    createDataset: async (d) => {
+      await call('createDataset', () => api.datasets.createDataset({ id: d.id, name: d.name, description: d.description }, req));
+    },
+    retrieveDataset: async (name) => {
+      try {
+        const d = await call('retrieveDataset', () => api.datasets.getDatasetByIdentifier({ datasetName: name }, req));
+        return d.id ? { id: d.id, name: d.name } : null;
+      } catch (err) {
+        if (err instanceof OpikRequestError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    upsertDatasetItems: async (datasetName, items) => {
+      await call('upsertDatasetItems', () => api.datasets.createOrUpdateDatasetItems({ datasetName, items: items.map((i) => ({ id: i.id, source: i.source, data: i.data })) }, req));
+    },
+    createExperiment: async (x) => {
+      await call('createExperiment', () => api.experiments.createExperiment({ id: x.id, datasetName: x.dataset_name, name: x.name, projectName: x.project_name, metadata: x.metadata, tags: x.tags }, req));
+    },
+    createExperimentItems: async (items) => {
+      await call('createExperimentItems', () =>
+        api.experiments.createExperimentItems({ experimentItems: items.map((i) => ({ id: i.id, experimentId: i.experiment_id, datasetItemId: i.dataset_item_id, traceId: i.trace_id, projectName: i.project_name })) }, req),
+      );
+    },
   };
 }

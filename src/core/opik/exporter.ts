@@ -9,6 +9,8 @@
  *   await exp.worker?.scoresChanged(trace.id) after a rating / late judge score;
  *   await exp.worker?.syncNow(); await exp.worker?.stop() on deactivate or config change (then start anew).
  *   exportStatus(store, id, exp.worker) → {state, url, lastError} for the trace panel and `traces show --json`.
+ *   await exp.worker?.enqueueExperiment(runId) after an experiment run (its traces enqueued each);
+ *   experimentExportStatus(store, runId) → {state, url} for the Experiments panel and `codi eval --json`.
  */
 import type { TraceRecord } from '../../shared/types';
 import type { OpikConfig, OpikConfigInput } from './config';
@@ -31,6 +33,8 @@ export interface OpikExportDeps {
   apiKey: string | null;
   store: OutboxStore;
   loadTrace(traceId: string): Promise<TraceRecord | null>;
+  /** Loads an experiment run with its cases (for `worker.enqueueExperiment`); omit where no experiments are exported. */
+  loadExperiment?: OutboxWorkerOptions['loadExperiment'];
   clientVersion?: string | null;
   client?: 'vscode' | 'cli';
   log?: OutboxWorkerOptions['log'];
@@ -68,6 +72,7 @@ export function startOpikExport(deps: OpikExportDeps): OpikExport {
   const worker = new OutboxWorker({
     store: deps.store,
     loadTrace: deps.loadTrace,
+    ...(deps.loadExperiment ? { loadExperiment: deps.loadExperiment } : {}),
     connect,
     config,
     redactor,
@@ -83,5 +88,11 @@ export function startOpikExport(deps: OpikExportDeps): OpikExport {
 /** Export state of a trace; works with export off (worker null): never-enqueued traces are 'off'. */
 export async function exportStatus(store: OutboxStore, traceId: string, worker: OutboxWorker | null = null): Promise<Pick<OutboxStatus, 'state' | 'url' | 'lastError'>> {
   const s = worker ? await worker.status(traceId) : await store.state(traceId);
+  return { state: s.state, url: s.url, lastError: s.lastError };
+}
+
+/** Export state of an experiment run (`url`: its page in Opik once sent); 'off' when it was never queued. */
+export async function experimentExportStatus(store: OutboxStore, runId: string): Promise<Pick<OutboxStatus, 'state' | 'url' | 'lastError'>> {
+  const s = await store.experimentState(runId);
   return { state: s.state, url: s.url, lastError: s.lastError };
 }

@@ -12,12 +12,15 @@ import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { withFileLock } from '../store/fileLock';
 import type { CarriedOutboxEntry } from './outboxPort';
-import type { DueScoreUpdate, DueTrace, FailureMark, OutboxScoreEntry, OutboxStatus, OutboxStore, OutboxTraceEntry } from './outbox';
+import type { DueExperiment, DueScoreUpdate, DueTrace, FailureMark, OutboxScoreEntry, OutboxStatus, OutboxStore, OutboxTraceEntry } from './outbox';
+import { failedEntry, isDue, newEntry, retriedEntry, sentEntry, statusOf } from './outboxEntry';
 
 interface FileData {
   version: 1;
   traces: Record<string, OutboxTraceEntry>;
   scores: Record<string, OutboxScoreEntry>;
+  /** Experiments by run id (absent in files written before experiments were exported). */
+  experiments?: Record<string, OutboxTraceEntry>;
 }
 
 const empty = (): FileData => ({ version: 1, traces: {}, scores: {} });
@@ -173,11 +176,12 @@ export class FileOutboxStore implements OutboxStore {
     const d = await this.read();
     const traces = Object.values(d.traces).filter((e) => e.state === 'pending').length;
     const scores = Object.entries(d.scores).filter(([id, s]) => !s.permanent && d.traces[id]?.state === 'sent').length;
-    return traces + scores;
+    return traces + scores + Object.values(d.experiments ?? {}).filter((e) => e.state === 'pending').length;
   }
 
   async failedCount(): Promise<number> {
-    return Object.values((await this.read()).traces).filter((e) => e.state === 'failed').length;
+    const d = await this.read();
+    return [...Object.values(d.traces), ...Object.values(d.experiments ?? {})].filter((e) => e.state === 'failed').length;
   }
 
   retryFailed(now: number): Promise<number> {
@@ -189,16 +193,21 @@ export class FileOutboxStore implements OutboxStore {
         n += 1;
       }
       for (const s of Object.values(d.scores)) if (s.permanent) Object.assign(s, { permanent: false, attempts: 0, nextAttemptAt: now });
+      for (const [id, e] of Object.entries(d.experiments ?? {})) {
+        if (e.state !== 'failed') continue;
+        d.experiments![id] = retriedEntry(e, now);
+        n += 1;
+      }
       return n;
     });
   }
 
-  /** Permanently failed traces, oldest first, with why (for `codi opik status`). */
-  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number }>> {
-    return Object.entries((await this.read()).traces)
-      .filter(([, e]) => e.state === 'failed')
-      .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt)
-      .map(([traceId, e]) => ({ traceId, lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt }));
+  /** Permanently failed traces and experiments (`experiment: true`, id = run id), oldest first, with why (for `codi opik status`). */
+  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number; experiment?: true }>> {
+    const d = await this.read();
+    const failed = (m: Record<string, OutboxTraceEntry>, experiment: boolean) =>
+      Object.entries(m).filter(([, e]) => e.state === 'failed').map(([traceId, e]) => ({ traceId, lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt, ...(experiment ? { experiment: true as const } : {}) }));
+    return [...failed(d.traces, false), ...failed(d.experiments ?? {}, true)].sort((a, b) => a.enqueuedAt - b.enqueuedAt);
   }
 
   /** Every entry, to carry this outbox into the trace store's journal (JournalOutboxStore.adopt). */
@@ -215,13 +224,18 @@ export class FileOutboxStore implements OutboxStore {
     return Math.min(...pending.map((e) => e.nextAttemptAt!));
   }
 
-  /** Forgets permanently failed traces (and their score updates): they are no longer exported. Returns their ids. */
+  /** Forgets permanently failed traces (and their score updates) and experiments: they are no longer exported. Returns their ids. */
   dropFailed(): Promise<string[]> {
     return this.mutate((d) => {
       const ids = Object.keys(d.traces).filter((id) => d.traces[id]!.state === 'failed');
       for (const id of ids) {
         delete d.traces[id];
         delete d.scores[id];
+      }
+      for (const [id, e] of Object.entries(d.experiments ?? {})) {
+        if (e.state !== 'failed') continue;
+        delete d.experiments![id];
+        ids.push(id);
       }
       return ids;
     });
@@ -255,5 +269,39 @@ export class FileOutboxStore implements OutboxStore {
       if (!s || s.seq !== seq) return;
       Object.assign(s, { attempts: s.attempts + 1, lastError: info.error, nextAttemptAt: info.nextAttemptAt, permanent: info.permanent });
     });
+  }
+
+  enqueueExperiment(runId: string, now: number): Promise<void> {
+    return this.mutate((d) => {
+      d.experiments ??= {};
+      d.experiments[runId] ??= newEntry(now);
+    });
+  }
+
+  async dueExperiments(now: number, limit: number): Promise<DueExperiment[]> {
+    return Object.entries((await this.read()).experiments ?? {})
+      .filter(([, e]) => isDue(e, now))
+      .sort((a, b) => a[1].enqueuedAt - b[1].enqueuedAt || (a[0] < b[0] ? -1 : 1))
+      .slice(0, limit)
+      .map(([runId, e]) => ({ runId, attempts: e.attempts }));
+  }
+
+  markExperimentSent(runId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void> {
+    return this.mutate((d) => {
+      const e = d.experiments?.[runId];
+      if (e) d.experiments![runId] = sentEntry(e, info);
+    });
+  }
+
+  markExperimentFailed(runId: string, info: FailureMark): Promise<void> {
+    return this.mutate((d) => {
+      const e = d.experiments?.[runId];
+      const next = e && failedEntry(e, info);
+      if (next) d.experiments![runId] = next;
+    });
+  }
+
+  async experimentState(runId: string): Promise<OutboxStatus> {
+    return statusOf((await this.read()).experiments?.[runId]);
   }
 }

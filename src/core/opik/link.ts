@@ -23,3 +23,17 @@ export function opikTraceUrl(l: TraceLinkInput): string {
   const project = encodeURIComponent(l.projectId);
   return `${base}/${ws}/projects/${project}/traces?tab=logs&logsType=traces&trace=${encodeURIComponent(l.traceId)}`;
 }
+
+export interface ExperimentLinkInput {
+  apiUrl: string;
+  workspace: string;
+  /** The Opik id of the experiment's dataset. */
+  datasetId: string;
+  experimentId: string;
+}
+
+/** Opik's experiment page: `{uiBase}/{workspace}/experiments/{datasetId}/compare?experiments=["{experimentId}"]`. */
+export function opikExperimentUrl(l: ExperimentLinkInput): string {
+  const base = opikUiBase(l.apiUrl);
+  return `${base}/${encodeURIComponent(l.workspace)}/experiments/${encodeURIComponent(l.datasetId)}/compare?experiments=${encodeURIComponent(JSON.stringify([l.experimentId]))}`;
+}

@@ -12,21 +12,29 @@
  * Score updates (a rating or a late judge score added after the trace was sent) go through a second,
  * small queue: `scoresChanged(traceId)` bumps a sequence number; the worker re-sends every current score
  * of that trace (upsert by entity + name) and clears the entry only if no newer change arrived meanwhile.
+ *
+ * Experiments (dataset runs) go through a third queue, drained after traces and scores:
+ * `enqueueExperiment(runId)`; the worker loads the run and its cases (`loadExperiment`), sends the dataset,
+ * its items, the experiment and its items (sender.ts `deliverExperiment`), and marks it sent with its Opik
+ * link once every part was acknowledged. Failures are classified and retried exactly as for traces.
  */
 import type { TraceRecord } from '../../shared/types';
 import type { OpikConfig } from './config';
+import type { ExperimentExport } from './experimentPayload';
 import type { Redactor } from '../redact/redact';
 import type { BackoffPolicy, DeliveryFailure } from './sender';
 import { classifyFailure, DEFAULT_BACKOFF, OpikSender, pauseFor } from './sender';
 import type { OpikTransport } from './transport';
 
-export type { OpikExportState, OutboxTraceEntry, OutboxScoreEntry, OutboxStatus, DueTrace, DueScoreUpdate, FailureMark, OutboxStore, SyncResult, OutboxChange } from './outboxPort';
+export type { OpikExportState, OutboxTraceEntry, OutboxScoreEntry, OutboxStatus, DueTrace, DueScoreUpdate, DueExperiment, FailureMark, OutboxStore, SyncResult, OutboxChange } from './outboxPort';
 import type { FailureMark, OpikExportState, OutboxChange, OutboxStatus, OutboxStore, SyncResult } from './outboxPort';
 
 export interface OutboxWorkerOptions {
   store: OutboxStore;
   /** Loads a trace with spans and scores; null when it no longer exists. */
   loadTrace(traceId: string): Promise<TraceRecord | null>;
+  /** Loads a stored experiment run with its cases; null when it no longer exists (no experiments: omit). */
+  loadExperiment?(runId: string): Promise<ExperimentExport | null>;
   /** Builds the transport on first delivery, e.g. `() => createSdkTransport(config)` (loads the SDK). */
   connect(): Promise<OpikTransport>;
   config: OpikConfig;
@@ -94,6 +102,18 @@ export class OutboxWorker {
     await this.store.enqueue(traceId, this.now());
     await this.changed(traceId);
     this.kick();
+  }
+
+  /** Queues a finished experiment run (its traces are queued by `enqueue`, each) and schedules delivery. */
+  async enqueueExperiment(runId: string): Promise<void> {
+    await this.store.enqueueExperiment(runId, this.now());
+    await this.changed(null);
+    this.kick();
+  }
+
+  /** Export state of an experiment run; `url` opens it in Opik once sent. */
+  experimentStatus(runId: string): Promise<OutboxStatus> {
+    return this.store.experimentState(runId);
   }
 
   /** A score was added/changed on a trace: sent traces get a feedback-score update. */
@@ -202,7 +222,7 @@ export class OutboxWorker {
   }
 
   private async drain(force: boolean): Promise<SyncResult> {
-    const result: SyncResult = { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, lastError: null };
+    const result: SyncResult = { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, experimentsSent: 0, lastError: null };
     if ((force || this.now() >= this.pausedUntil) && (await this.hasWork(force))) {
       let sender: OpikSender | null = null;
       try {
@@ -211,7 +231,7 @@ export class OutboxWorker {
         const f = classifyFailure(err, this.opts.config.url);
         this.pause(f.kind === 'internal' ? { ...f, global: true, retryable: true, message: `Could not load the Opik SDK: ${f.message}` } : f);
       }
-      if (sender && (await this.drainTraces(sender, force, result))) await this.drainScores(sender, force, result);
+      if (sender && (await this.drainTraces(sender, force, result)) && (await this.drainScores(sender, force, result))) await this.drainExperiments(sender, force, result);
     }
     result.pending = await this.store.pendingCount();
     result.permanentlyFailed = await this.store.failedCount();
@@ -222,7 +242,7 @@ export class OutboxWorker {
   /** Anything to send? (The SDK is loaded only when there is.) */
   private async hasWork(force: boolean): Promise<boolean> {
     const at = force ? FORCE_NOW : this.now();
-    return (await this.store.due(at, 1)).length > 0 || (await this.store.dueScoreUpdates(at, 1)).length > 0;
+    return (await this.store.due(at, 1)).length > 0 || (await this.store.dueScoreUpdates(at, 1)).length > 0 || (await this.store.dueExperiments(at, 1)).length > 0;
   }
 
   /** False when a global failure stopped it. */
@@ -282,11 +302,12 @@ export class OutboxWorker {
     await this.changed(traceId, mark.permanent ? 'failed' : 'pending');
   }
 
-  private async drainScores(sender: OpikSender, force: boolean, result: SyncResult): Promise<void> {
+  /** False when a global failure stopped it. */
+  private async drainScores(sender: OpikSender, force: boolean, result: SyncResult): Promise<boolean> {
     const seen = new Set<string>();
     for (;;) {
       const due = (await this.store.dueScoreUpdates(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(`${d.traceId}:${d.seq}`));
-      if (due.length === 0) return;
+      if (due.length === 0) return true;
       for (const d of due) {
         seen.add(`${d.traceId}:${d.seq}`);
         const t = await this.opts.loadTrace(d.traceId);
@@ -298,6 +319,36 @@ export class OutboxWorker {
           const f = classifyFailure(err, this.opts.config.url);
           const next = f.global ? this.pause(f) : f.retryable ? this.now() + pauseFor(f, d.attempts + 1, this.backoff, this.random) : null;
           await this.store.markScoresFailed(d.traceId, d.seq, { error: f.message, nextAttemptAt: next, permanent: !f.retryable, at: this.now() });
+          if (f.global) return false;
+        }
+      }
+    }
+  }
+
+  /** Experiments, one by one, after their traces; stops at a global failure. */
+  private async drainExperiments(sender: OpikSender, force: boolean, result: SyncResult): Promise<void> {
+    const seen = new Set<string>();
+    for (;;) {
+      const due = (await this.store.dueExperiments(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(d.runId));
+      if (due.length === 0) return;
+      for (const d of due) {
+        seen.add(d.runId);
+        const mark = (m: Omit<FailureMark, 'at'>) => this.store.markExperimentFailed(d.runId, { ...m, at: this.now() });
+        const x = this.opts.loadExperiment ? await this.opts.loadExperiment(d.runId) : null;
+        if (!x) {
+          await mark({ error: 'The experiment run is no longer stored locally.', nextAttemptAt: null, permanent: true });
+          continue;
+        }
+        try {
+          const { datasetId, url } = await sender.deliverExperiment(x);
+          await this.store.markExperimentSent(d.runId, { projectId: datasetId, url, at: this.now() });
+          result.experimentsSent += 1;
+          await this.changed(null);
+        } catch (err) {
+          const f = classifyFailure(err, this.opts.config.url);
+          const next = f.global ? this.pause(f) : f.retryable ? this.now() + pauseFor(f, d.attempts + 1, this.backoff, this.random) : null;
+          await mark({ error: f.message, nextAttemptAt: next, permanent: !f.retryable });
+          this.opts.log?.(f.retryable ? 'warn' : 'error', `Opik export of experiment ${d.runId} failed: ${f.message}`);
           if (f.global) return;
         }
       }

@@ -54,6 +54,12 @@ export interface DueScoreUpdate {
   attempts: number;
 }
 
+/** An experiment due for delivery (its entry is an OutboxTraceEntry keyed by the run id; projectId holds the Opik dataset id). */
+export interface DueExperiment {
+  runId: string;
+  attempts: number;
+}
+
 export interface FailureMark {
   error: string;
   /** When to try again; null for a permanent failure. */
@@ -86,6 +92,18 @@ export interface OutboxStore {
   /** Clears the update only if `seq` is still the latest. */
   markScoresSent(traceId: string, seq: number, at: number): Promise<void>;
   markScoresFailed(traceId: string, seq: number, info: FailureMark): Promise<void>;
+  /**
+   * Experiments: a queue of their own, keyed by run id, with the same entry and the same semantics as a
+   * trace's (enqueue is idempotent, sent is final, permanent failures wait for retryFailed). They count in
+   * pendingCount / failedCount and are re-queued by retryFailed like traces.
+   */
+  enqueueExperiment(runId: string, now: number): Promise<void>;
+  dueExperiments(now: number, limit: number): Promise<DueExperiment[]>;
+  /** `projectId`: the Opik dataset id; `url`: the experiment's page in Opik. */
+  markExperimentSent(runId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void>;
+  markExperimentFailed(runId: string, info: FailureMark): Promise<void>;
+  /** 'off' with nulls for a run that was never enqueued. */
+  experimentState(runId: string): Promise<OutboxStatus>;
 }
 
 export interface SyncResult {
@@ -98,6 +116,8 @@ export interface SyncResult {
   /** Permanently failed in the outbox (not counted in pending). */
   permanentlyFailed: number;
   scoresSent: number;
+  /** Experiments acknowledged in this run. */
+  experimentsSent: number;
   /** The last global failure (network, auth, …) not yet followed by a successful delivery, or null. */
   lastError: string | null;
 }

@@ -24,7 +24,9 @@
 import type { TraceRecord } from '../../shared/types';
 import type { OpikConfig } from './config';
 import { OpikConfigError } from './config';
-import { opikTraceUrl } from './link';
+import type { ExperimentExport } from './experimentPayload';
+import { experimentToOpik } from './experimentPayload';
+import { opikExperimentUrl, opikTraceUrl } from './link';
 import type { OpikFeedbackScore, OpikSpanWrite, OpikTraceWrite, PayloadOptions } from './payload';
 import { scoresToOpik, traceToOpik } from './payload';
 import type { Redactor } from '../redact/redact';
@@ -156,6 +158,38 @@ export class OpikSender {
   private async sendScores(traceScores: OpikFeedbackScore[], spanScores: OpikFeedbackScore[]): Promise<void> {
     for (const c of chunks(traceScores, this.maxBatch)) await this.transport.scoreTraces(c);
     for (const c of chunks(spanScores, this.maxBatch)) await this.transport.scoreSpans(c);
+  }
+
+  /**
+   * Sends an experiment as Opik models it; resolves with its link only when Opik acknowledged every part:
+   * the dataset (already there under that name: 409, then its id is looked up), its items (upsert by
+   * content-derived id), the experiment (already there from an earlier attempt: 409, fine) and its items.
+   * A retry after any failure repeats every step and duplicates nothing.
+   */
+  async deliverExperiment(x: ExperimentExport): Promise<{ datasetId: string; url: string }> {
+    const b = experimentToOpik(x, this.opts.config.project, this.opts.redactor);
+    let datasetId = b.dataset.id;
+    if (!(await this.createOrExists(() => this.transport.createDataset(b.dataset)))) {
+      const found = await this.transport.retrieveDataset(b.dataset.name);
+      if (!found) throw new Error(`Opik said dataset "${b.dataset.name}" exists but could not find it`);
+      datasetId = found.id;
+    }
+    for (const c of chunks(b.items, this.maxBatch)) await this.transport.upsertDatasetItems(b.dataset.name, c);
+    await this.createOrExists(() => this.transport.createExperiment(b.experiment));
+    for (const c of chunks(b.experimentItems, this.maxBatch)) await this.transport.createExperimentItems(c);
+    const url = opikExperimentUrl({ apiUrl: this.opts.config.url, workspace: this.opts.config.workspace, datasetId, experimentId: b.experiment.id });
+    return { datasetId, url };
+  }
+
+  /** True when created, false when Opik answered 409 (it exists already); rethrows anything else. */
+  private async createOrExists(create: () => Promise<void>): Promise<boolean> {
+    try {
+      await create();
+      return true;
+    } catch (err) {
+      if (err instanceof OpikRequestError && err.status === 409) return false;
+      throw err;
+    }
   }
 
   /**

@@ -3,6 +3,7 @@
  * client (loaded lazily); tests may implement it directly. Every method resolves only when Opik answered
  * 2xx and rejects otherwise with an `OpikRequestError`: there is no fire-and-forget path.
  */
+import type { OpikDatasetItemWrite, OpikDatasetWrite, OpikExperimentItemWrite, OpikExperimentWrite } from './experimentPayload';
 import type { OpikFeedbackScore, OpikSpanWrite, OpikTraceWrite } from './payload';
 
 export interface OpikProject {
@@ -21,9 +22,21 @@ export interface OpikTransport {
   scoreSpans(scores: readonly OpikFeedbackScore[]): Promise<void>;
   /** POST /v1/private/projects/retrieve; null when the project does not exist (404). */
   retrieveProject(name: string): Promise<OpikProject | null>;
+  /** POST /v1/private/datasets — 409 when a dataset of that name exists. */
+  createDataset(dataset: OpikDatasetWrite): Promise<void>;
+  /** POST /v1/private/datasets/retrieve {dataset_name}; null when there is none (404). */
+  retrieveDataset(name: string): Promise<{ id: string; name: string } | null>;
+  /** PUT /v1/private/datasets/items — upsert by item id. */
+  upsertDatasetItems(datasetName: string, items: readonly OpikDatasetItemWrite[]): Promise<void>;
+  /** POST /v1/private/experiments — 409 when an experiment with that id exists. */
+  createExperiment(experiment: OpikExperimentWrite): Promise<void>;
+  /** POST /v1/private/experiments/items — upsert by item id. */
+  createExperimentItems(items: readonly OpikExperimentItemWrite[]): Promise<void>;
 }
 
-export type OpikOperation = 'createTraces' | 'createSpans' | 'scoreTraces' | 'scoreSpans' | 'retrieveProject' | 'connect';
+export type OpikOperation =
+  | 'createTraces' | 'createSpans' | 'scoreTraces' | 'scoreSpans' | 'retrieveProject' | 'connect'
+  | 'createDataset' | 'retrieveDataset' | 'upsertDatasetItems' | 'createExperiment' | 'createExperimentItems';
 
 /** A request Opik did not acknowledge: an HTTP error (status set) or no answer at all (status null). */
 export class OpikRequestError extends Error {

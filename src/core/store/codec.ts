@@ -100,7 +100,8 @@ export interface OutboxBody {
   /** Unique per record, so a copy made by compaction is recognised as the same record. */
   key: string;
   traceId: string;
-  queue: 'trace' | 'scores';
+  /** 'experiment': an experiment's delivery, keyed by its run id (in `traceId`). */
+  queue: 'trace' | 'scores' | 'experiment';
   /** One more than the entry's revision the writer saw (under the outbox lock); the highest wins. */
   rev: number;
   /** The new state; null = no score update pending (queue 'scores'), or a delivery given up (queue 'trace', `codi opik sync --drop-failed`). */

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
-import type { DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from '../opik/outbox';
+import type { DueExperiment, DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from '../opik/outbox';
+import { failedEntry, newEntry, retriedEntry, sentEntry, statusOf } from '../opik/outboxEntry';
 import type { CarriedOutboxEntry, OutboxScoreEntry, OutboxTraceEntry } from '../opik/outboxPort';
 import type { OutboxBody } from './codec';
 import { encodeRecord, RecordKind } from './codec';
@@ -16,8 +17,10 @@ import type { TraceIndex } from './traceIndex';
  * - Journal: every change is one record carrying the entry's whole new state (codec.ts `OutboxBody`):
  *   kind 16 (OutboxEnqueue) when a trace or a score update is queued, kind 17 (OutboxState) for every
  *   later change. Each trace has two entries, queue 'trace' (its delivery) and queue 'scores' (its pending
- *   score update; a null entry = none). A record's `rev` is one more than the entry's revision the writer
- *   saw (a null trace entry: given up with `codi opik sync --drop-failed`); the index keeps the highest (ties, which the lock below makes theoretical: later `at`, then key).
+ *   score update; a null entry = none). Experiments have one entry each, queue 'experiment', keyed by run
+ *   id (in the `traceId` field and column). A record's `rev` is one more than the entry's revision the writer
+ *   saw (a null trace or experiment entry: given up with `codi opik sync --drop-failed`); the index keeps the
+ *   highest (ties, which the lock below makes theoretical: later `at`, then key).
  *   Score-update sequence numbers are the revision that queued them, so they never repeat for a trace.
  * - Writes: each mutation takes the store's outbox lock file (so read-modify-write is exact across
  *   processes, as with the JSON file), catches up with the journal, and appends one fsynced record;
@@ -43,6 +46,7 @@ CREATE INDEX outbox_key ON outbox (key);
 
 const Q_TRACE = 0;
 const Q_SCORES = 1;
+const Q_EXPERIMENT = 2;
 const LOCK_FILE = 'outbox.lock';
 
 function isTraceEntry(e: unknown): e is OutboxTraceEntry {
@@ -57,7 +61,7 @@ function isScoreEntry(e: unknown): e is OutboxScoreEntry {
 
 /** The index columns of an entry: status, the ordering time and the next attempt. */
 function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): [string | null, number | null, number | null] {
-  if (queue === Q_TRACE && isTraceEntry(entry)) return [entry.state, entry.enqueuedAt, entry.nextAttemptAt];
+  if ((queue === Q_TRACE || queue === Q_EXPERIMENT) && isTraceEntry(entry)) return [entry.state, entry.enqueuedAt, entry.nextAttemptAt];
   if (queue === Q_SCORES && isScoreEntry(entry)) return [entry.permanent ? 'failed' : 'queued', entry.requestedAt, entry.nextAttemptAt];
   // A null entry: no score update pending (queue 'scores'), or a delivery given up (`dropFailed`, queue 'trace').
   if (entry === null) return [null, null, null];
@@ -70,7 +74,7 @@ function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | n
  */
 export function applyOutbox(sql: Sql, body: OutboxBody, seg: number, off: number, len: number, isGone: (seg: number) => boolean): void {
   if (typeof body.traceId !== 'string' || typeof body.key !== 'string' || typeof body.rev !== 'number' || typeof body.at !== 'number') throw new Error('malformed outbox record');
-  const queue = body.queue === 'trace' ? Q_TRACE : body.queue === 'scores' ? Q_SCORES : -1;
+  const queue = body.queue === 'trace' ? Q_TRACE : body.queue === 'scores' ? Q_SCORES : body.queue === 'experiment' ? Q_EXPERIMENT : -1;
   if (queue < 0) throw new Error(`unknown outbox queue ${String(body.queue)}`);
   const [status, orderAt, nextAt] = columnsOf(queue, body.entry);
   if (sql.one('SELECT 1 FROM tombstones WHERE id = ?', [body.traceId])) return;
@@ -168,7 +172,7 @@ export class JournalOutboxStore implements OutboxStore {
     return row ? { rev: Number(row[0]), entry: row[1] === null ? null : (JSON.parse(String(row[1])) as E) } : null;
   }
 
-  private change(kind: Change['kind'], traceId: string, queue: 'trace' | 'scores', prevRev: number, at: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): Change {
+  private change(kind: Change['kind'], traceId: string, queue: OutboxBody['queue'], prevRev: number, at: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): Change {
     return { kind, body: { at, key: randomUUID(), traceId, queue, rev: prevRev + 1, entry } };
   }
 
@@ -227,22 +231,22 @@ export class JournalOutboxStore implements OutboxStore {
 
   async pendingCount(): Promise<number> {
     const sql = await this.fresh();
-    const traces = Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue = 0 AND status = 'pending'")![0]);
+    const traces = Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue IN (0, 2) AND status = 'pending'")![0]);
     const scores = Number(sql.one("SELECT COUNT(*) FROM outbox AS s JOIN outbox AS t ON t.trace_id = s.trace_id AND t.queue = 0 AND t.status = 'sent' WHERE s.queue = 1 AND s.status = 'queued'")![0]);
     return traces + scores;
   }
 
   async failedCount(): Promise<number> {
     const sql = await this.fresh();
-    return Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue = 0 AND status = 'failed'")![0]);
+    return Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue IN (0, 2) AND status = 'failed'")![0]);
   }
 
   retryFailed(now: number): Promise<number> {
     return this.mutate(() => {
       const changes: Change[] = [];
-      for (const [id, rev, entry] of this.sql.all("SELECT trace_id, rev, entry FROM outbox WHERE queue = 0 AND status = 'failed'")) {
+      for (const [id, q, rev, entry] of this.sql.all("SELECT trace_id, queue, rev, entry FROM outbox WHERE queue IN (0, 2) AND status = 'failed'")) {
         const e = JSON.parse(String(entry)) as OutboxTraceEntry;
-        changes.push(this.change(RecordKind.OutboxState, String(id), 'trace', Number(rev), now, { ...e, state: 'pending', attempts: 0, nextAttemptAt: now, lastError: null }));
+        changes.push(this.change(RecordKind.OutboxState, String(id), Number(q) === Q_EXPERIMENT ? 'experiment' : 'trace', Number(rev), now, retriedEntry(e, now)));
       }
       const traces = changes.length;
       for (const [id, rev, entry] of this.sql.all("SELECT trace_id, rev, entry FROM outbox WHERE queue = 1 AND status = 'failed'")) {
@@ -286,12 +290,12 @@ export class JournalOutboxStore implements OutboxStore {
     }));
   }
 
-  /** Permanently failed traces, oldest first, with why (`codi opik status`). */
-  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number }>> {
+  /** Permanently failed traces and experiments (`experiment: true`, id = run id), oldest first, with why (`codi opik status`). */
+  async failedEntries(): Promise<Array<{ traceId: string; lastError: string | null; attempts: number; enqueuedAt: number; experiment?: true }>> {
     const sql = await this.fresh();
-    return sql.all("SELECT trace_id, entry FROM outbox WHERE queue = 0 AND status = 'failed' ORDER BY order_at, trace_id").map(([id, entry]) => {
+    return sql.all("SELECT trace_id, entry, queue FROM outbox WHERE queue IN (0, 2) AND status = 'failed' ORDER BY order_at, trace_id").map(([id, entry, queue]) => {
       const e = JSON.parse(String(entry)) as OutboxTraceEntry;
-      return { traceId: String(id), lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt };
+      return { traceId: String(id), lastError: e.lastError, attempts: e.attempts, enqueuedAt: e.enqueuedAt, ...(Number(queue) === Q_EXPERIMENT ? { experiment: true as const } : {}) };
     });
   }
 
@@ -302,11 +306,18 @@ export class JournalOutboxStore implements OutboxStore {
     return Number(waiting) === 0 || Number(dueNow) > 0 ? null : Number(earliest);
   }
 
-  /** Gives up permanently failed traces (and their score updates): no longer exported; `enqueue` queues one again. Returns their ids. */
+  /**
+   * Gives up permanently failed traces (and their score updates) and experiments: no longer exported; `enqueue`
+   * (`enqueueExperiment`) queues one again. Returns their ids (run ids for experiments).
+   */
   dropFailed(now: number): Promise<string[]> {
     return this.mutate(() => {
       const changes: Change[] = [];
       const ids: string[] = [];
+      for (const [id, rev] of this.sql.all("SELECT trace_id, rev FROM outbox WHERE queue = 2 AND status = 'failed'")) {
+        ids.push(String(id));
+        changes.push(this.change(RecordKind.OutboxState, String(id), 'experiment', Number(rev), now, null));
+      }
       for (const [id, rev] of this.sql.all("SELECT trace_id, rev FROM outbox WHERE queue = 0 AND status = 'failed'")) {
         ids.push(String(id));
         changes.push(this.change(RecordKind.OutboxState, String(id), 'trace', Number(rev), now, null));
@@ -321,7 +332,7 @@ export class JournalOutboxStore implements OutboxStore {
   async entries(): Promise<CarriedOutboxEntry[]> {
     const sql = await this.fresh();
     const out = new Map<string, CarriedOutboxEntry>();
-    for (const [id, queue, entry] of sql.all('SELECT trace_id, queue, entry FROM outbox WHERE entry IS NOT NULL ORDER BY order_at, trace_id')) {
+    for (const [id, queue, entry] of sql.all('SELECT trace_id, queue, entry FROM outbox WHERE entry IS NOT NULL AND queue IN (0, 1) ORDER BY order_at, trace_id')) {
       const e = out.get(String(id)) ?? { traceId: String(id), trace: null, scores: null };
       if (Number(queue) === Q_TRACE) e.trace = JSON.parse(String(entry)) as OutboxTraceEntry;
       else e.scores = JSON.parse(String(entry)) as OutboxScoreEntry;
@@ -354,6 +365,40 @@ export class JournalOutboxStore implements OutboxStore {
       }
       return { changes, result: taken.size };
     });
+  }
+
+  enqueueExperiment(runId: string, now: number): Promise<void> {
+    return this.mutate(() => {
+      const cur = this.current(runId, Q_EXPERIMENT);
+      if (cur?.entry) return { changes: [], result: undefined };
+      return { changes: [this.change(RecordKind.OutboxEnqueue, runId, 'experiment', cur?.rev ?? 0, now, newEntry(now))], result: undefined };
+    });
+  }
+
+  async dueExperiments(now: number, limit: number): Promise<DueExperiment[]> {
+    const sql = await this.fresh();
+    return sql
+      .all("SELECT trace_id, entry FROM outbox WHERE queue = 2 AND status = 'pending' AND (next_at IS NULL OR next_at <= ?) ORDER BY order_at, trace_id LIMIT ?", [now, Math.max(0, limit)])
+      .map(([id, entry]) => ({ runId: String(id), attempts: (JSON.parse(String(entry)) as OutboxTraceEntry).attempts }));
+  }
+
+  private experimentChange(runId: string, f: (e: OutboxTraceEntry) => OutboxTraceEntry | null, at: number): Change[] {
+    const cur = this.current<OutboxTraceEntry>(runId, Q_EXPERIMENT);
+    const next = cur?.entry ? f({ ...cur.entry }) : null;
+    return cur && next ? [this.change(RecordKind.OutboxState, runId, 'experiment', cur.rev, at, next)] : [];
+  }
+
+  markExperimentSent(runId: string, info: { projectId: string | null; url: string | null; at: number }): Promise<void> {
+    return this.mutate(() => ({ changes: this.experimentChange(runId, (e) => sentEntry(e, info), info.at), result: undefined }));
+  }
+
+  markExperimentFailed(runId: string, info: FailureMark): Promise<void> {
+    return this.mutate(() => ({ changes: this.experimentChange(runId, (e) => failedEntry(e, info), info.at), result: undefined }));
+  }
+
+  async experimentState(runId: string): Promise<OutboxStatus> {
+    await this.fresh();
+    return statusOf(this.current<OutboxTraceEntry>(runId, Q_EXPERIMENT)?.entry);
   }
 
   /** Waits for this process's pending outbox writes (tests). */

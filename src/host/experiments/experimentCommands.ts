@@ -11,6 +11,7 @@ import { askReplayModel, runReplay } from '../runs/replayRun';
 import type { ReplayDocuments } from '../runs/replayRun';
 import type { RunDeps } from '../runs/runner';
 import { ExperimentsPanel } from './experimentsPanel';
+import type { ExperimentOpik } from './experimentsPanel';
 import { pickDataset, runExperimentFrom } from './experimentRun';
 import type { ExperimentsTree } from './experimentsTree';
 
@@ -22,6 +23,7 @@ export interface ExperimentCommandContext {
   tree: ExperimentsTree;
   replayDocs: ReplayDocuments;
   showTrace: (traceId: string) => Promise<void>;
+  opik: ExperimentOpik;
 }
 
 /** Experiments, replay and batch: their part of the one command table (spread into commandTable). */
@@ -29,7 +31,7 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
   const { deps } = c;
   const store = () => deps.session.experiments;
   const open = async (e: Experiment, other: Experiment | null, mode: 'run' | 'compare') =>
-    ExperimentsPanel.show(deps.extensionUri, deps.log, experimentViewState(e, other, mode), c.showTrace);
+    ExperimentsPanel.show(deps.extensionUri, deps.log, experimentViewState(e, other, mode), { showTrace: c.showTrace, opik: c.opik });
 
   /** A stored run by id (arguments from the tree or tests), else picked from the stored runs. */
   const pickRun = async (arg: unknown, title: string, placeHolder: string, exclude?: string): Promise<Experiment | undefined> => {

@@ -76,9 +76,10 @@ export async function runExperimentFrom(uri: vscode.Uri, deps: RunDeps, onSaved:
       }
     },
   );
-  await deps.session.experiments.save(experiment);
+  await deps.session.experiments.save(experiment, dataset.cases);
   onSaved();
   for (const c of experiment.cases) for (const id of c.repeats?.map((r) => r.traceId) ?? [c.traceId]) await deps.finished?.(id).catch((e: unknown) => deps.log.warn(`after ${id}: ${String(e)}`));
+  await deps.experimentFinished?.(experiment.runId).catch((e: unknown) => deps.log.warn(`after experiment ${experiment.runId}: ${String(e)}`));
   const pct = Math.round(experiment.passRate * 100);
   deps.log.info(`experiment ${experiment.runId} (${dataset.name}): ${experiment.status}, ${experiment.passed}/${experiment.cases.length} passed`);
   if (experiment.status === 'cancelled') void vscode.window.showInformationMessage(`CODI: Experiment ${dataset.name} cancelled after ${experiment.cases.length} of ${dataset.cases.length} cases (${pct}% of them passed). The finished cases are kept.`);

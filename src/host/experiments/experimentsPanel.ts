@@ -1,15 +1,29 @@
 import * as vscode from 'vscode';
 import type { ExperimentsViewState } from '../../shared/experimentsProtocol';
+import type { OpikLinkState } from '../../shared/protocol';
 import { Disposable } from '../disposable';
 import { WebviewChannel } from '../panels/webviewChannel';
 import { renderWebviewHtml, webviewOptions } from '../panels/webviewHtml';
+
+/** What the panel needs of the Opik export (OpikController). */
+export interface ExperimentOpik {
+  experimentStatus(runId: string): Promise<OpikLinkState | null>;
+  openExperiment(runId: string): Promise<void>;
+  /** Fires when an export state changed (null: possibly an experiment's). */
+  readonly onDidChange: vscode.Event<string | null>;
+}
+
+export interface ExperimentsPanelActions {
+  showTrace: (traceId: string) => Promise<void>;
+  opik: ExperimentOpik;
+}
 
 /** The Experiments panel: one run (deltas to its previous run) or two runs compared. One panel, reused. */
 export class ExperimentsPanel extends Disposable {
   private static current: ExperimentsPanel | undefined;
   private readonly channel: WebviewChannel;
 
-  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, state: ExperimentsViewState, showTrace: (traceId: string) => Promise<void>): ExperimentsPanel {
+  static show(extensionUri: vscode.Uri, log: vscode.LogOutputChannel, state: ExperimentsViewState, actions: ExperimentsPanelActions): ExperimentsPanel {
     const existing = ExperimentsPanel.current;
     if (existing && !existing.isDisposed) {
       existing.setState(state);
@@ -17,7 +31,7 @@ export class ExperimentsPanel extends Disposable {
       return existing;
     }
     const panel = vscode.window.createWebviewPanel('codi.experiments', 'CODI Experiment', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
-    ExperimentsPanel.current = new ExperimentsPanel(panel, extensionUri, log, state, showTrace);
+    ExperimentsPanel.current = new ExperimentsPanel(panel, extensionUri, log, state, actions);
     return ExperimentsPanel.current;
   }
 
@@ -26,22 +40,50 @@ export class ExperimentsPanel extends Disposable {
     extensionUri: vscode.Uri,
     log: vscode.LogOutputChannel,
     private state: ExperimentsViewState,
-    showTrace: (traceId: string) => Promise<void>,
+    private readonly actions: ExperimentsPanelActions,
   ) {
     super();
     panel.iconPath = vscode.Uri.joinPath(extensionUri, 'media', 'codi.svg');
     this._register(panel.onDidDispose(() => this.dispose()));
     this.channel = this._register(
-      new WebviewChannel(panel.webview, { viewTrace: async ({ traceId }) => (await showTrace(traceId), { ok: true }) }, () => this.channel.post('experiments/state', this.state), log),
+      new WebviewChannel(
+        panel.webview,
+        {
+          viewTrace: async ({ traceId }) => (await actions.showTrace(traceId), { ok: true }),
+          openExperimentInOpik: async ({ runId }) => (await actions.opik.openExperiment(runId), { ok: true }),
+        },
+        () => this.channel.post('experiments/state', this.state),
+        log,
+      ),
     );
+    // The run's Opik state changes after the panel opened (queued → sent): re-read it then.
+    this._register(actions.opik.onDidChange((id) => (id === null ? void this.refreshOpik() : undefined)));
     this.setTitle();
     panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'experiments', title: 'CODI Experiment' });
+    void this.refreshOpik();
+  }
+
+  /** The run id and Opik state the open panel shows (end-to-end tests); null when no panel is open. */
+  static shownOpik(): { runId: string; opik: ExperimentsViewState['opik'] } | null {
+    const p = ExperimentsPanel.current;
+    return p && !p.isDisposed ? { runId: p.state.run.runId, opik: p.state.opik ?? null } : null;
   }
 
   setState(state: ExperimentsViewState): void {
-    this.state = state;
+    this.state = { ...state, opik: state.run.runId === this.state.run.runId ? this.state.opik : null };
     this.setTitle();
-    this.channel.post('experiments/state', state);
+    this.channel.post('experiments/state', this.state);
+    void this.refreshOpik();
+  }
+
+  private async refreshOpik(): Promise<void> {
+    const runId = this.state.run.runId;
+    const opik = await this.actions.opik.experimentStatus(runId).catch(() => null);
+    if (this.isDisposed || this.state.run.runId !== runId) return;
+    const before = this.state.opik ?? null;
+    if (before?.state === opik?.state && before?.url === opik?.url && before?.lastError === opik?.lastError) return;
+    this.state = { ...this.state, opik };
+    this.channel.post('experiments/state', this.state);
   }
 
   private setTitle(): void {

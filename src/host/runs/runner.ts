@@ -24,6 +24,8 @@ export interface RunDeps {
   panelActions: ResultPanelActions;
   /** Called with every finished run's trace id (queues it for Opik, refreshes panels). */
   finished?: (traceId: string) => Promise<void>;
+  /** Called with a stored experiment run's id, after its traces went through `finished` (queues it for Opik). */
+  experimentFinished?: (runId: string) => Promise<void>;
 }
 
 /** What every pipeline returns (explain, summarize, generate). */

@@ -4,7 +4,7 @@
 // Opik received through the stand-in's control URL (CODI_E2E_OPIK_CONTROL). Runs after the other suites.
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import type { UserRating } from '../../../src/shared/protocol';
+import type { OpikLinkState, UserRating } from '../../../src/shared/protocol';
 import { waitFor } from './helpers';
 import {
   EXTENSION_ID, explain, loadedBundles, memory, OPIK_KEY, opikReceived, opikStatus, statusBar, switchOpik, waitSent, waitStatusBarShown, WORKSPACE,
@@ -121,6 +121,41 @@ export function registerOpikTests(): void {
       const got = await opikReceived();
       assert.equal(got.writes.traces[sentId], 1, 'a rating updates the feedback scores only, not the trace');
       assert.equal((await opikStatus(sentId)).state, 'sent');
+    });
+
+    test('an experiment run with export on reaches Opik as a dataset, items, an experiment and items; the panel links to it', async () => {
+      const folder = vscode.workspace.workspaceFolders![0]!;
+      const file = vscode.Uri.joinPath(folder.uri, 'datasets', 'opik-mini.jsonl');
+      const cases = [
+        { id: 'add', pipeline: 'explain', code: 'export const add = (a: number, b: number) => a + b;', language: 'typescript' },
+        { id: 'twice', pipeline: 'explain', code: 'export function twice(x: number) { return x * 2; }', language: 'typescript' },
+      ];
+      await vscode.workspace.fs.writeFile(file, Buffer.from(cases.map((c) => JSON.stringify(c)).join('\n')));
+      const runId = await vscode.commands.executeCommand<string | undefined>('codi.runExperiment', file);
+      assert.equal(typeof runId, 'string', 'codi.runExperiment resolves with the run id');
+      type Probe = { status: OpikLinkState | null; panel: { runId: string; opik: OpikLinkState | null } | null };
+      const probe = () => vscode.commands.executeCommand<Probe>('codi._test.experimentOpik', runId);
+      const sent = await waitFor(`experiment ${String(runId)} sent and shown in the panel`, async () => {
+        const p = await probe();
+        return p?.status?.state === 'sent' && p.panel?.opik?.state === 'sent' ? p : undefined;
+      }, 30_000, 50);
+      const got = await opikReceived();
+      const ds = got.experiments.datasets['opik-mini'];
+      assert.ok(ds, `Opik should have the dataset "opik-mini" (has ${Object.keys(got.experiments.datasets).join(', ')})`);
+      const mine = Object.values(got.experiments.datasetItems).filter((i) => i.dataset_id === ds.id);
+      assert.equal(mine.length, 2, 'one dataset item per case');
+      const experiment = got.experiments.experiments[runId!];
+      assert.ok(experiment, 'Opik should have the experiment under the run id');
+      assert.equal(experiment.dataset_name, 'opik-mini');
+      assert.ok((experiment.metadata as { models?: { model?: string } }).models?.model, 'the model is in the metadata');
+      const items = got.experiments.experimentItems.filter((i) => i.experiment_id === runId);
+      assert.equal(items.length, 2, 'one experiment item per case');
+      for (const i of items) assert.ok(got.traces[String(i.trace_id)], `experiment item ${String(i.id)} links a trace Opik has`);
+      assert.equal(sent.panel?.runId, runId);
+      assert.equal(sent.panel?.opik?.url, sent.status?.url);
+      assert.equal(sent.status?.url, `${apiUrl.replace(/\/api$/, '')}/${WORKSPACE}/experiments/${String(ds.id)}/compare?experiments=${encodeURIComponent(JSON.stringify([runId]))}`);
+      assert.deepEqual(got.experiments.duplicates, { datasets: [], experiments: [], experimentItems: [] });
+      console.log(`[codi] experiment ${String(runId)} in Opik: dataset ${String(ds.id)}, ${items.length} experiment items; panel link ${String(sent.panel?.opik?.url)}`);
     });
 
     test('Opik down: a new trace stays pending (status bar, outbox); up + "Sync to Opik Now" delivers it once', async () => {

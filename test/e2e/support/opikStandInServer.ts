@@ -30,6 +30,14 @@ export interface OpikStandInSummary {
   duplicates: { traces: string[]; spans: string[] };
   projects: Array<{ id: string; name: string }>;
   unknownFields: string[];
+  /** Datasets by name, dataset items and experiments by id, experiment items; and what was written twice. */
+  experiments: {
+    datasets: Record<string, Stored>;
+    datasetItems: Record<string, Stored>;
+    experiments: Record<string, Stored>;
+    experimentItems: Stored[];
+    duplicates: { datasets: string[]; experiments: string[]; experimentItems: string[] };
+  };
 }
 
 export function summarize(s: OpikStandIn): OpikStandInSummary {
@@ -45,6 +53,13 @@ export function summarize(s: OpikStandIn): OpikStandInSummary {
     duplicates: s.duplicates(),
     projects: [...s.projects.values()],
     unknownFields: [...new Set(s.unknownFields)],
+    experiments: {
+      datasets: Object.fromEntries(s.experiments.datasets),
+      datasetItems: Object.fromEntries(s.experiments.datasetItems),
+      experiments: Object.fromEntries(s.experiments.experiments),
+      experimentItems: [...s.experiments.experimentItems.values()],
+      duplicates: (({ datasets, experiments, experimentItems }) => ({ datasets, experiments, experimentItems }))(s.experiments.duplicates()),
+    },
   };
 }
 

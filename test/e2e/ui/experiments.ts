@@ -20,6 +20,13 @@ async function theme(page: Page, name: RegExp, typed: string, bodyClass: string)
   await check(`the workbench switches to ${typed}`, () => page.locator(`.monaco-workbench.${bodyClass}`).waitFor({ timeout: 15_000 }));
 }
 
+/**
+ * The QuickPick a command opened, by its placeholder. Right after the palette's row is clicked, the palette's
+ * own rows can still be in the (reused) quick-input widget: waiting for "a row" then finds a stale one, and a
+ * click on it is lost (this was the intermittent failure at the replay model picker).
+ */
+const picker = (page: Page, placeholder: string) => page.locator(`.quick-input-widget .quick-input-box input[placeholder^="${placeholder}"]`);
+
 async function caseIds(panel: Frame): Promise<string[]> {
   return panel.locator('tr.case').evaluateAll((els) => els.map((e) => e.getAttribute('data-case') ?? ''));
 }
@@ -97,6 +104,7 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
 
   // Compare Runs: A = the older run (second in the newest-first list), B = the only other one.
   await check('run "CODI: Compare Runs"', () => runCommand(page, 'CODI: Compare Runs'));
+  await check('the baseline QuickPick opens', () => picker(page, 'Baseline run (A)').waitFor({ timeout: 15_000 }));
   const runA = page.locator('.quick-input-widget .monaco-list-row').nth(1);
   await check('the QuickPick lists both runs', () => runA.waitFor({ timeout: 15_000 }));
   await runA.click();
@@ -110,14 +118,17 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
 
   const before = gemini.requests.length;
   await check('run "CODI: Replay with Another Model…"', () => runCommand(page, 'CODI: Replay with Another Model…'));
-  const traceRow = page.locator('.quick-input-widget .monaco-list-row').first();
-  await check('the trace QuickPick lists traces', () => traceRow.waitFor({ timeout: 20_000 }));
-  await traceRow.click();
-  const model = page.locator('.quick-input-widget .monaco-list-row', { hasText: 'gemini-2.5-pro' }).first();
-  await check('the model QuickPick offers gemini-2.5-pro', () => model.waitFor({ timeout: 20_000 }));
-  // Typed and confirmed with Enter: a click can land while the picker still animates in.
+  // Each picker is recognised by its placeholder, and its item chosen with the keyboard: a click can land on a
+  // row of the previous picker, or while the picker still animates in.
+  await check('the trace QuickPick opens', () => picker(page, 'Trace to replay').waitFor({ timeout: 20_000 }));
+  const traceRow = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: /^(Explain|Summarize|Generate)/ }).first();
+  await check('the trace QuickPick lists traces, the newest focused', () => traceRow.waitFor({ timeout: 20_000 }));
+  step(`replaying "${(await traceRow.innerText()).replace(/\s+/g, ' ').trim()}"`);
+  await page.keyboard.press('Enter');
+  await check('the model QuickPick opens', () => picker(page, 'Model to run this trace').waitFor({ timeout: 20_000 }));
   await page.keyboard.type('gemini-2.5-pro');
-  await page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'gemini-2.5-pro' }).first().waitFor({ timeout: 10_000 });
+  const model = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'gemini-2.5-pro' }).first();
+  await check('the model QuickPick offers gemini-2.5-pro', () => model.waitFor({ timeout: 10_000 }));
   await page.keyboard.press('Enter');
   await check('the replay diff editor opens', () => page.locator('.monaco-diff-editor').first().waitFor({ timeout: 90_000 }));
   const diffTab = page.locator('.tabs-container .tab', { hasText: 'Replay: ' }).first();

@@ -4,7 +4,10 @@
 // status bar item, "CODI: Explain Selection" → "Open in Opik" in the result panel once Opik acknowledged the
 // trace, thumbs up in the result panel and 4 stars in the trace panel → user_rating feedback scores in Opik,
 // and "Open in Opik" clicked → the trace's page in Opik opens (a new browser tab, or VS Code's
-// "open the external website?" dialog). Run: node --import tsx test/e2e/ui/opik.ts (env: see harness.ts)
+// "open the external website?" dialog); then "CODI: Run Experiment" on a two-case dataset → the Experiments
+// panel's "Open in Opik" once Opik has the dataset, its items, the experiment and its items. Run: node --import tsx test/e2e/ui/opik.ts (env: see harness.ts)
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import type { Stored } from '../../support/opikStandIn';
 import { OpikStandIn } from '../../support/opikStandIn';
@@ -76,6 +79,35 @@ async function openInOpik(s: UiSession, result: Frame): Promise<string> {
   return url;
 }
 
+/** An experiment run with export on: the Experiments panel links to the experiment in Opik once it was sent. */
+async function experiment(s: UiSession, opik: OpikStandIn): Promise<void> {
+  const { page, shots } = s;
+  const cases = [
+    { id: 'add', pipeline: 'explain', code: 'export const add = (a: number, b: number) => a + b;', language: 'typescript' },
+    { id: 'twice', pipeline: 'explain', code: 'export function twice(x: number) { return x * 2; }', language: 'typescript' },
+  ];
+  mkdirSync(join(s.workspace, 'datasets'), { recursive: true });
+  writeFileSync(join(s.workspace, 'datasets', 'opik-ui.jsonl'), cases.map((c) => JSON.stringify(c)).join('\n'));
+  await check('run "CODI: Run Experiment"', () => runCommand(page, 'CODI: Run Experiment'));
+  await check('the dataset QuickPick opens', () => page.locator('.quick-input-widget .quick-input-box input[placeholder^="Dataset to run"]').waitFor({ timeout: 20_000 }));
+  await page.keyboard.type('opik-ui');
+  await check('the dataset QuickPick offers datasets/opik-ui.jsonl', () => page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'opik-ui.jsonl' }).first().waitFor({ timeout: 20_000 }));
+  await page.keyboard.press('Enter');
+  const panel = await check('the Experiments panel shows "Open in Opik" (Opik acknowledged the experiment)', () => frameWith(page, '#experiment-header #open-in-opik', 90_000));
+  const x = [...opik.experiments.experiments.values()][0];
+  const ds = opik.experiments.datasets.get('opik-ui');
+  expect(!!x && !!ds, 'Opik should hold the experiment and its dataset "opik-ui"');
+  expect(opik.experiments.experimentItems.size === 2, `Opik should hold 2 experiment items, holds ${opik.experiments.experimentItems.size}`);
+  const expected = `${opik.url.replace(/\/api$/, '')}/${WORKSPACE}/experiments/${String(ds!.id)}/compare?experiments=${encodeURIComponent(JSON.stringify([x!.id]))}`;
+  const title = (await panel.locator('#open-in-opik').getAttribute('title')) ?? '';
+  expect(title.includes(expected), `the panel's button should link to ${expected}; its title is "${title}"`);
+  step(`Experiments panel: "Open in Opik" → ${expected}`);
+  await shoot(page, shots, '10c-experiment-open-in-opik.png');
+  const opened = await openInOpik(s, panel);
+  step(`the experiment's "Open in Opik" opened ${opened}`);
+  expect(opened.includes(`/${WORKSPACE}/experiments/${String(ds!.id)}/compare`), `the opened URL should be the experiment's page in Opik, got ${opened}`);
+}
+
 async function session(s: UiSession, opik: OpikStandIn): Promise<void> {
   const { page, shots } = s;
   await openFile(page, 'lru.ts', 'get(key: K): V | undefined');
@@ -116,6 +148,8 @@ async function session(s: UiSession, opik: OpikStandIn): Promise<void> {
   const opened = await openInOpik(s, trace);
   step(`"Open in Opik" opened ${opened}`);
   expect(opened.includes(`trace=${traceId}`) && opened.includes(`/${WORKSPACE}/projects/${project!.id}/traces`), `the opened URL should be the trace's page in Opik, got ${opened}`);
+
+  await experiment(s, opik);
 
   assertGeminiUsed(s.gemini);
   const statuses = opik.requests.filter((r) => r.path.startsWith('/api/')).map((r) => `${r.method} ${r.path.replace('/api/v1/private', '')} ${r.status}`);
