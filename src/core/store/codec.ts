@@ -100,7 +100,8 @@ export interface OutboxBody {
   /** Unique per record, so a copy made by compaction is recognised as the same record. */
   key: string;
   traceId: string;
-  queue: 'trace' | 'scores';
+  /** 'trace': Opik delivery; 'scores': Opik score update; 'otlp': OTLP push delivery (outboxRecords.ts). */
+  queue: 'trace' | 'scores' | 'otlp';
   /** One more than the entry's revision the writer saw (under the outbox lock); the highest wins. */
   rev: number;
   /** The new state; null (queue 'scores' only) = no score update pending. */
