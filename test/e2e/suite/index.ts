@@ -9,6 +9,7 @@ import { registerOpikStartupTests } from './opikStartup.test';
 import { registerPipelineTests } from './pipelines.test';
 import { registerTrustTests } from './trust.test';
 import { registerExperimentTests } from './experiments.test';
+import { registerExportTests } from './export.test';
 
 type MochaClass = typeof Mocha;
 
@@ -35,6 +36,7 @@ export function run(): Promise<void> {
     registerExtensionTests();
     registerPipelineTests();
     registerExperimentTests();
+    registerExportTests();
     registerOpikTests(); // last: it turns Opik export on
   }
   return new Promise((resolve, reject) => {
