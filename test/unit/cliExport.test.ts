@@ -124,7 +124,7 @@ describe('codi CLI: traces export / import and the OTLP push (bundled)', functio
     try {
       const r = await codi(['traces', 'import', file], { CODI_HOME: other.dir });
       assert.equal(r.code, 2, r.stderr);
-      assert.match(r.stdout, /^1 imported, 0 already in the store, 2 bad lines not imported \(line 2: trace\.id must be .*; line 3: not JSON/);
+      assert.match(r.stdout, /^1 imported, 0 already in the store, 2 bad lines not imported \(line 2: trace\.id must be a trace id \(a UUID\); line 3: not JSON/);
       const missing = await codi(['traces', 'import', join(work.dir, 'nope.jsonl')]);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /nope\.jsonl is not a file/);

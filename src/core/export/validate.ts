@@ -1,5 +1,6 @@
 /** Shape checks for traces read from outside (a JSONL import): a message naming the first bad field, or null. */
 import type { SpanType, TraceType } from '../../shared/types';
+import { isUuid } from '../ids';
 
 const TRACE_TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
 const SPAN_TYPES: readonly SpanType[] = ['llm', 'judge', 'tool', 'general'];
@@ -41,7 +42,8 @@ function checkSpan(s: unknown, i: number, traceId: string): string | null {
 /** Checks a trace record read from outside. */
 export function checkTrace(t: unknown): string | null {
   if (!isObj(t)) return '"trace" must be an object';
-  if (typeof t.id !== 'string' || !/^[0-9a-f-]{8,64}$/i.test(t.id)) return 'trace.id must be a trace id (hex digits and dashes)';
+  // A whole UUID: the store also finds traces by id prefix, so a short id could match another trace.
+  if (typeof t.id !== 'string' || !isUuid(t.id)) return 'trace.id must be a trace id (a UUID)';
   if (typeof t.name !== 'string') return 'trace.name must be a string';
   if (!TRACE_TYPES.includes(t.type as TraceType)) return `trace.type must be one of ${TRACE_TYPES.join(', ')}`;
   if (!isNum(t.startTime) || !numOrNull(t.endTime)) return 'trace.startTime must be a number (epoch ms) and endTime a number or null';
