@@ -113,6 +113,9 @@ describe('codi CLI: traces export / import and the OTLP push (bundled)', functio
     const bad = await codi(['traces', 'export', '--format', 'csv']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--format must be jsonl or otlp/);
+    const nowhere = await codi(['traces', 'export', '--out', join(work.dir, 'no', 'such', 'dir', 'x.jsonl')]);
+    assert.equal(nowhere.code, 2);
+    assert.match(nowhere.stderr, /Cannot write .*x\.jsonl: ENOENT\. Check that its folder exists/);
   });
 
   it('import of a file with bad lines: exit 2, line numbers, the good lines imported', async () => {

@@ -4,6 +4,7 @@ import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { describeImport, exportTraces, importTraces, jsonlText } from '../../core/export/jsonl';
 import { otlpJson } from '../../core/export/otlp';
+import { CodiError } from '../../core/errors';
 import { defaultRedactor } from '../../core/redact/redact';
 import { checkFlags, intFlag, parseArgs, UsageError } from '../args';
 import { EXIT, openStore, print, VERSION } from '../common';
@@ -35,9 +36,16 @@ export async function exportCmd(rest: string[]): Promise<number> {
   if (out === true) throw new UsageError('--out needs a file name');
   const limit = intFlag(args, 'limit', 1, Number.MAX_SAFE_INTEGER);
   const filter = filterOf(args);
-  const store = await openStore();
   const tmp = out ? join(dirname(out), `.${basename(out)}.${process.pid}.tmp`) : null;
-  const file = tmp ? await fs.open(tmp, 'w') : null;
+  const file = tmp
+    ? await fs.open(tmp, 'w').catch((e: unknown) => {
+        throw new CodiError('bad-input', `Cannot write ${out}: ${(e as { code?: string }).code ?? String(e)}. Check that its folder exists and is writable.`);
+      })
+    : null;
+  const store = await openStore().catch(async (e: unknown) => {
+    if (file && tmp) await file.close().then(() => fs.rm(tmp, { force: true }));
+    throw e;
+  });
   let n = 0;
   try {
     const write = file ? async (s: string) => void (await file.write(s)) : stdoutWrite;
