@@ -76,7 +76,7 @@ function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | n
  */
 export function applyOutbox(sql: Sql, body: OutboxBody, seg: number, off: number, len: number, isGone: (seg: number) => boolean): void {
   if (typeof body.traceId !== 'string' || typeof body.key !== 'string' || typeof body.rev !== 'number' || typeof body.at !== 'number') throw new Error('malformed outbox record');
-  const queue = QUEUES[body.queue] ?? -1;
+  const queue = Object.hasOwn(QUEUES, body.queue) ? QUEUES[body.queue] : -1; // a newer CODI's queue: not ours
   if (queue < 0) throw new Error(`unknown outbox queue ${String(body.queue)}`);
   const [status, orderAt, nextAt] = columnsOf(queue, body.entry);
   if (sql.one('SELECT 1 FROM tombstones WHERE id = ?', [body.traceId])) return;
