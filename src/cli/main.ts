@@ -59,6 +59,8 @@ Environment:
                                      e.g. http://localhost:5173/api)
   OPIK_API_KEY, OPIK_WORKSPACE       required for Opik cloud (self-hosted: optional, workspace "default")
   OPIK_PROJECT_NAME                  Opik project (default CODI)
+  CODI_OTLP_ENDPOINT                 OTLP/HTTP receiver (e.g. http://localhost:4318): explain/summarize/generate
+                                     push each trace to <endpoint>/v1/traces (queued in the store while it is down)
   CODI_DAILY_BUDGET_USD              daily spending limit in USD (0: none); --max-cost <usd> on explain,
                                      summarize and generate does the same for one command
 

@@ -5,13 +5,14 @@ import type { FileSlice } from './common';
 import { EXIT, exitCodeFor } from './common';
 import { hurried, outputClosed } from './interrupt';
 import { exportAfterRun } from './opik';
+import { pushAfterRun } from './otlp';
 import { cliNextStep } from './runFlags';
 import { compactIfPiledUp, unsavedTrace } from './storeAccess';
 
 /**
  * The end of every model command: the failure (if any) with its next step, the exit code, and, with
  * --opik, the export of the saved trace (outside the interrupt scope: Ctrl+C there ends the process and
- * the trace stays queued). An export problem never changes the exit code.
+ * the trace stays queued), and with CODI_OTLP_ENDPOINT its OTLP push. An export problem never changes the exit code.
  */
 export async function finishRun(store: TraceStore, traceId: string, error: CodiError | null, opik: boolean): Promise<number> {
   const unsaved = unsavedTrace(traceId);
@@ -24,6 +25,7 @@ export async function finishRun(store: TraceStore, traceId: string, error: CodiE
   }
   const exit = error ? exitCodeFor(error.kind) : EXIT.ok;
   if (opik && !hurried()) await exportAfterRun(store, traceId, exit !== EXIT.cancelled);
+  if (!hurried()) await pushAfterRun(store, traceId, exit !== EXIT.cancelled);
   if (!hurried()) await compactIfPiledUp(store);
   return exit;
 }

@@ -36,6 +36,8 @@ export const COMMAND_IDS = [
   'codi.refreshExperiments',
   'codi.replayTrace',
   'codi.summarizeFiles',
+  'codi.exportTraces',
+  'codi.importTraces',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

@@ -24,6 +24,8 @@ import type { Dashboard } from './panels/dashboardPanel';
 import { experimentCommands } from './experiments/experimentCommands';
 import type { ExperimentsTree } from './experiments/experimentsTree';
 import type { ReplayDocuments } from './runs/replayRun';
+import { exportCommands } from './exportCommands';
+import type { OtlpController } from './otlpController';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -33,6 +35,7 @@ export interface CommandContext {
   tree: TracesTree;
   proposals: Proposals;
   opik: OpikController;
+  otlp: OtlpController;
   traces: TraceActions;
   dashboard: Dashboard;
   experimentsTree: ExperimentsTree;
@@ -99,6 +102,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     panelActions: { viewTrace: showTrace, runAction, generated: decide, openInOpik: c.traces.openInOpik, rate: c.traces.rate, cancel: cancelActiveRun },
     finished: async (traceId) => {
       await c.opik.traceFinished(traceId);
+      await c.otlp.traceFinished(traceId).catch((e: unknown) => c.log.warn(`otlp: could not queue ${traceId}: ${String(e)}`));
       await c.traces.checkFrustration(traceId).catch((e: unknown) => c.log.warn(`frustration check failed: ${String(e)}`));
       await c.traces.refreshPanels(traceId);
     },
@@ -265,6 +269,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     'codi.showLog': () => c.log.show(true),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
     ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace, opik: c.opik }),
+    ...exportCommands({ session: c.session, tree: c.tree, log: c.log, version }),
   };
 }
 

@@ -6,6 +6,7 @@ import { ExperimentsPanel } from './experiments/experimentsPanel';
 import { Secrets } from './secrets';
 import { Session, workspaceFolders } from './session';
 import { OpikController } from './opikController';
+import { OtlpController, readOtlpEndpoint } from './otlpController';
 import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
@@ -58,7 +59,8 @@ export function activate(context: vscode.ExtensionContext): void {
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? 'dev');
     const opik = new OpikController(session, secrets, log, `vscode-codi/${version}`);
     const traces = new TraceActions(session, opik, context.extensionUri, log);
-    context.subscriptions.push(proposals, opik, opik.onDidChange((id) => void traces.refreshPanels(id)));
+    const otlp = new OtlpController(session, log, version);
+    context.subscriptions.push(proposals, opik, otlp, opik.onDidChange((id) => void traces.refreshPanels(id)));
     // Stored experiment runs, newest first; listed from files only when the view is shown.
     const experimentsTree = new ExperimentsTree(() => session.experiments.list());
     const replayDocs = new ReplayDocuments();
@@ -82,9 +84,10 @@ export function activate(context: vscode.ExtensionContext): void {
     });
     const alerts = new AlertsController(session, context.globalState, log);
     context.subscriptions.push(dashboard, alerts);
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, traces, dashboard, experimentsTree, replayDocs }), log));
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, otlp, traces, dashboard, experimentsTree, replayDocs }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
+    if (readOtlpEndpoint()) setTimeout(() => void otlp.restart().catch((e: unknown) => log.error(`otlp: ${String(e)}`)), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
@@ -100,6 +103,7 @@ export function activate(context: vscode.ExtensionContext): void {
         // Which lazily loaded bundles (dist/lib/*.js: genai, sqljs, typescript, opik) this host has required.
         vscode.commands.registerCommand('codi._test.loadedBundles', () =>
           Object.keys(require.cache).filter((k) => /[\\/]dist[\\/]lib[\\/][^\\/]+\.js$/.test(k)).map((k) => `lib/${basename(k)}`).sort()),
+        vscode.commands.registerCommand('codi._test.otlpSync', () => otlp.syncNow()),
         vscode.commands.registerCommand('codi._test.opikStatus', (traceId: string) => opik.status(traceId)),
         vscode.commands.registerCommand('codi._test.opikStatusBar', () => opik.statusBar),
         vscode.commands.registerCommand('codi._test.evaluateAlerts', () => alerts.evaluate()),

@@ -7,16 +7,19 @@ import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } 
 import { cliWording, opikStatusOf } from '../opik';
 import { StoreFault, storeFaultOf } from '../storeAccess';
 import { calibration, statsBy } from './analysis';
+import { exportCmd, importCmd } from './tracesExport';
 
 export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
                    [--errors] [--since DATE] [--until DATE] [--search WORDS]
   codi traces show <id> [--json]
+  codi traces export [the list filters] [--limit N] [--format jsonl|otlp] [--out FILE]
+  codi traces import FILE
   codi traces stats [--days N] [--json]
   codi traces stats --by model|prompt|pipeline|tag|error [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
   codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]`;
 
 const TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
-const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
+export const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
 
 function numberFlag(args: ParsedArgs, name: string): number | undefined {
   const v = args.flags.get(name);
@@ -36,7 +39,8 @@ function dateFlag(args: ParsedArgs, name: string, endOfDay: boolean): number | u
   return day && endOfDay ? ms + 86_400_000 - 1 : ms;
 }
 
-function filterOf(args: ParsedArgs): TraceFilter {
+/** The `traces list` filters (also `traces export`'s). */
+export function filterOf(args: ParsedArgs): TraceFilter {
   const type = args.flags.get('type');
   if (type !== undefined && !TYPES.includes(type as TraceType)) throw new UsageError(`--type must be one of ${TYPES.join(', ')}`);
   const str = (k: string) => {
@@ -137,5 +141,7 @@ export function cmdTraces(argv: string[]): Promise<number> {
   if (sub === 'show') return show(rest);
   if (sub === 'stats') return stats(rest);
   if (sub === 'calibration') return calibration(rest);
-  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats or calibration');
+  if (sub === 'export') return exportCmd(rest);
+  if (sub === 'import') return importCmd(rest);
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats, calibration, export or import');
 }

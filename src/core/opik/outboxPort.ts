@@ -2,6 +2,12 @@
 
 export type OpikExportState = 'off' | 'pending' | 'sent' | 'failed';
 
+/**
+ * The trace-delivery queues an OutboxStore can keep: 'trace' is Opik's (with its score updates), 'otlp' the
+ * OTLP push's (deliveries only; src/core/export/otlpPush.ts). Each trace has at most one entry per queue.
+ */
+export type DeliveryQueue = 'trace' | 'otlp';
+
 /** Delivery state of one trace, as every OutboxStore keeps it (the file outbox and the journal's records). */
 export interface OutboxTraceEntry {
   state: 'pending' | 'sent' | 'failed';

@@ -100,8 +100,9 @@ export interface OutboxBody {
   /** Unique per record, so a copy made by compaction is recognised as the same record. */
   key: string;
   traceId: string;
-  /** 'experiment': an experiment's delivery, keyed by its run id (in `traceId`). */
-  queue: 'trace' | 'scores' | 'experiment';
+  /** 'trace': Opik delivery; 'scores': Opik score update; 'experiment': an experiment's Opik delivery, keyed by its
+   * run id (in `traceId`); 'otlp': OTLP push delivery (outboxRecords.ts). */
+  queue: 'trace' | 'scores' | 'experiment' | 'otlp';
   /** One more than the entry's revision the writer saw (under the outbox lock); the highest wins. */
   rev: number;
   /** The new state; null = no score update pending (queue 'scores'), or a delivery given up (queue 'trace', `codi opik sync --drop-failed`). */

@@ -2,7 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type { DueExperiment, DueScoreUpdate, DueTrace, FailureMark, OutboxStatus, OutboxStore } from '../opik/outbox';
 import { failedEntry, newEntry, retriedEntry, sentEntry, statusOf } from '../opik/outboxEntry';
-import type { CarriedOutboxEntry, OutboxScoreEntry, OutboxTraceEntry } from '../opik/outboxPort';
+import type { CarriedOutboxEntry, DeliveryQueue, OutboxScoreEntry, OutboxTraceEntry } from '../opik/outboxPort';
+
+export type { DeliveryQueue } from '../opik/outboxPort';
 import type { OutboxBody } from './codec';
 import { encodeRecord, RecordKind } from './codec';
 import { withFileLock } from './fileLock';
@@ -16,11 +18,12 @@ import type { TraceIndex } from './traceIndex';
  *
  * - Journal: every change is one record carrying the entry's whole new state (codec.ts `OutboxBody`):
  *   kind 16 (OutboxEnqueue) when a trace or a score update is queued, kind 17 (OutboxState) for every
- *   later change. Each trace has two entries, queue 'trace' (its delivery) and queue 'scores' (its pending
- *   score update; a null entry = none). Experiments have one entry each, queue 'experiment', keyed by run
- *   id (in the `traceId` field and column). A record's `rev` is one more than the entry's revision the writer
- *   saw (a null trace or experiment entry: given up with `codi opik sync --drop-failed`); the index keeps the
- *   highest (ties, which the lock below makes theoretical: later `at`, then key).
+ *   later change. Each trace has up to three entries, queue 'trace' (its Opik delivery), 'otlp' (its OTLP
+ *   push, same entry shape; `store.outbox('otlp')`) and queue 'scores' (its pending score update; a null
+ *   entry = none). Experiments have one entry each, queue 'experiment', keyed by run id (in the `traceId`
+ *   field and column), delivered with the Opik queue. A record's `rev` is one more than the entry's revision
+ *   the writer saw (a null trace or experiment entry: given up with `codi opik sync --drop-failed`); the index
+ *   keeps the highest (ties, which the lock below makes theoretical: later `at`, then key).
  *   Score-update sequence numbers are the revision that queued them, so they never repeat for a trace.
  * - Writes: each mutation takes the store's outbox lock file (so read-modify-write is exact across
  *   processes, as with the JSON file), catches up with the journal, and appends one fsynced record;
@@ -47,6 +50,10 @@ CREATE INDEX outbox_key ON outbox (key);
 const Q_TRACE = 0;
 const Q_SCORES = 1;
 const Q_EXPERIMENT = 2;
+/** The OTLP push's deliveries: entries shaped as queue 'trace' (OutboxTraceEntry), no score updates. */
+const Q_OTLP = 3;
+const QUEUES: Record<OutboxBody['queue'], number> = { trace: Q_TRACE, scores: Q_SCORES, experiment: Q_EXPERIMENT, otlp: Q_OTLP };
+const QUEUE_NAMES = Object.fromEntries(Object.entries(QUEUES).map(([name, q]) => [q, name])) as Record<number, OutboxBody['queue']>;
 const LOCK_FILE = 'outbox.lock';
 
 function isTraceEntry(e: unknown): e is OutboxTraceEntry {
@@ -61,7 +68,7 @@ function isScoreEntry(e: unknown): e is OutboxScoreEntry {
 
 /** The index columns of an entry: status, the ordering time and the next attempt. */
 function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | null): [string | null, number | null, number | null] {
-  if ((queue === Q_TRACE || queue === Q_EXPERIMENT) && isTraceEntry(entry)) return [entry.state, entry.enqueuedAt, entry.nextAttemptAt];
+  if ((queue === Q_TRACE || queue === Q_EXPERIMENT || queue === Q_OTLP) && isTraceEntry(entry)) return [entry.state, entry.enqueuedAt, entry.nextAttemptAt];
   if (queue === Q_SCORES && isScoreEntry(entry)) return [entry.permanent ? 'failed' : 'queued', entry.requestedAt, entry.nextAttemptAt];
   // A null entry: no score update pending (queue 'scores'), or a delivery given up (`dropFailed`, queue 'trace').
   if (entry === null) return [null, null, null];
@@ -74,7 +81,7 @@ function columnsOf(queue: number, entry: OutboxTraceEntry | OutboxScoreEntry | n
  */
 export function applyOutbox(sql: Sql, body: OutboxBody, seg: number, off: number, len: number, isGone: (seg: number) => boolean): void {
   if (typeof body.traceId !== 'string' || typeof body.key !== 'string' || typeof body.rev !== 'number' || typeof body.at !== 'number') throw new Error('malformed outbox record');
-  const queue = body.queue === 'trace' ? Q_TRACE : body.queue === 'scores' ? Q_SCORES : body.queue === 'experiment' ? Q_EXPERIMENT : -1;
+  const queue = Object.hasOwn(QUEUES, body.queue) ? QUEUES[body.queue] : -1; // a newer CODI's queue: not ours
   if (queue < 0) throw new Error(`unknown outbox queue ${String(body.queue)}`);
   const [status, orderAt, nextAt] = columnsOf(queue, body.entry);
   if (sql.one('SELECT 1 FROM tombstones WHERE id = ?', [body.traceId])) return;
@@ -125,11 +132,18 @@ interface Change {
 
 const OFF: OutboxStatus = { state: 'off', url: null, lastError: null, attempts: 0, nextAttemptAt: null, sentAt: null, projectId: null };
 
-/** The OutboxStore kept in a TraceStore's journal: get it with `store.outbox()`. */
+/** The OutboxStore kept in a TraceStore's journal: get it with `store.outbox()` (Opik) or `store.outbox('otlp')`. */
 export class JournalOutboxStore implements OutboxStore {
   private chain: Promise<unknown> = Promise.resolve();
+  /** The delivery queue's number (score updates belong to Opik's queue only). */
+  private readonly q: number;
 
-  constructor(private readonly host: OutboxHost) {}
+  constructor(
+    private readonly host: OutboxHost,
+    private readonly queue: DeliveryQueue = 'trace',
+  ) {
+    this.q = QUEUES[queue];
+  }
 
   private get sql(): Sql {
     return this.host.index.sql;
@@ -167,6 +181,11 @@ export class JournalOutboxStore implements OutboxStore {
     });
   }
 
+  /** The index queues this outbox delivers (SQL list): Opik's traces and experiments, or the OTLP push's traces. */
+  private deliveries(): string {
+    return this.q === Q_TRACE ? `${Q_TRACE}, ${Q_EXPERIMENT}` : String(this.q);
+  }
+
   private current<E>(traceId: string, queue: number): Current<E> | null {
     const row = this.sql.one('SELECT rev, entry FROM outbox WHERE trace_id = ? AND queue = ?', [traceId, queue]);
     return row ? { rev: Number(row[0]), entry: row[1] === null ? null : (JSON.parse(String(row[1])) as E) } : null;
@@ -177,9 +196,9 @@ export class JournalOutboxStore implements OutboxStore {
   }
 
   private traceChange(traceId: string, f: (e: OutboxTraceEntry) => OutboxTraceEntry | null, at: number): Change[] {
-    const cur = this.current<OutboxTraceEntry>(traceId, Q_TRACE);
+    const cur = this.current<OutboxTraceEntry>(traceId, this.q);
     const next = cur?.entry ? f({ ...cur.entry }) : null;
-    return cur && next ? [this.change(RecordKind.OutboxState, traceId, 'trace', cur.rev, at, next)] : [];
+    return cur && next ? [this.change(RecordKind.OutboxState, traceId, this.queue, cur.rev, at, next)] : [];
   }
 
   private scoreChange(traceId: string, seq: number, f: (s: OutboxScoreEntry) => OutboxScoreEntry | null, at: number): Change[] {
@@ -190,17 +209,17 @@ export class JournalOutboxStore implements OutboxStore {
 
   enqueue(traceId: string, now: number): Promise<void> {
     return this.mutate(() => {
-      const cur = this.current(traceId, Q_TRACE);
+      const cur = this.current(traceId, this.q);
       if (cur?.entry) return { changes: [], result: undefined };
       const entry: OutboxTraceEntry = { state: 'pending', enqueuedAt: now, attempts: 0, nextAttemptAt: null, lastError: null, sentAt: null, projectId: null, url: null };
-      return { changes: [this.change(RecordKind.OutboxEnqueue, traceId, 'trace', cur?.rev ?? 0, now, entry)], result: undefined };
+      return { changes: [this.change(RecordKind.OutboxEnqueue, traceId, this.queue, cur?.rev ?? 0, now, entry)], result: undefined };
     });
   }
 
   async due(now: number, limit: number): Promise<DueTrace[]> {
     const sql = await this.fresh();
     return sql
-      .all("SELECT trace_id, entry FROM outbox WHERE queue = 0 AND status = 'pending' AND (next_at IS NULL OR next_at <= ?) ORDER BY order_at, trace_id LIMIT ?", [now, Math.max(0, limit)])
+      .all("SELECT trace_id, entry FROM outbox WHERE queue = ? AND status = 'pending' AND (next_at IS NULL OR next_at <= ?) ORDER BY order_at, trace_id LIMIT ?", [this.q, now, Math.max(0, limit)])
       .map(([id, entry]) => ({ traceId: String(id), attempts: (JSON.parse(String(entry)) as OutboxTraceEntry).attempts }));
   }
 
@@ -224,31 +243,33 @@ export class JournalOutboxStore implements OutboxStore {
 
   async state(traceId: string): Promise<OutboxStatus> {
     await this.fresh();
-    const e = this.current<OutboxTraceEntry>(traceId, Q_TRACE)?.entry;
+    const e = this.current<OutboxTraceEntry>(traceId, this.q)?.entry;
     if (!e) return { ...OFF };
     return { state: e.state, url: e.url, lastError: e.lastError, attempts: e.attempts, nextAttemptAt: e.nextAttemptAt, sentAt: e.sentAt, projectId: e.projectId };
   }
 
   async pendingCount(): Promise<number> {
     const sql = await this.fresh();
-    const traces = Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue IN (0, 2) AND status = 'pending'")![0]);
+    const traces = Number(sql.one(`SELECT COUNT(*) FROM outbox WHERE queue IN (${this.deliveries()}) AND status = 'pending'`)![0]);
+    if (this.q !== Q_TRACE) return traces;
     const scores = Number(sql.one("SELECT COUNT(*) FROM outbox AS s JOIN outbox AS t ON t.trace_id = s.trace_id AND t.queue = 0 AND t.status = 'sent' WHERE s.queue = 1 AND s.status = 'queued'")![0]);
     return traces + scores;
   }
 
   async failedCount(): Promise<number> {
     const sql = await this.fresh();
-    return Number(sql.one("SELECT COUNT(*) FROM outbox WHERE queue IN (0, 2) AND status = 'failed'")![0]);
+    return Number(sql.one(`SELECT COUNT(*) FROM outbox WHERE queue IN (${this.deliveries()}) AND status = 'failed'`)![0]);
   }
 
   retryFailed(now: number): Promise<number> {
     return this.mutate(() => {
       const changes: Change[] = [];
-      for (const [id, q, rev, entry] of this.sql.all("SELECT trace_id, queue, rev, entry FROM outbox WHERE queue IN (0, 2) AND status = 'failed'")) {
+      for (const [id, q, rev, entry] of this.sql.all(`SELECT trace_id, queue, rev, entry FROM outbox WHERE queue IN (${this.deliveries()}) AND status = 'failed'`)) {
         const e = JSON.parse(String(entry)) as OutboxTraceEntry;
-        changes.push(this.change(RecordKind.OutboxState, String(id), Number(q) === Q_EXPERIMENT ? 'experiment' : 'trace', Number(rev), now, retriedEntry(e, now)));
+        changes.push(this.change(RecordKind.OutboxState, String(id), QUEUE_NAMES[Number(q)]!, Number(rev), now, retriedEntry(e, now)));
       }
       const traces = changes.length;
+      if (this.q !== Q_TRACE) return { changes, result: traces };
       for (const [id, rev, entry] of this.sql.all("SELECT trace_id, rev, entry FROM outbox WHERE queue = 1 AND status = 'failed'")) {
         const s = JSON.parse(String(entry)) as OutboxScoreEntry;
         changes.push(this.change(RecordKind.OutboxState, String(id), 'scores', Number(rev), now, { ...s, permanent: false, attempts: 0, nextAttemptAt: now }));

@@ -39,7 +39,7 @@ import { tryFileLock, withFileLock } from './fileLock';
 import { cleanTemporaries } from './housekeeping';
 import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
-import { JournalOutboxStore } from './outboxRecords';
+import { type DeliveryQueue, JournalOutboxStore } from './outboxRecords';
 import { JOURNAL_DIR, LEGACY_FILE, prepareStoreDir, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
 import type { ListOptions, RetentionOptions, TraceStoreOptions } from './options';
 import type { PromptVersionInfo, StoredPromptVersion } from './promptVersions';
@@ -79,7 +79,7 @@ export class TraceStore implements TraceSink {
   private chain: Promise<unknown> = Promise.resolve();
   private snapshotting: Promise<void> | null = null;
   private closed = false;
-  private outboxStore: JournalOutboxStore | null = null;
+  private readonly outboxes = new Map<DeliveryQueue, JournalOutboxStore>();
 
   private constructor(
     readonly dir: string,
@@ -221,9 +221,9 @@ export class TraceStore implements TraceSink {
     return listPromptVersions(this.index.sql);
   }
 
-  /** The Opik export outbox kept in this store's journal (outboxRecords.ts). */
-  outbox(): JournalOutboxStore {
-    return (this.outboxStore ??= new JournalOutboxStore({ dir: this.dir, index: this.index, refresh: () => this.refresh(), append: (f, a) => this.append(f, a) }));
+  /** An export outbox kept in this store's journal (outboxRecords.ts): Opik's (default) or the OTLP push's. */
+  outbox(queue: DeliveryQueue = 'trace'): JournalOutboxStore {
+    return this.outboxes.get(queue) ?? this.outboxes.set(queue, new JournalOutboxStore({ dir: this.dir, index: this.index, refresh: () => this.refresh(), append: (f, a) => this.append(f, a) }, queue)).get(queue)!;
   }
 
   /** Appends scores (a user rating, a late judge score) to a saved trace; resolves once durable. */

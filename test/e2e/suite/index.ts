@@ -10,6 +10,7 @@ import { registerPipelineTests } from './pipelines.test';
 import { registerTrustTests } from './trust.test';
 import { registerExperimentTests } from './experiments.test';
 import { registerSharedStoreTests } from './sharedStore.test';
+import { registerExportTests } from './export.test';
 
 type MochaClass = typeof Mocha;
 
@@ -37,6 +38,7 @@ export function run(): Promise<void> {
     registerSharedStoreTests();
     registerPipelineTests();
     registerExperimentTests();
+    registerExportTests();
     registerOpikTests(); // last: it turns Opik export on
   }
   return new Promise((resolve, reject) => {

@@ -28,6 +28,7 @@ export function registerTrustTests(): void {
       assert.equal(c.get('opik.enabled'), false, 'codi.opik.enabled from the workspace must not turn export on');
       assert.ok(!String(c.get('opik.url')).startsWith(opikCapture), `codi.opik.url must not be the workspace's: ${String(c.get('opik.url'))}`);
       assert.notEqual(c.get('opik.workspace'), 'attacker');
+      assert.equal(c.get('otlp.endpoint'), '', 'codi.otlp.endpoint (machine scope) from the workspace must not turn the OTLP push on');
       assert.notEqual(c.get('history.maxTraces'), 1, 'a workspace must not be able to prune the whole history');
     });
 
