@@ -40,6 +40,8 @@ const workspaceMetadata = (): Record<string, unknown> => {
  */
 export class Session extends Disposable {
   private store: Promise<TraceStore> | null = null;
+  /** The folder of the store opened last (the setting may have changed since). */
+  private storeDirInUse: string | null = null;
   /** Notices the CLI's and other windows' appends while the store is open. */
   private journalWatch: vscode.Disposable | undefined;
   private client: { fingerprint: string; client: GeminiClient } | null = null;
@@ -66,6 +68,15 @@ export class Session extends Disposable {
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.budget') && void this.refreshBudget()));
     this._register(this.onDidChangeTraces(() => void this.refreshBudget()));
     this._register({ dispose: () => this.journalWatch?.dispose() });
+    // The open store stays where it is (panels, the Opik worker and the budget hold it) until the window reloads.
+    this._register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (!e.affectsConfiguration('codi.storePath') || !this.store) return;
+        void vscode.window
+          .showInformationMessage(`CODI keeps using the trace store in ${this.storeDirInUse ?? 'its current folder'} until the window is reloaded.`, 'Reload Window')
+          .then((a) => a && vscode.commands.executeCommand('workbench.action.reloadWindow'));
+      }),
+    );
     this._register(secrets.onDidChange((key) => key === 'codi.geminiApiKey' && this.invalidate()));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => MODEL_SETTINGS.some((s) => e.affectsConfiguration(s)) && this.invalidate()));
   }
@@ -92,6 +103,7 @@ export class Session extends Disposable {
     const wasmPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
     const logger = { info: (m: string) => this.log.info(`store: ${m}`), warn: (m: string) => this.log.warn(`store: ${m}`) };
     this.store ??= TraceStore.open({ dir: this.storeDir, wasmPath, logger }).then(async (s) => {
+      this.storeDirInUse = s.dir;
       if (this.storeDirOverride === null) await this.moveLegacy(s, wasmPath, logger);
       this._register(s.onDidChange(() => this.storeChanged.fire()));
       this.journalWatch?.dispose();

@@ -147,12 +147,11 @@ describe('shared store: moving the old global-storage store', function () {
   it('a move that stops mid-way and runs again copies the rest, none twice, and keeps the old folder until then', async () => {
     const traces = await oldStore(6);
     const save = to.saveTrace.bind(to);
-    let saved = 0;
+    let calls = 0;
     // The process "dies" after three durable copies.
     to.saveTrace = async (t, e) => {
-      if (saved === 3) throw new Error('killed');
+      if (++calls > 3) throw new Error('killed');
       await save(t, e);
-      saved++;
     };
     await assert.rejects(moveLegacyStore({ from, to, wasmPath: WASM }), /killed/);
     assert.equal(to.count(), 4);

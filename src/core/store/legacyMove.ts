@@ -47,6 +47,7 @@ export interface LegacyMoveResult {
 
 const MIGRATE_LOCK = 'migrate.lock';
 const PAGE = 1000;
+const BATCH = 64;
 /** Issues of the old store that may hide a trace: the folder is then kept for a person to look at. */
 const KEEP_ON: ReadonlySet<StoreIssue['kind']> = new Set(['damaged-record', 'damaged-segment', 'newer-segment', 'unindexed-record']);
 
@@ -67,20 +68,22 @@ async function run(from: string, opts: LegacyMoveOptions): Promise<LegacyMoveRes
   try {
     for (let cursor: string | null = null; ; ) {
       const page = old.query({ limit: PAGE, ...(cursor ? { cursor } : {}) });
-      for (const s of page.items) {
-        ids.push(s.id);
-        if (await to.get(s.id)) {
-          result.present++;
-          continue;
-        }
-        const trace = await old.get(s.id).catch(() => null);
-        if (!trace) {
-          result.unreadable.push(s.id);
-          continue;
-        }
-        const prompts = await promptsOf(old, trace);
-        await to.saveTrace(trace, prompts.length ? { prompts } : undefined);
-        result.moved++;
+      // A batch of saves at once shares the journal's fsyncs (group commit); each save is still durable on its own.
+      for (let i = 0; i < page.items.length; i += BATCH) {
+        const settled = await Promise.allSettled(
+          page.items.slice(i, i + BATCH).map(async (s) => {
+            ids.push(s.id);
+            if (await to.get(s.id)) return void result.present++;
+            const trace = await old.get(s.id).catch(() => null);
+            if (!trace) return void result.unreadable.push(s.id);
+            const prompts = await promptsOf(old, trace);
+            await to.saveTrace(trace, prompts.length ? { prompts } : undefined);
+            result.moved++;
+          }),
+        );
+        // Every save of the batch has settled (none still writing) before a failure stops the move.
+        const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+        if (failed) throw failed.reason;
       }
       if (!page.nextCursor) break;
       cursor = page.nextCursor;

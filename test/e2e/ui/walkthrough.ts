@@ -1,6 +1,7 @@
 // The CODI walkthrough as a person does it, in a real VS Code (code-server) driven by headless Chromium:
 // CODI installed from its .vsix, the API key typed into the input box, lines selected with the keyboard,
-// "CODI: Explain Selection" from the palette, the judged result panel, the Traces view, the trace panel.
+// "CODI: Explain Selection" from the palette, the judged result panel, the Traces view (and its "this workspace
+// only" toggle), the trace panel.
 // Screenshots land in test/e2e/screenshots/. Run: node --import tsx test/e2e/ui/walkthrough.ts
 // Env: CODI_VSIX (skip packaging and install this .vsix), CODI_KEEP_RUN=1 (keep the run folder).
 import { assertGeminiUsed, check, frameWith, main, openFile, runCommand, setApiKey, shoot, step } from './harness';
@@ -33,6 +34,19 @@ main('walkthrough', async ({ page, gemini, shots }) => {
   await check('the Traces view lists the new explain trace', () => row.waitFor({ timeout: 20_000 }));
   step(`Traces view, first row: "${(await row.innerText()).replace(/\s+/g, ' ').trim()}"`);
   await shoot(page, shots, '02-traces-tree.png');
+
+  // The title-bar toggle: this workspace's traces only (the explain above was made here, so it stays), then all.
+  const header = page.locator('.part.sidebar .pane-header', { hasText: /traces/i }).first();
+  await header.hover();
+  await check('click "Show This Workspace\'s Traces Only" in the Traces title bar', () =>
+    header.locator('a.action-label[aria-label="Show This Workspace\'s Traces Only"]').click({ timeout: 10_000 }));
+  await check('the view says "this workspace" and keeps the trace', () =>
+    header.locator('.description', { hasText: 'this workspace' }).waitFor({ timeout: 10_000 }).then(() => row.waitFor({ timeout: 10_000 })));
+  await shoot(page, shots, '02b-traces-this-workspace.png');
+  await header.hover();
+  await check('click "Show Traces of All Workspaces"', () =>
+    header.locator('a.action-label[aria-label="Show Traces of All Workspaces"]').click({ timeout: 10_000 }));
+  await check('the description is gone', () => header.locator('.description', { hasText: 'this workspace' }).waitFor({ state: 'detached', timeout: 10_000 }));
 
   await check('click "View trace" in the result panel', () => result.locator('#view-trace').click({ timeout: 10_000 }));
   const trace = await check('the trace panel shows the span tree', () => frameWith(page, '.span-row', 30_000));
