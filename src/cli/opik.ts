@@ -20,6 +20,7 @@ import type { OpikExport } from '../core/opik/exporter';
 import { exportStatus, startOpikExport } from '../core/opik/exporter';
 import { FileOutboxStore } from '../core/opik/fileOutbox';
 import type { OpikExportState, SyncResult } from '../core/opik/outbox';
+import type { OutboxDepth } from '../core/health/opik';
 import { withFileLock } from '../core/store/fileLock';
 import type { TraceStore } from '../core/store/traceStore';
 import { checkFlags, parseArgs, UsageError } from './args';
@@ -212,6 +213,28 @@ export async function opikStatusOf(traceId: string): Promise<OpikStatus> {
     note(`codi: cannot read the Opik outbox ${path}: ${errText(err)}`);
     return OFF;
   }
+}
+
+/** The outbox's depth for `codi doctor` (read only, no lock, no SDK); null when there is no outbox yet or it cannot be read. */
+export async function outboxDepth(): Promise<OutboxDepth | null> {
+  const path = outboxPath();
+  if (!existsSync(path)) return null;
+  try {
+    const store = await FileOutboxStore.open(path);
+    const failed = await store.failedEntries();
+    return { pending: await store.pendingCount(), failed: failed.length, lastError: failed.at(-1)?.lastError ?? null };
+  } catch (err) {
+    return { pending: 0, failed: 0, lastError: `the outbox ${path} cannot be read: ${errText(err)}` };
+  }
+}
+
+/** What `codi doctor` checks of Opik: on with --opik / CODI_OPIK=1, or when OPIK_URL_OVERRIDE or OPIK_API_KEY is set. */
+export function opikDoctorInput(flag: boolean): { enabled: boolean; settings: Omit<OpikConfigInput, 'apiKey'>; apiKey: string | null } {
+  const { apiKey, ...settings } = configInput();
+  const enabled = opikRequested(flag) || Boolean(process.env.OPIK_URL_OVERRIDE?.trim() || process.env.OPIK_API_KEY?.trim());
+  // The check loads the SDK, whose request timers can keep the process alive: main() exits explicitly.
+  if (enabled) engaged = true;
+  return { enabled, settings, apiKey: apiKey ?? null };
 }
 
 interface SyncOutput extends SyncResult {

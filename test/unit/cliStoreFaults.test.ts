@@ -127,7 +127,7 @@ describe('codi CLI: trace store faults', function () {
     assert.equal(warnings.length, 1, r.stderr);
     assert.match(warnings[0]!, /found damage in 2 place\(s\) of its journal; the traces stored there are not listed\..*codi store check.*codi store compact/);
 
-    const check = await codi(['doctor']);
+    const check = await codi(['store', 'check']);
     assert.equal(check.code, 6, check.stderr);
     assert.equal(check.stdout.match(/damaged-bytes/g)?.length, 2, check.stdout);
     assert.ok(check.stdout.includes(`journal/${seg.path.split('/').pop()}:${seg.records[0]![0]}`), check.stdout);
