@@ -34,6 +34,7 @@ export const COMMAND_IDS = [
   'codi.refreshExperiments',
   'codi.replayTrace',
   'codi.summarizeFiles',
+  'codi.showStatus',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

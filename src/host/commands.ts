@@ -24,6 +24,8 @@ import type { Dashboard } from './panels/dashboardPanel';
 import { experimentCommands } from './experiments/experimentCommands';
 import type { ExperimentsTree } from './experiments/experimentsTree';
 import type { ReplayDocuments } from './runs/replayRun';
+import type { StatusController } from './statusController';
+import { showStatus } from './statusPick';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -37,6 +39,7 @@ export interface CommandContext {
   dashboard: Dashboard;
   experimentsTree: ExperimentsTree;
   replayDocs: ReplayDocuments;
+  status: StatusController;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -260,6 +263,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       if (pick) c.tree.setGrouping(pick.grouping);
     },
     'codi.showLog': () => c.log.show(true),
+    'codi.showStatus': () => showStatus(c.status),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
     ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace }),
   };

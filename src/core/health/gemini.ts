@@ -21,6 +21,8 @@ export interface GeminiHealthInput {
   /** The models runs use (model, judge model, fallback); duplicates and empties are dropped. */
   models: readonly string[];
   surface: Surface;
+  /** false: no models.get (the key is only looked at); default true. */
+  probe?: boolean;
   /** Limit for each models.get (default 10 s). */
   timeoutMs?: number;
   /** Replaces the client (never needed outside tests of the front ends). */
@@ -52,6 +54,13 @@ export async function checkGemini(input: GeminiHealthInput): Promise<HealthCheck
       check('gemini-key', LABELS.key, 'error', 'No Gemini API key is set.', fixFor('no-key', input.surface)),
       check('gemini-endpoint', LABELS.endpoint, 'skipped', `${endpoint}: not checked without a key.`),
       check('gemini-models', LABELS.models, 'skipped', `${models.join(', ')}: not checked without a key.`),
+    ];
+  }
+  if (input.probe === false) {
+    return [
+      check('gemini-key', LABELS.key, 'ok', 'Set (not checked with Gemini yet).'),
+      check('gemini-endpoint', LABELS.endpoint, 'skipped', `${endpoint}: not checked yet.`),
+      check('gemini-models', LABELS.models, 'skipped', `${models.join(', ')}: not checked yet.`),
     ];
   }
   const client = input.client?.(key) ?? createGeminiClient({ apiKey: key, baseUrl: input.baseUrl, apiVersion: input.apiVersion, timeoutMs: input.timeoutMs ?? 10_000, retry: { maxAttempts: 1 } });

@@ -65,6 +65,7 @@ const mb = (n: number): string => (n < 1024 * 1024 ? `${Math.max(1, Math.round(n
 
 export async function checkStoreHealth(input: StoreHealthInput): Promise<HealthCheck> {
   const editor = input.surface === 'editor';
+  if (input.traces === null && !input.openError) return check('store', 'Trace store', 'skipped', `${input.dir}: not opened yet.`);
   if (input.openError || input.traces === null) {
     return check('store', 'Trace store', 'error', `${input.dir} cannot be opened: ${input.openError ?? 'unknown error'}`, {
       id: 'store-settings',

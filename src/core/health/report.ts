@@ -14,6 +14,8 @@ import { check, worstLevel } from './types';
 
 export interface HealthInput {
   surface: Surface;
+  /** false: only what needs no network (the status bar's frequent check); default true. */
+  probe?: boolean;
   gemini: Omit<GeminiHealthInput, 'surface'>;
   opik: Omit<OpikHealthInput, 'surface'>;
   otlpEndpoint: string | null;
@@ -30,10 +32,11 @@ const guard = (id: HealthCheck['id'], label: string, p: Promise<HealthCheck[]>):
 
 export async function runHealthChecks(input: HealthInput): Promise<HealthReport> {
   const s = input.surface;
+  const probe = input.probe !== false;
   const [gemini, opik, otlp, store] = await Promise.all([
-    guard('gemini-key', 'Gemini', checkGemini({ ...input.gemini, surface: s })),
-    guard('opik', 'Opik', checkOpik({ ...input.opik, surface: s })),
-    guard('otlp', 'OTLP receiver', checkOtlp(input.otlpEndpoint, s).then((c) => [c])),
+    guard('gemini-key', 'Gemini', checkGemini({ ...input.gemini, surface: s, probe })),
+    guard('opik', 'Opik', checkOpik({ ...input.opik, surface: s, probe })),
+    guard('otlp', 'OTLP receiver', (probe || !input.otlpEndpoint ? checkOtlp(input.otlpEndpoint, s) : Promise.resolve(check('otlp', 'OTLP receiver', 'skipped', `${input.otlpEndpoint}: not checked yet.`))).then((c) => [c])),
     guard('store', 'Trace store', checkStoreHealth({ ...input.store, surface: s }).then((c) => [c])),
   ]);
   const cost = input.cost.spentUsd === null
