@@ -26,6 +26,23 @@ async function pickTheme(page: Page, theme: (typeof THEMES)[number]): Promise<vo
   await check(`the workbench switches to ${theme.name}`, () => page.locator(theme.css).first().waitFor({ timeout: 15_000 }));
 }
 
+/** "Welcome: Open Walkthrough..." → "Get Started with CODI"; waits for the steps. */
+async function openWalkthrough(page: Page): Promise<void> {
+  await check('run "Welcome: Open Walkthrough..."', () => runCommand(page, 'Welcome: Open Walkthrough...'));
+  const wt = rows(page).filter({ hasText: 'Get Started with CODI' }).first();
+  await check('the walkthrough picker lists "Get Started with CODI"', () => wt.waitFor({ timeout: 15_000 }));
+  await wt.click();
+  await check('the walkthrough shows its first step', () => step1(page).waitFor({ timeout: 20_000 }));
+}
+
+/** Selects a step and waits for its media (markdown or SVG) to be shown on the right. */
+async function selectStep(page: Page, title: string): Promise<void> {
+  await page.locator('button.getting-started-step', { hasText: title }).first().click();
+  await check(`the media of "${title}" is shown`, () => page.locator('.getting-started-media').first().waitFor({ state: 'visible', timeout: 15_000 }));
+  await page.waitForTimeout(1500); // the media's webview paints after it becomes visible
+  await page.mouse.move(5, 5); // no hover tooltip in the screenshot
+}
+
 /** "CODI: Show Status", waits until the checks are done (the placeholder says how many problems); returns the rows' text. */
 async function showStatus(page: Page, done: RegExp): Promise<string[]> {
   await check('run "CODI: Show Status"', () => runCommand(page, 'CODI: Show Status'));
@@ -37,6 +54,7 @@ async function showStatus(page: Page, done: RegExp): Promise<string[]> {
     }
     throw new Error(`placeholder is "${await quickInput(page).getAttribute('placeholder')}"`);
   });
+  await page.mouse.move(5, 5); // no hover tooltip in the screenshot
   return (await rows(page).allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
 }
 
@@ -53,16 +71,12 @@ main('status', async ({ page, gemini, shots }) => {
   expect(!/rgba\(0, 0, 0, 0\)|transparent/.test(bg), `the status bar item has no warning background (${bg})`);
 
   // 2. The walkthrough, from the palette.
-  await check('run "Welcome: Open Walkthrough..."', () => runCommand(page, 'Welcome: Open Walkthrough...'));
-  const wt = rows(page).filter({ hasText: 'Get Started with CODI' }).first();
-  await check('the walkthrough picker lists "Get Started with CODI"', () => wt.waitFor({ timeout: 15_000 }));
-  await wt.click();
-  await check('the walkthrough shows its first step', () => step1(page).waitFor({ timeout: 20_000 }));
+  await openWalkthrough(page);
   for (const title of ['Set your Gemini API key', 'Explain a selection', 'Read the trace', 'Open the dashboard', 'Connect Opik (optional)']) {
     await check(`the walkthrough lists "${title}"`, () => page.locator('button.getting-started-step', { hasText: title }).first().waitFor({ timeout: 10_000 }));
   }
   expect((await step1(page).getAttribute('aria-checked')) === 'false', 'the key step is not done yet');
-  await step1(page).click();
+  await selectStep(page, 'Set your Gemini API key');
   await shoot(page, shots, '21-walkthrough-light.png');
 
   // 3. Show Status: the key line is the problem; Enter runs its fix (Set Gemini API Key).
@@ -97,7 +111,8 @@ main('status', async ({ page, gemini, shots }) => {
   // 5. The same in the other theme kinds.
   for (const theme of THEMES) {
     await pickTheme(page, theme);
-    await page.locator('.tabs-container .tab', { hasText: /Walkthrough|Get Started|Welcome/ }).first().click().catch(() => undefined);
+    await openWalkthrough(page);
+    await selectStep(page, 'Explain a selection');
     await shoot(page, shots, `21-walkthrough-${theme.kind}.png`);
     await showStatus(page, /No problems found/);
     await shoot(page, shots, `23-status-ok-${theme.kind}.png`);
