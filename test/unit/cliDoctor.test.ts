@@ -4,11 +4,9 @@
  * fix, exit 1; a healthy setup exits 0. `codi store check` keeps its own output and exit code (6).
  */
 import assert from 'node:assert/strict';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { CliRun } from '../support/cliKit';
 import { buildCli, startCli } from '../support/cliKit';
-import { tempDir } from '../support/fixtures';
+import { closedPort, tempDir } from '../support/fixtures';
 import { startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
 import { OpikStandIn } from '../support/opikStandIn';
@@ -19,13 +17,6 @@ interface DoctorJson {
   problems: string[];
 }
 
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 const problems = (r: CliRun) => r.stdout.split('\n').filter((l) => /^(error|warning): /.test(l));
 

@@ -12,7 +12,7 @@ import { checkCost, checkOtlp, checkStoreHealth } from '../../src/core/health/lo
 import { checkOpik } from '../../src/core/health/opik';
 import { problemLines, runHealthChecks } from '../../src/core/health/report';
 import type { HealthCheck } from '../../src/core/health/types';
-import { tempDir } from '../support/fixtures';
+import { closedPort, tempDir } from '../support/fixtures';
 import { startGeminiStandIn } from '../support/geminiStandIn';
 import type { GeminiStandIn } from '../support/geminiStandIn';
 import { OpikStandIn } from '../support/opikStandIn';
@@ -20,14 +20,6 @@ import { OpikStandIn } from '../support/opikStandIn';
 const MODEL = 'gemini-2.5-flash';
 const byId = (checks: HealthCheck[]) => Object.fromEntries(checks.map((c) => [c.id, c]));
 
-/** A port nothing listens on: bound, then closed. */
-async function closedPort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
-  const { port } = s.address() as AddressInfo;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 describe('health: Gemini key, endpoint and models (models.get against the stand-in)', function () {
   this.timeout(20_000);
