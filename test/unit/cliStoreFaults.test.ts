@@ -131,6 +131,11 @@ describe('codi CLI: trace store faults', function () {
     assert.equal(check.code, 6, check.stderr);
     assert.equal(check.stdout.match(/damaged-bytes/g)?.length, 2, check.stdout);
     assert.ok(check.stdout.includes(`journal/${seg.path.split('/').pop()}:${seg.records[0]![0]}`), check.stdout);
+    // `codi doctor` includes the store's problems: exit 1, the store line a warning naming the damage and the way out.
+    const doctor = await codi(['doctor']);
+    assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+    const storeLine = doctor.stdout.split('\n').find((l) => l.startsWith('warning: Trace store:'));
+    assert.match(storeLine ?? '', /2 trace\(s\), .*2 problem\(s\): journal\/.*damaged bytes.*→ `codi store check` lists them; `codi store compact` sets/, doctor.stdout);
 
     // A record damaged after the index took it in: `traces show` explains, exits 5, no stack.
     const ok = await codi(['explain', 'f.js', '--no-judge', '--json']);
