@@ -10,6 +10,7 @@ import type { OpikController } from './opikController';
 import { readOpikSettings } from './opikController';
 import type { Secrets } from './secrets';
 import type { Session } from './session';
+import { readSettings } from './settings';
 
 const DEBOUNCE_MS = 500;
 
@@ -71,7 +72,8 @@ export class StatusController extends Disposable {
   }
 
   private async gather(probe: boolean): Promise<HealthInput> {
-    const settings = this.session.readSettings();
+    // Quietly: a status check never asks about workspace-provided settings (a run does).
+    const settings = readSettings((k) => this.session.gate.value(k));
     const key = (await this.session.getApiKey()) ?? null;
     void vscode.commands.executeCommand('setContext', 'codi.hasGeminiKey', Boolean(key));
     const opik = readOpikSettings();
