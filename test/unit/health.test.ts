@@ -38,6 +38,12 @@ describe('health: Gemini key, endpoint and models (models.get against the stand-
     assert.ok(c['gemini-endpoint']!.message.includes(gemini.url));
   });
 
+  it('probe off (the status bar\'s frequent check): the key is only looked at, nothing is sent', async () => {
+    const c = byId(await checkGemini({ apiKey: 'bad-key', baseUrl: gemini.url, models: [MODEL], surface: 'editor', probe: false }));
+    assert.deepEqual(Object.values(c).map((x) => x.level), ['ok', 'skipped', 'skipped']);
+    assert.equal(gemini.requests.length, 0);
+  });
+
   it('a missing key: an error with "set the key" as fix, and nothing sent', async () => {
     const c = byId(await checkGemini({ apiKey: '', baseUrl: gemini.url, models: [MODEL], surface: 'editor' }));
     assert.equal(c['gemini-key']!.level, 'error');
@@ -100,6 +106,14 @@ describe('health: Opik (projects/retrieve through the SDK transport against the 
     assert.match(c!.message, /key accepted, workspace "codi-test"; project "CODI" is created by the first exported trace/);
     assert.ok(opik.requests.some((r) => r.path === '/api/v1/private/projects/retrieve' && r.headers.authorization === opik.apiKey));
     assert.equal(box!.level, 'ok');
+  });
+
+  it('probe off: the configuration and the outbox are looked at, Opik is not contacted', async () => {
+    const [c, box] = await checkOpik({ ...input('wrong-key', { pending: 2, failed: 0, lastError: null }), probe: false });
+    assert.equal(c!.level, 'ok');
+    assert.match(c!.message, /not contacted yet/);
+    assert.match(box!.message, /2 pending/);
+    assert.equal(opik.requests.length, 0);
   });
 
   it('a wrong key (401): error with "set the Opik key" as fix', async () => {
