@@ -10,6 +10,7 @@ import type { HealthCheck, HealthReport } from '../../core/health/types';
 import { checkStore } from '../../core/store/check';
 import type { CheckReport } from '../../core/store/check';
 import type { StoreIssue } from '../../core/store/replay';
+import type { TraceStore } from '../../core/store/traceStore';
 import { checkFlags, parseArgs, UsageError } from '../args';
 import { cliConfig, openStore, print, storeDir } from '../common';
 import { cliWording, opikDoctorInput, outboxDepth } from '../opik';
@@ -28,7 +29,7 @@ interface StoreLook {
 
 /** Opens the store, reads its whole journal and today's spend; a store that cannot be opened is a finding, not a crash. */
 async function lookAtStore(dir: string): Promise<StoreLook> {
-  let store;
+  let store: TraceStore;
   try {
     store = await openStore();
   } catch (err) {
