@@ -77,6 +77,13 @@ main('status', async ({ page, gemini, shots }) => {
   }
   expect((await step1(page).getAttribute('aria-checked')) === 'false', 'the key step is not done yet');
   await selectStep(page, 'Set your Gemini API key');
+  // The markdown media is rendered in a webview by the built-in Markdown extension, which may start late: wait for it.
+  let rendered = false;
+  for (let i = 0; i < 40 && !rendered; i++) {
+    for (const f of page.frames()) if (await f.getByText('Your Gemini API key').count().catch(() => 0)) rendered = true;
+    if (!rendered) await page.waitForTimeout(500);
+  }
+  step(`the key step's markdown media ${rendered ? 'is rendered' : 'did not render within 20 s'}`);
   await shoot(page, shots, '21-walkthrough-light.png');
 
   // 3. Show Status: the key line is the problem; Enter runs its fix (Set Gemini API Key).
