@@ -1,5 +1,6 @@
 import { CodiError } from '../core/errors';
 import { UsageError } from './args';
+import { cmdDoctor, DOCTOR_USAGE } from './commands/doctor';
 import { cmdEval, EVAL_USAGE } from './commands/eval';
 import { cmdExplain, EXPLAIN_USAGE } from './commands/explain';
 import { cmdGenerate, GENERATE_USAGE } from './commands/generate';
@@ -28,6 +29,7 @@ Usage:
   ${PROMPTS_USAGE}
   ${OPIK_USAGE}
   ${STORE_USAGE}
+  ${DOCTOR_USAGE}
 
 Summarize writes --steps (1-8, default 5) summaries of the same length (--words, default 80), each adding
 1-3 missing entities; --mode single (default) asks for all steps in one call, iterative makes one call per
@@ -68,6 +70,10 @@ Experiments: \`codi eval\` runs every case of a dataset (JSONL, CSV or YAML: id,
 a trace tagged with the experiment and stores the run; it exits 1 when the pass rate is below --min-pass-rate
 (env CODI_MIN_PASS_RATE, default 1.0) or a case that passed in --baseline fails now.
 
+\`codi doctor\` checks the key (one models.get per model), the endpoint, the models, Opik (with --opik, CODI_OPIK=1
+or OPIK_* set), the OTLP receiver (CODI_OTLP_ENDPOINT), the store and today's cost: exit 0 healthy, 1 with one
+line per problem and its fix.
+
 Exit codes: 0 ok, 1 evaluation gate failed (codi eval), 2 usage or bad input, 3 missing/invalid key, 4 model or
 service error, 5 daily budget reached (today's spend plus the call's estimate is over it; nothing was sent),
 6 trace store problem (disk full, no permission, damage found by \`store check\`; the answer is still printed),
@@ -100,7 +106,7 @@ export async function main(argv: string[]): Promise<number> {
     if (cmd === 'replay') return await cmdReplay(takeRunFlags(takeMaxCost(rest)));
     if (cmd === 'opik') return await cmdOpik(rest);
     if (cmd === 'store') return await cmdStore(rest);
-    if (cmd === 'doctor') return await cmdStore(['check', ...rest]);
+    if (cmd === 'doctor') return await cmdDoctor(rest);
     throw new UsageError(`unknown command "${cmd}"`);
   } catch (err) {
     if (err instanceof UsageError) {

@@ -23,6 +23,7 @@ import { ExperimentStore } from '../core/eval/experimentStore';
 import { FileOutboxStore } from '../core/opik/fileOutbox';
 import type { JournalOutboxStore } from '../core/store/outboxRecords';
 import type { OpikExportState, SyncResult } from '../core/opik/outbox';
+import type { OutboxDepth } from '../core/health/opik';
 import { withFileLock } from '../core/store/fileLock';
 import type { TraceStore } from '../core/store/traceStore';
 import { checkFlags, parseArgs, UsageError } from './args';
@@ -292,6 +293,26 @@ export async function opikStatusOf(traces: TraceStore, traceId: string): Promise
     note(`codi: cannot read the Opik outbox in ${traces.dir}: ${errText(err)}`);
     return OFF;
   }
+}
+
+/** The outbox's depth for `codi doctor` (read from the store's index: no lock, no SDK, nothing written). */
+export async function outboxDepth(traces: TraceStore): Promise<OutboxDepth> {
+  try {
+    const store = traces.outbox();
+    const failed = await store.failedEntries();
+    return { pending: await store.pendingCount(), failed: failed.length, lastError: failed.at(-1)?.lastError ?? null };
+  } catch (err) {
+    return { pending: 0, failed: 0, lastError: `the Opik outbox in ${traces.dir} cannot be read: ${errText(err)}` };
+  }
+}
+
+/** What `codi doctor` checks of Opik: on with --opik / CODI_OPIK=1, or when OPIK_URL_OVERRIDE or OPIK_API_KEY is set. */
+export function opikDoctorInput(flag: boolean): { enabled: boolean; settings: Omit<OpikConfigInput, 'apiKey'>; apiKey: string | null } {
+  const { apiKey, ...settings } = configInput();
+  const enabled = opikRequested(flag) || Boolean(process.env.OPIK_URL_OVERRIDE?.trim() || process.env.OPIK_API_KEY?.trim());
+  // The check loads the SDK, whose request timers can keep the process alive: main() exits explicitly.
+  if (enabled) engaged = true;
+  return { enabled, settings, apiKey: apiKey ?? null };
 }
 
 interface SyncOutput extends SyncResult {

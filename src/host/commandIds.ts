@@ -38,6 +38,7 @@ export const COMMAND_IDS = [
   'codi.summarizeFiles',
   'codi.exportTraces',
   'codi.importTraces',
+  'codi.showStatus',
 ] as const;
 
 export type CommandId = (typeof COMMAND_IDS)[number];

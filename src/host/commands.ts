@@ -26,6 +26,8 @@ import type { ExperimentsTree } from './experiments/experimentsTree';
 import type { ReplayDocuments } from './runs/replayRun';
 import { exportCommands } from './exportCommands';
 import type { OtlpController } from './otlpController';
+import type { StatusController } from './statusController';
+import { showStatus } from './statusPick';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -40,6 +42,7 @@ export interface CommandContext {
   dashboard: Dashboard;
   experimentsTree: ExperimentsTree;
   replayDocs: ReplayDocuments;
+  status: StatusController;
 }
 
 type Handler = (...args: unknown[]) => unknown;
@@ -267,6 +270,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       if (pick) c.tree.setGrouping(pick.grouping);
     },
     'codi.showLog': () => c.log.show(true),
+    'codi.showStatus': () => showStatus(c.status),
     'codi.openSettings': () => vscode.commands.executeCommand('workbench.action.openSettings', '@ext:codi-dev.codi'),
     ...experimentCommands({ deps, tree: c.experimentsTree, replayDocs: c.replayDocs, showTrace, opik: c.opik }),
     ...exportCommands({ session: c.session, tree: c.tree, log: c.log, version }),

@@ -13,6 +13,7 @@ import { TracesTree } from './views/tracesTree';
 import { ResultPanel } from './panels/resultPanel';
 import { Dashboard } from './panels/dashboardPanel';
 import { AlertsController } from './alertsController';
+import { StatusController } from './statusController';
 import { ExperimentsTree } from './experiments/experimentsTree';
 import { ReplayDocuments } from './runs/replayRun';
 
@@ -83,11 +84,14 @@ export function activate(context: vscode.ExtensionContext): void {
       },
     });
     const alerts = new AlertsController(session, context.globalState, log);
-    context.subscriptions.push(dashboard, alerts);
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, otlp, traces, dashboard, experimentsTree, replayDocs }), log));
+    const status = new StatusController(session, secrets, opik, log);
+    context.subscriptions.push(dashboard, alerts, status);
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, otlp, traces, dashboard, experimentsTree, replayDocs, status }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (readOtlpEndpoint()) setTimeout(() => void otlp.restart().catch((e: unknown) => log.error(`otlp: ${String(e)}`)), 0);
+    // The status bar's first (local, no network) check, off the activation path too.
+    setTimeout(() => status.schedule(), 0);
     if (context.extensionMode !== vscode.ExtensionMode.Production) {
       // For the end-to-end suite: what the tree shows, without scraping the DOM.
       context.subscriptions.push(
@@ -108,6 +112,9 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.opikStatusBar', () => opik.statusBar),
         vscode.commands.registerCommand('codi._test.evaluateAlerts', () => alerts.evaluate()),
         vscode.commands.registerCommand('codi._test.alertsStatusBar', () => alerts.statusBar),
+        vscode.commands.registerCommand('codi._test.statusBar', () => status.statusBar),
+        // The full report of "CODI: Show Status" (network probes included), without the QuickPick.
+        vscode.commands.registerCommand('codi._test.statusReport', () => status.check(true)),
         vscode.commands.registerCommand('codi._test.outboxState', (traceId: string) => opik.outboxState(traceId)),
         // An experiment run's Opik export state, and what the open Experiments panel shows of it.
         vscode.commands.registerCommand('codi._test.experimentOpik', async (runId: string) => ({ status: await opik.experimentStatus(runId), panel: ExperimentsPanel.shownOpik() })),

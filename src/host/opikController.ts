@@ -3,6 +3,7 @@ import * as vscode from 'vscode';
 import type { OpikExport } from '../core/opik/exporter';
 import { experimentExportStatus, exportStatus, startOpikExport } from '../core/opik/exporter';
 import type { OutboxStatus, OutboxStore } from '../core/opik/outbox';
+import type { OutboxDepth } from '../core/health/opik';
 import type { OpikLinkState } from '../shared/protocol';
 import { Disposable } from './disposable';
 import type { Secrets } from './secrets';
@@ -191,6 +192,17 @@ export class OpikController extends Disposable {
   /** A rating or late score was added to a trace. */
   async scoresChanged(traceId: string): Promise<void> {
     await this.exp?.worker?.scoresChanged(traceId);
+  }
+
+  /**
+   * The outbox's depth for the status report: pending, refused for good, the worker's last error. Opens the
+   * store's outbox, so callers ask only once the store is open (or export is on).
+   */
+  async depth(): Promise<OutboxDepth> {
+    const outbox = await this.getOutbox();
+    const worker = this.exp?.worker;
+    const [pending, failed] = await Promise.all([worker ? worker.pendingCount() : outbox.pendingCount(), outbox.failedCount()]);
+    return { pending, failed, lastError: worker?.lastError ?? null };
   }
 
   /** The outbox's full record of a trace (attempts, next attempt…), for diagnostics and tests. */

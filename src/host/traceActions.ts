@@ -33,6 +33,8 @@ export class TraceActions {
       return;
     }
     TracePanel.show(this.extensionUri, this.log, { trace, opik: await this.opik.status(traceId) }, this);
+    // The walkthrough's "Read the trace" step completes on this context key.
+    void vscode.commands.executeCommand('setContext', 'codi.traceViewed', true);
   };
 
   readonly openInOpik = (traceId: string): Promise<void> => this.opik.open(traceId);

@@ -1,4 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Score, SpanRecord, TraceRecord } from '../../src/shared/types';
@@ -52,4 +54,13 @@ export function makeTrace(over: Partial<TraceRecord> = {}, score: number | null 
     scores,
     ...over,
   };
+}
+
+/** A port nothing listens on (bound, then closed): an endpoint that refuses connections. */
+export async function closedPort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', () => r()));
+  const { port } = s.address() as AddressInfo;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }

@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   apiKeyInvalidBody, buildResponse, buildUsage, countBody, DEFAULT_ERROR_MESSAGES, defaultChunkCount, estimateTokens,
-  GOOGLE_HEADERS, JSON_TYPE, missingKeyBody, modelNotFoundBody, newResponseId, quotaDetails, requestText, rpcStatusBody,
+  GOOGLE_HEADERS, JSON_TYPE, missingKeyBody, modelBody, modelNotFoundBody, newResponseId, quotaDetails, requestText, rpcStatusBody,
   sendJson, splitText, sseFrame, startSse, userText, write,
 } from './geminiWire';
 import type {
@@ -112,8 +112,8 @@ export interface RecordedRequest {
   rawBody: string;
   /** Date.now() when the request arrived. */
   receivedAt: number;
-  /** How it was answered: a Reply kind, or 'rejected' (bad/missing key, bad JSON, unknown model). */
-  answeredWith: Reply['kind'] | 'rejected';
+  /** How it was answered: a Reply kind, 'model' (models.get), or 'rejected' (bad/missing key, bad JSON, unknown model). */
+  answeredWith: Reply['kind'] | 'rejected' | 'model';
 }
 
 export type ReplyHandler = (req: RecordedRequest) => Reply | Promise<Reply>;
@@ -144,6 +144,8 @@ export interface GeminiStandIn {
 }
 
 const ROUTE = /^\/(v1|v1beta)\/models\/([^/:]+):(generateContent|streamGenerateContent|countTokens)$/;
+/** `models.get` (GET /v1beta/models/{model}): the cheap call a status check makes. */
+const GET_ROUTE = /^\/(v1|v1beta)\/models\/([^/:]+)$/;
 
 /** What the stand-in answers when nothing is scripted: a token count; for JSON output a value that
  *  conforms to responseJsonSchema/responseSchema (else a judge verdict); otherwise a Markdown
@@ -204,9 +206,10 @@ export async function startGeminiStandIn(opts: GeminiStandInOptions = {}): Promi
     for await (const c of req) chunks.push(c as Buffer);
     const rawBody = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const m = ROUTE.exec(url.pathname);
-    const [apiVersion, model, action] = [m?.[1] as ApiVersion, m?.[2] ?? '', m?.[3] as GeminiAction];
-    if (!m || req.method !== 'POST') {
+    const g = req.method === 'GET' ? GET_ROUTE.exec(url.pathname) : null;
+    const m = g ?? ROUTE.exec(url.pathname);
+    const [apiVersion, model, action] = [m?.[1] as ApiVersion, m?.[2] ?? '', (g ? 'get' : m?.[3]) as GeminiAction];
+    if (!m || (req.method !== 'POST' && !g)) {
       unmatched.push({ method: req.method ?? '', path: url.pathname, receivedAt: Date.now() });
       return sendJson(res, 404, rpcStatusBody(404, `Method not found: ${req.method ?? ''} ${url.pathname}`));
     }
@@ -223,7 +226,7 @@ export async function startGeminiStandIn(opts: GeminiStandInOptions = {}): Promi
       badJson = true;
     }
     const rec: RecordedRequest = {
-      method: req.method, path: url.pathname, apiVersion, model, action, query: Object.fromEntries(url.searchParams),
+      method: req.method ?? '', path: url.pathname, apiVersion, model, action, query: Object.fromEntries(url.searchParams),
       headers, apiKey, body, rawBody, receivedAt: Date.now(), answeredWith: 'rejected',
     };
     requests.push(rec);
@@ -236,6 +239,10 @@ export async function startGeminiStandIn(opts: GeminiStandInOptions = {}): Promi
       return sendJson(res, 404, modelNotFoundBody(model, apiVersion, action));
     }
     const i = queue.findIndex((r) => appliesTo(r, action));
+    if (action === 'get' && i < 0) {
+      rec.answeredWith = 'model';
+      return sendJson(res, 200, modelBody(model));
+    }
     const reply = i >= 0 ? queue.splice(i, 1)[0]! : await api.defaultHandler(rec);
     rec.answeredWith = reply.kind;
     await sleep(reply.delayMs ?? 0);

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type http from 'node:http';
 
 export type ApiVersion = 'v1' | 'v1beta';
-export type GeminiAction = 'generateContent' | 'streamGenerateContent' | 'countTokens';
+export type GeminiAction = 'generateContent' | 'streamGenerateContent' | 'countTokens' | 'get';
 export type FinishReason = 'STOP' | 'MAX_TOKENS' | 'SAFETY';
 export type ErrorStatus = 400 | 401 | 403 | 404 | 408 | 429 | 500 | 502 | 503 | 504;
 
@@ -279,6 +279,18 @@ export const GOOGLE_HEADERS: Record<string, string> = {
 
 export function countBody(totalTokens: number): CountTokensResponse {
   return { totalTokens, promptTokensDetails: [{ modality: 'TEXT', tokenCount: totalTokens }] };
+}
+
+/** `models.get`'s answer (a `Model` resource), as Google sends it for a known model. */
+export function modelBody(model: string): Record<string, unknown> {
+  return {
+    name: `models/${model}`,
+    version: '001',
+    displayName: model.replace(/^gemini-/, 'Gemini ').replace(/-/g, ' '),
+    inputTokenLimit: 1_048_576,
+    outputTokenLimit: 65_536,
+    supportedGenerationMethods: ['generateContent', 'countTokens', 'createCachedContent', 'batchGenerateContent'],
+  };
 }
 
 export function sendJson(res: http.ServerResponse, status: number, value: unknown, extra?: Record<string, string>): void {

@@ -105,10 +105,15 @@ describe('codi CLI: trace store faults', function () {
     assert.equal(warnings.length, 1, r.stderr);
     assert.match(warnings[0]!, /found damage in 2 place\(s\) of its journal; the traces stored there are not listed\..*codi store check.*codi store compact/);
 
-    const check = await codi(['doctor']);
+    const check = await codi(['store', 'check']);
     assert.equal(check.code, 6, check.stderr);
     assert.equal(check.stdout.match(/damaged-bytes/g)?.length, 2, check.stdout);
     assert.ok(check.stdout.includes(`journal/${seg.path.split('/').pop()}:${seg.records[0]![0]}`), check.stdout);
+    // `codi doctor` includes the store's problems: exit 1, the store line a warning naming the damage and the way out.
+    const doctor = await codi(['doctor']);
+    assert.equal(doctor.code, 1, doctor.stdout + doctor.stderr);
+    const storeLine = doctor.stdout.split('\n').find((l) => l.startsWith('warning: Trace store:'));
+    assert.match(storeLine ?? '', /2 trace\(s\), .*2 problem\(s\): journal\/.*damaged bytes.*→ `codi store check` lists them; `codi store compact` sets/, doctor.stdout);
 
     // A record damaged after the index took it in: `traces show` explains, exits 5, no stack.
     const ok = await codi(['explain', 'f.js', '--no-judge', '--json']);

@@ -5,7 +5,7 @@ import { EXIT, openStore, print } from '../common';
 import { fmtInt } from '../format';
 import { storeFaultOf } from '../storeAccess';
 
-export const STORE_USAGE = `codi store check [--json]     (also: codi doctor)
+export const STORE_USAGE = `codi store check [--json]
   codi store compact [--json]`;
 
 function checkText(r: CheckReport, dir: string, issues: readonly { message: string }[]): string {
@@ -17,7 +17,7 @@ function checkText(r: CheckReport, dir: string, issues: readonly { message: stri
   return out.join('\n');
 }
 
-/** `codi store check` (`codi doctor`): lists what cannot be read; exit 6 when something was found. */
+/** `codi store check`: lists what cannot be read; exit 6 when something was found. */
 async function check(rest: string[]): Promise<number> {
   const args = parseArgs(rest, []);
   checkFlags(args, ['json']);

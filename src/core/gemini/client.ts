@@ -99,6 +99,17 @@ export interface GeminiClient {
   generateJson(req: JsonRequest): Promise<GenerationResult & { json: unknown }>;
   /** Exact token count of a text for a model (`models/{m}:countTokens`); no tokenizer download. */
   countTokens(req: { model: string; text: string; signal?: AbortSignal; onRetry?: (notice: RetryNotice) => void }): Promise<number>;
+  /** `models.get` (GET models/{m}): the cheapest call that proves the key, the endpoint and the model; no fallback. */
+  getModel(req: { model: string; signal?: AbortSignal }): Promise<ModelInfo>;
+}
+
+/** What `models.get` says about a model. */
+export interface ModelInfo {
+  /** "models/gemini-2.5-flash". */
+  name: string;
+  displayName: string | null;
+  inputTokenLimit: number | null;
+  outputTokenLimit: number | null;
 }
 
 let sdk: Promise<typeof GenAi> | null = null;
@@ -340,6 +351,15 @@ export function createGeminiClient(opts: GeminiClientOptions): GeminiClient {
       return call(creq, newState(req.model), async (model, signal, probe) => {
         const r = await ai.models.countTokens({ model, contents: contents(req.text), config: { abortSignal: signal, httpOptions: { fetch: observingFetch(probe) } } });
         return r.totalTokens ?? 0;
+      }, false);
+    },
+
+    async getModel(req) {
+      const ai = await client();
+      const creq: GenerateRequest = { model: req.model, prompt: '', signal: req.signal };
+      return call(creq, newState(req.model), async (model, signal, probe) => {
+        const m = await ai.models.get({ model, config: { abortSignal: signal, httpOptions: { fetch: observingFetch(probe) } } });
+        return { name: m.name ?? `models/${model}`, displayName: m.displayName ?? null, inputTokenLimit: m.inputTokenLimit ?? null, outputTokenLimit: m.outputTokenLimit ?? null };
       }, false);
     },
   };
