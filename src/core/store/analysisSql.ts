@@ -79,15 +79,32 @@ export function sumSource(f: AnalysisFilter, win: AnalysisWindow, byTag = false)
   };
 }
 
+/** How latency histograms are grouped: not at all, by time bucket (hour or local day), by rollup key, or by tag. */
+export type HistogramGrouping = { by: 'none' } | { by: 'bucket'; size: number; shift: number } | { by: 'key' } | { by: 'tag' };
+
 /**
- * Latencies of the successful runs in the window, read through the covering index `traces_analysis` (only
- * the window's entries, numbers only): start time, rollup key, [tag], latency, time to first token.
+ * Rows of (group, bin, count) of the successful runs' latency and time-to-first-token bins (latencyBins.ts)
+ * in the window, summed inside SQLite: from the hourly latency rollups, or, when a tag is involved (tags are
+ * not a rollup dimension), from the bins stored on the window's traces.
  */
-export function latencySource(f: AnalysisFilter, win: AnalysisWindow, byTag = false): SqlPart {
+export function histogramSource(f: AnalysisFilter, win: AnalysisWindow, g: HistogramGrouping): SqlPart {
+  if (f.tag === undefined && g.by !== 'tag') {
+    const c = ['hour >= ?', 'hour < ?'];
+    const p: SqlValue[] = [Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR)];
+    const k = keyCondition(f, 'key');
+    if (k) {
+      c.push(k.sql);
+      p.push(...k.params);
+    }
+    const group = g.by === 'none' ? '0' : g.by === 'key' ? 'key' : `((hour * ${HOUR} + ${Math.round(g.shift)}) / ${g.size})`;
+    return { sql: `SELECT ${group} AS g, bin, TOTAL(n) FROM rollup_latency WHERE ${c.join(' AND ')} GROUP BY g, bin`, params: p };
+  }
   const w = traceConditions(f, win, 'x');
+  const group = g.by === 'none' ? '0' : g.by === 'key' ? 'x.rollup_key' : g.by === 'tag' ? 't.tag' : `((x.start_time + ${Math.round(g.shift)}) / ${g.size})`;
+  const from = `FROM traces AS x ${g.by === 'tag' ? 'JOIN trace_tags AS t ON t.rid = x.rowid' : ''} WHERE ${w.sql}`;
   return {
-    sql: `SELECT x.start_time, x.rollup_key, ${byTag ? 'g.tag' : 'NULL'}, x.latency_ms, x.ttft_ms
-      FROM traces AS x ${byTag ? 'JOIN trace_tags AS g ON g.rid = x.rowid' : ''} WHERE ${w.sql} AND x.latency_ms IS NOT NULL AND x.error_kind IS NULL`,
-    params: w.params,
+    sql: `SELECT g, bin, COUNT(*) FROM (SELECT ${group} AS g, x.lat_bin AS bin ${from} AND x.lat_bin IS NOT NULL
+      UNION ALL SELECT ${group}, x.ttft_bin ${from} AND x.ttft_bin IS NOT NULL) GROUP BY g, bin`,
+    params: [...w.params, ...w.params],
   };
 }

@@ -8,9 +8,11 @@ import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, Disagr
 import type { TraceType } from '../../shared/types';
 import type { RecentRuns } from '../analysis/alerts';
 import type { ThreadRun } from '../analysis/frustration';
-import { agreement, meanInterval, percentileSorted, spearman } from '../analysis/stats';
-import type { AnalysisWindow } from './analysisSql';
-import { latencySource, SUMS, sumSource, traceConditions } from './analysisSql';
+import { agreement, meanInterval, spearman } from '../analysis/stats';
+import type { AnalysisWindow, HistogramGrouping } from './analysisSql';
+import { histogramSource, SUMS, sumSource, traceConditions } from './analysisSql';
+import type { Histogram } from './latencyBins';
+import { addToHistogram, histogramPercentiles } from './latencyBins';
 import { HOUR } from './rollups';
 import type { Sql } from './sqljs';
 
@@ -38,14 +40,13 @@ interface Sums {
   cost: number;
 }
 
-/** Running sums and the latencies of one group (the whole window, a bucket, a model…). */
+/** Running sums and the latency histogram of one group (the whole window, a bucket, a model…). */
 interface Acc extends Sums {
   byType: Partial<Record<TraceType, number>>;
-  lat: number[];
-  ttft: number[];
+  hist: Histogram;
 }
 
-const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, lat: [], ttft: [] });
+const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, hist: new Map() });
 
 function addSums(a: Acc, v: SqlValue[], at: number, type: TraceType): void {
   const n = (i: number) => Number(v[at + i] ?? 0);
@@ -61,11 +62,6 @@ function addSums(a: Acc, v: SqlValue[], at: number, type: TraceType): void {
   a.byType[type] = (a.byType[type] ?? 0) + n(0);
 }
 
-/** Nearest-rank percentiles over a typed copy (numeric sort without a comparator: fast for 100k values). */
-function pcts(values: number[], ...ps: number[]): Array<number | null> {
-  const sortedValues = Float64Array.from(values).sort();
-  return ps.map((p) => percentileSorted(sortedValues, p));
-}
 
 const rate = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
@@ -82,13 +78,13 @@ interface Collected {
 
 /**
  * One pass over a window: the sums by (bucket, pipeline, model, prompt[, tag]) from the rollups (or from
- * the window's traces when a tag is involved), and the latencies read once through the covering index,
- * both dispatched in memory to the whole window, its buckets and the groups asked for.
+ * the window's traces when a tag is involved), dispatched in memory to the whole window, its buckets and the
+ * groups asked for; then the latency histograms, merged by SQLite per bucket (or for the whole window) and
+ * per rollup key or tag when groups are asked for: a few thousand rows, whatever the trace count.
  */
 function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { size: number; shift: number } | null, groupsWanted: readonly GroupBy[]): Collected {
   const byTag = groupsWanted.includes('tag');
   const out: Collected = { total: newAcc(), buckets: new Map(), groups: { model: new Map(), prompt: new Map(), pipeline: new Map(), tag: new Map() } };
-  const bucketOf = (t: number) => (bucket ? Math.floor((t + bucket.shift) / bucket.size) : 0);
   const accOf = (m: Map<string | number, Acc>, k: string | number): Acc => {
     let a = m.get(k);
     if (!a) m.set(k, (a = newAcc()));
@@ -108,18 +104,27 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
   for (const r of sql.all(`SELECT ${b} AS b, key, tag, ${SUMS} FROM (${src.sql}) GROUP BY b, key, tag`, src.params)) {
     for (const a of targets(Number(r[0]), r[1] ?? null, r[2] ?? null)) addSums(a, r, 3, keys.get(Number(r[1]))?.type ?? 'explain');
   }
-  const lat = latencySource(f, win, byTag);
-  for (const r of sql.all(lat.sql, lat.params)) {
-    for (const a of targets(bucketOf(Number(r[0])), r[1] ?? null, r[2] ?? null)) {
-      a.lat.push(Number(r[3]));
-      if (r[4] !== null) a.ttft.push(Number(r[4]));
-    }
+  const hist = (g: HistogramGrouping, into: (group: SqlValue) => Acc[]) => {
+    const h = histogramSource(f, win, g);
+    for (const [group, bin, n] of sql.all(h.sql, h.params)) for (const a of into(group ?? null)) addToHistogram(a.hist, Number(bin), Number(n));
+  };
+  if (!byTag) {
+    hist(bucket ? { by: 'bucket', ...bucket } : { by: 'none' }, (b) => (bucket ? [out.total, accOf(out.buckets as Map<string | number, Acc>, Number(b))] : [out.total]));
   }
+  const keyGroups = groupsWanted.filter((g) => g !== 'tag');
+  if (keyGroups.length) {
+    hist({ by: 'key' }, (key) => {
+      const k = keys.get(Number(key));
+      const by: Record<Exclude<GroupBy, 'tag'>, string> = { model: k?.model ?? '', prompt: k?.prompt ?? '', pipeline: k?.type ?? 'explain' };
+      return keyGroups.map((g) => accOf(out.groups[g] as Map<string | number, Acc>, by[g]));
+    });
+  }
+  if (byTag) hist({ by: 'tag' }, (tag) => [accOf(out.groups.tag as Map<string | number, Acc>, String(tag))]);
   return out;
 }
 
 function headlineOf(a: Acc): Headline {
-  const [p50, p95] = pcts(a.lat, 50, 95);
+  const [p50, p95] = histogramPercentiles(a.hist, 'latency', 50, 95);
   return {
     traces: a.runs,
     errors: a.errors,
@@ -130,7 +135,7 @@ function headlineOf(a: Acc): Headline {
     rated: a.rated,
     p50LatencyMs: p50 ?? null,
     p95LatencyMs: p95 ?? null,
-    p50TtftMs: pcts(a.ttft, 50)[0] ?? null,
+    p50TtftMs: histogramPercentiles(a.hist, 'ttft', 50)[0] ?? null,
     tokens: a.tokens,
     costUsd: a.cost,
   };
@@ -138,7 +143,7 @@ function headlineOf(a: Acc): Headline {
 
 function groupStatsOf(key: string, a: Acc, passRates: ReadonlyMap<string, number> | null): GroupStats {
   const m = meanInterval(a.scored, a.scoreSum, a.scoreSq);
-  const [p50, p95] = pcts(a.lat, 50, 95);
+  const [p50, p95] = histogramPercentiles(a.hist, 'latency', 50, 95);
   const row: GroupStats = {
     key,
     runs: a.runs,
@@ -180,7 +185,7 @@ function trendOf(c: Collected, win: AnalysisWindow, size: number, shift: number)
     .sort((a, b) => a[0] - b[0])
     .map(([n, a]) => {
       const m = meanInterval(a.scored, a.scoreSum, a.scoreSq);
-      const [p50, p95] = pcts(a.lat, 50, 95);
+      const [p50, p95] = histogramPercentiles(a.hist, 'latency', 50, 95);
       return { start: n * size - shift, runs: a.runs, runsByType: a.byType, errors: a.errors, meanScore: m.mean, scoreSd: m.sd, p50LatencyMs: p50 ?? null, p95LatencyMs: p95 ?? null, tokens: a.tokens, costUsd: a.cost };
     });
 }
@@ -202,7 +207,8 @@ export function compare(sql: Sql, by: GroupBy, f: AnalysisFilter, win: AnalysisW
 export function errorGroups(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, examples = 5): ErrorGroup[] {
   const w = traceConditions(f, win);
   const groups = sql.all(
-    `SELECT error_kind, COUNT(*), MIN(start_time), MAX(start_time) FROM traces WHERE error_kind IS NOT NULL AND error_kind <> 'cancelled' AND ${w.sql}
+    // Through the partial index of failed runs: a window's errors, not all its runs (the planner prefers the covering index).
+    `SELECT error_kind, COUNT(*), MIN(start_time), MAX(start_time) FROM traces INDEXED BY traces_errors WHERE error_kind IS NOT NULL AND error_kind <> 'cancelled' AND ${w.sql}
      GROUP BY error_kind ORDER BY COUNT(*) DESC, error_kind`,
     w.params,
   );
