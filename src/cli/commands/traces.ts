@@ -7,13 +7,15 @@ import { fmtCost, fmtInt, fmtMs, fmtScore, formatList, formatTrace, traceJson } 
 import { cliWording, opikStatusOf } from '../opik';
 import { StoreFault, storeFaultOf } from '../storeAccess';
 import { calibration, statsBy } from './analysis';
+import { tag, TAG_USAGE } from './tag';
 
 export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
                    [--errors] [--since DATE] [--until DATE] [--search WORDS]
   codi traces show <id> [--json]
   codi traces stats [--days N] [--json]
   codi traces stats --by model|prompt|pipeline|tag|error [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
-  codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]`;
+  codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
+  ${TAG_USAGE}`;
 
 const TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
 const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
@@ -136,5 +138,6 @@ export function cmdTraces(argv: string[]): Promise<number> {
   if (sub === 'show') return show(rest);
   if (sub === 'stats') return stats(rest);
   if (sub === 'calibration') return calibration(rest);
-  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats or calibration');
+  if (sub === 'tag') return tag(rest);
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats, calibration or tag');
 }
