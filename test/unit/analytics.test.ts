@@ -192,6 +192,9 @@ describe('Store analysis: rollups, comparisons, errors, calibration (known answe
     binned(s.analysis().compare('model', {}, month().current).find((r) => r.key === A)!.p95LatencyMs, 500);
     await s.deleteTraces([traces[4]!.id]); // A's 500 ms run: 100 200 300 400 are left
     binned(s.analysis().compare('model', {}, month().current).find((r) => r.key === A)!.p95LatencyMs, 400);
+    // A new run in an hour already read is seen at once (the hour is read again, not served from memory).
+    await s.saveTrace(trace({ daysAgo: 2, model: A, prompt: 'v1', score: 0.9, latency: 9000 }, 99));
+    binned(s.analysis().compare('model', {}, month().current).find((r) => r.key === A)!.p95LatencyMs, 9000);
     const expected = s.analysis().compare('model', {}, month().current);
     assert.notDeepEqual(expected, before);
     await s.close();

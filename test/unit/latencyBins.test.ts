@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { percentileSorted } from '../../src/core/analysis/stats';
 import type { Histogram } from '../../src/core/store/latencyBins';
-import { addToHistogram, binValue, histogramPercentiles, latencyBin, TTFT_BASE } from '../../src/core/store/latencyBins';
+import { addToHistogram, binValue, histogramPercentiles, latencyBin, newHistogram, TTFT_BASE } from '../../src/core/store/latencyBins';
 
 /** A small deterministic generator (xorshift), so the test sees the same spread every run. */
 function rng(seed: number): () => number {
@@ -31,7 +31,7 @@ describe('Latency histograms of the rollups', () => {
     const r = rng(7);
     const lat: number[] = [];
     const ttft: number[] = [];
-    const h: Histogram = new Map();
+    const h: Histogram = newHistogram();
     for (let i = 0; i < 5000; i++) {
       const v = Math.round(200 + Math.exp(r() * 9)); // 200 ms … 8 s, skewed
       const t = Math.round(20 + r() * 600);
@@ -52,7 +52,7 @@ describe('Latency histograms of the rollups', () => {
   });
 
   it('say null for a metric with no values, and merge counts', () => {
-    const h: Histogram = new Map();
+    const h: Histogram = newHistogram();
     assert.deepEqual(histogramPercentiles(h, 'latency', 50, 95), [null, null]);
     addToHistogram(h, latencyBin(100), 3);
     addToHistogram(h, latencyBin(100), 1);

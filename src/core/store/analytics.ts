@@ -12,7 +12,8 @@ import { agreement, meanInterval, spearman } from '../analysis/stats';
 import type { AnalysisWindow, HistogramGrouping } from './analysisSql';
 import { histogramSource, SUMS, sumSource, traceConditions } from './analysisSql';
 import type { Histogram } from './latencyBins';
-import { addToHistogram, histogramPercentiles } from './latencyBins';
+import { addToHistogram, histogramPercentiles, newHistogram } from './latencyBins';
+import { latencyHours } from './latencyCache';
 import { HOUR } from './rollups';
 import type { Sql } from './sqljs';
 
@@ -46,7 +47,7 @@ interface Acc extends Sums {
   hist: Histogram;
 }
 
-const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, hist: new Map() });
+const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, hist: newHistogram() });
 
 function addSums(a: Acc, v: SqlValue[], at: number, type: TraceType): void {
   const n = (i: number) => Number(v[at + i] ?? 0);
@@ -70,6 +71,13 @@ function rollupKeys(sql: Sql): Map<number, { type: TraceType; model: string; pro
   return new Map(sql.all('SELECT id, type, model, prompt FROM rollup_keys').map((r) => [Number(r[0]), { type: String(r[1]) as TraceType, model: String(r[2]), prompt: String(r[3]) }]));
 }
 
+/** The rollup keys a filter's pipeline, model and prompt version allow; null when it allows every key. */
+function allowedKeys(f: AnalysisFilter, keys: ReturnType<typeof rollupKeys>): Set<number> | null {
+  if (f.type === undefined && f.model === undefined && f.promptVersion === undefined) return null;
+  const ok = [...keys].filter(([, k]) => (f.type === undefined || k.type === f.type) && (f.model === undefined || k.model === f.model) && (f.promptVersion === undefined || k.prompt === f.promptVersion));
+  return new Set(ok.map(([id]) => id));
+}
+
 interface Collected {
   total: Acc;
   buckets: Map<number, Acc>;
@@ -79,8 +87,8 @@ interface Collected {
 /**
  * One pass over a window: the sums by (bucket, pipeline, model, prompt[, tag]) from the rollups (or from
  * the window's traces when a tag is involved), dispatched in memory to the whole window, its buckets and the
- * groups asked for; then the latency histograms, merged by SQLite per bucket (or for the whole window) and
- * per rollup key or tag when groups are asked for: a few thousand rows, whatever the trace count.
+ * groups asked for; then the latency histograms: the hourly ones kept in memory (latencyCache.ts), or,
+ * when a tag is involved, the bins of the window's traces summed by SQLite per bucket, key or tag.
  */
 function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { size: number; shift: number } | null, groupsWanted: readonly GroupBy[]): Collected {
   const byTag = groupsWanted.includes('tag');
@@ -108,10 +116,37 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
     const h = histogramSource(f, win, g);
     for (const [group, bin, n] of sql.all(h.sql, h.params)) for (const a of into(group ?? null)) addToHistogram(a.hist, Number(bin), Number(n));
   };
+  const keyGroups = groupsWanted.filter((g) => g !== 'tag');
+  if (f.tag === undefined && !byTag) {
+    // The usual case, from the hourly histograms kept in memory: typed-array additions, no SQL per row.
+    const allowed = allowedKeys(f, keys);
+    const perKey = new Map<number, Acc[]>();
+    const groupAccs = (key: number): Acc[] => {
+      let list = perKey.get(key);
+      if (!list) {
+        const k = keys.get(key);
+        const by: Record<Exclude<GroupBy, 'tag'>, string> = { model: k?.model ?? '', prompt: k?.prompt ?? '', pipeline: k?.type ?? 'explain' };
+        perKey.set(key, (list = keyGroups.map((g) => accOf(out.groups[g] as Map<string | number, Acc>, by[g]))));
+      }
+      return list;
+    };
+    for (const [hour, t] of latencyHours(sql, Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR))) {
+      const inBucket = bucket ? accOf(out.buckets as Map<string | number, Acc>, Math.floor((hour * HOUR + Math.round(bucket.shift)) / bucket.size)).hist : null;
+      for (let i = 0; i < t.length; i += 3) {
+        const key = t[i]!;
+        if (allowed && !allowed.has(key)) continue;
+        const bin = t[i + 1]!;
+        const n = t[i + 2]!;
+        out.total.hist[bin]! += n;
+        if (inBucket) inBucket[bin]! += n;
+        for (const a of groupAccs(key)) a.hist[bin]! += n;
+      }
+    }
+    return out;
+  }
   if (!byTag) {
     hist(bucket ? { by: 'bucket', ...bucket } : { by: 'none' }, (b) => (bucket ? [out.total, accOf(out.buckets as Map<string | number, Acc>, Number(b))] : [out.total]));
   }
-  const keyGroups = groupsWanted.filter((g) => g !== 'tag');
   if (keyGroups.length) {
     hist({ by: 'key' }, (key) => {
       const k = keys.get(Number(key));

@@ -7,8 +7,8 @@
 const LINEAR = 128;
 const GAMMA = 1.01;
 const LN_GAMMA = Math.log(GAMMA);
-/** Bins of one metric: 128 exact ones and log bins up to about a week; longer latencies share the last bin. */
-const BINS = 2048;
+/** Bins of one metric: 128 exact ones and log bins up to about 3 hours; longer latencies share the last bin. */
+const BINS = 1280;
 export const TTFT_BASE = BINS;
 
 /** The bin of a latency (ms, rounded; negatives count as 0). */
@@ -25,11 +25,13 @@ export function binValue(bin: number): number {
   return Math.round(LINEAR * Math.pow(GAMMA, b - LINEAR + 0.5));
 }
 
-/** Counts by bin, merged from rollup rows. */
-export type Histogram = Map<number, number>;
+/** Counts by bin (latency bins, then time-to-first-token bins from TTFT_BASE), merged from rollup rows. */
+export type Histogram = Float64Array;
+
+export const newHistogram = (): Histogram => new Float64Array(2 * BINS);
 
 export function addToHistogram(h: Histogram, bin: number, n: number): void {
-  h.set(bin, (h.get(bin) ?? 0) + n);
+  if (bin >= 0 && bin < h.length) h[bin] += n;
 }
 
 /**
@@ -38,13 +40,18 @@ export function addToHistogram(h: Histogram, bin: number, n: number): void {
  */
 export function histogramPercentiles(h: Histogram, metric: 'latency' | 'ttft', ...ps: number[]): Array<number | null> {
   const lo = metric === 'latency' ? 0 : TTFT_BASE;
-  const bins = [...h.entries()].filter(([b, n]) => b >= lo && b < lo + BINS && n > 0).sort((a, b) => a[0] - b[0]);
-  const total = bins.reduce((s, [, n]) => s + n, 0);
+  let total = 0;
+  for (let b = lo; b < lo + BINS; b++) total += h[b]!;
   if (!total) return ps.map(() => null);
-  return ps.map((p) => {
-    const rank = Math.max(1, Math.ceil((p / 100) * total));
-    let seen = 0;
-    for (const [b, n] of bins) if ((seen += n) >= rank) return binValue(b);
-    return binValue(bins[bins.length - 1]![0]);
-  });
+  // One walk up the bins for every percentile asked, lowest rank first.
+  const order = ps.map((p, i) => ({ i, rank: Math.max(1, Math.ceil((p / 100) * total)) })).sort((x, y) => x.rank - y.rank);
+  const out: Array<number | null> = ps.map(() => null);
+  let seen = 0;
+  let next = 0;
+  for (let b = lo; b < lo + BINS && next < order.length; b++) {
+    if (!h[b]) continue;
+    seen += h[b]!;
+    while (next < order.length && seen >= order[next]!.rank) out[order[next++]!.i] = binValue(b);
+  }
+  return out;
 }
