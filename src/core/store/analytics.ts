@@ -116,20 +116,21 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
     const h = histogramSource(f, win, g);
     for (const [group, bin, n] of sql.all(h.sql, h.params)) for (const a of into(group ?? null)) addToHistogram(a.hist, Number(bin), Number(n));
   };
+  // The accumulators of a rollup key's model, prompt and pipeline groups (those asked for).
   const keyGroups = groupsWanted.filter((g) => g !== 'tag');
+  const perKey = new Map<number, Acc[]>();
+  const groupAccs = (key: number): Acc[] => {
+    let list = perKey.get(key);
+    if (!list) {
+      const k = keys.get(key);
+      const by: Record<Exclude<GroupBy, 'tag'>, string> = { model: k?.model ?? '', prompt: k?.prompt ?? '', pipeline: k?.type ?? 'explain' };
+      perKey.set(key, (list = keyGroups.map((g) => accOf(out.groups[g] as Map<string | number, Acc>, by[g]))));
+    }
+    return list;
+  };
   if (f.tag === undefined && !byTag) {
     // The usual case, from the hourly histograms kept in memory: typed-array additions, no SQL per row.
     const allowed = allowedKeys(f, keys);
-    const perKey = new Map<number, Acc[]>();
-    const groupAccs = (key: number): Acc[] => {
-      let list = perKey.get(key);
-      if (!list) {
-        const k = keys.get(key);
-        const by: Record<Exclude<GroupBy, 'tag'>, string> = { model: k?.model ?? '', prompt: k?.prompt ?? '', pipeline: k?.type ?? 'explain' };
-        perKey.set(key, (list = keyGroups.map((g) => accOf(out.groups[g] as Map<string | number, Acc>, by[g]))));
-      }
-      return list;
-    };
     for (const [hour, t] of latencyHours(sql, Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR))) {
       const inBucket = bucket ? accOf(out.buckets as Map<string | number, Acc>, Math.floor((hour * HOUR + Math.round(bucket.shift)) / bucket.size)).hist : null;
       for (let i = 0; i < t.length; i += 3) {
@@ -147,13 +148,7 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
   if (!byTag) {
     hist(bucket ? { by: 'bucket', ...bucket } : { by: 'none' }, (b) => (bucket ? [out.total, accOf(out.buckets as Map<string | number, Acc>, Number(b))] : [out.total]));
   }
-  if (keyGroups.length) {
-    hist({ by: 'key' }, (key) => {
-      const k = keys.get(Number(key));
-      const by: Record<Exclude<GroupBy, 'tag'>, string> = { model: k?.model ?? '', prompt: k?.prompt ?? '', pipeline: k?.type ?? 'explain' };
-      return keyGroups.map((g) => accOf(out.groups[g] as Map<string | number, Acc>, by[g]));
-    });
-  }
+  if (keyGroups.length) hist({ by: 'key' }, (key) => groupAccs(Number(key)));
   if (byTag) hist({ by: 'tag' }, (tag) => [accOf(out.groups.tag as Map<string | number, Acc>, String(tag))]);
   return out;
 }
