@@ -13,8 +13,8 @@
 //      menu, a filter with no match, both panels back after a reload).
 //      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
 //   Not in this list while they fail after the merge (run them by hand: CODI_VSIX=codi-0.1.0.vsix node --import tsx
-//   test/e2e/ui/panels.ts | dashboard.ts): panels.ts stops at "Delete Trace asks first" (the no-match filter set
-//   earlier survives the reload), dashboard.ts at "the Traces view opens" after a model row is clicked; experiments.ts passes the panel, flips, dark/high-contrast
+//   test/e2e/ui/panels.ts): panels.ts stops at "Delete Trace asks first" (the no-match filter set
+//   earlier survives the reload); experiments.ts passes the panel, flips, dark/high-contrast
 //   and compare steps but not the replay model picker step.
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
@@ -155,7 +155,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI dashboard', 'dashboard.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }
