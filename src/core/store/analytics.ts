@@ -13,7 +13,7 @@ import type { AnalysisWindow, HistogramGrouping } from './analysisSql';
 import { histogramSource, SUMS, sumSource, traceConditions } from './analysisSql';
 import type { Histogram } from './latencyBins';
 import { addToHistogram, histogramPercentiles, newHistogram } from './latencyBins';
-import { latencyHours } from './latencyCache';
+import { rollupHours, SUM_WIDTH } from './rollupCache';
 import { HOUR } from './rollups';
 import type { Sql } from './sqljs';
 
@@ -49,7 +49,7 @@ interface Acc extends Sums {
 
 const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, hist: newHistogram() });
 
-function addSums(a: Acc, v: SqlValue[], at: number, type: TraceType): void {
+function addSums(a: Acc, v: ArrayLike<SqlValue | number>, at: number, type: TraceType): void {
   const n = (i: number) => Number(v[at + i] ?? 0);
   a.runs += n(0);
   a.errors += n(1);
@@ -85,10 +85,10 @@ interface Collected {
 }
 
 /**
- * One pass over a window: the sums by (bucket, pipeline, model, prompt[, tag]) from the rollups (or from
- * the window's traces when a tag is involved), dispatched in memory to the whole window, its buckets and the
- * groups asked for; then the latency histograms: the hourly ones kept in memory (latencyCache.ts), or,
- * when a tag is involved, the bins of the window's traces summed by SQLite per bucket, key or tag.
+ * One pass over a window: the sums by (bucket, pipeline, model, prompt) and the latency histograms, from
+ * the hourly rollups kept in memory (rollupCache.ts), dispatched to the whole window, its buckets and the
+ * groups asked for; or, when a tag is involved (tags are not a rollup dimension), summed by SQLite from the
+ * window's traces per bucket, key and tag.
  */
 function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { size: number; shift: number } | null, groupsWanted: readonly GroupBy[]): Collected {
   const byTag = groupsWanted.includes('tag');
@@ -107,11 +107,6 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
     for (const g of groupsWanted) if (by[g] !== null) list.push(accOf(out.groups[g] as Map<string | number, Acc>, String(by[g])));
     return list;
   };
-  const src = sumSource(f, win, byTag);
-  const b = bucket ? `((t + ${Math.round(bucket.shift)}) / ${bucket.size})` : '0';
-  for (const r of sql.all(`SELECT ${b} AS b, key, tag, ${SUMS} FROM (${src.sql}) GROUP BY b, key, tag`, src.params)) {
-    for (const a of targets(Number(r[0]), r[1] ?? null, r[2] ?? null)) addSums(a, r, 3, keys.get(Number(r[1]))?.type ?? 'explain');
-  }
   const hist = (g: HistogramGrouping, into: (group: SqlValue) => Acc[]) => {
     const h = histogramSource(f, win, g);
     for (const [group, bin, n] of sql.all(h.sql, h.params)) for (const a of into(group ?? null)) addToHistogram(a.hist, Number(bin), Number(n));
@@ -129,21 +124,34 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
     return list;
   };
   if (f.tag === undefined && !byTag) {
-    // The usual case, from the hourly histograms kept in memory: typed-array additions, no SQL per row.
+    // The usual case, from the hourly rollups kept in memory: typed-array additions, no SQL per row.
     const allowed = allowedKeys(f, keys);
-    for (const [hour, t] of latencyHours(sql, Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR))) {
-      const inBucket = bucket ? accOf(out.buckets as Map<string | number, Acc>, Math.floor((hour * HOUR + Math.round(bucket.shift)) / bucket.size)).hist : null;
+    for (const [hour, { sums, lat: t }] of rollupHours(sql, Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR))) {
+      const inBucket = bucket ? accOf(out.buckets as Map<string | number, Acc>, Math.floor((hour * HOUR + Math.round(bucket.shift)) / bucket.size)) : null;
+      for (let i = 0; i < sums.length; i += SUM_WIDTH) {
+        const key = sums[i]!;
+        if (allowed && !allowed.has(key)) continue;
+        const type = keys.get(key)?.type ?? 'explain';
+        addSums(out.total, sums, i + 1, type);
+        if (inBucket) addSums(inBucket, sums, i + 1, type);
+        for (const a of groupAccs(key)) addSums(a, sums, i + 1, type);
+      }
       for (let i = 0; i < t.length; i += 3) {
         const key = t[i]!;
         if (allowed && !allowed.has(key)) continue;
         const bin = t[i + 1]!;
         const n = t[i + 2]!;
         out.total.hist[bin]! += n;
-        if (inBucket) inBucket[bin]! += n;
+        if (inBucket) inBucket.hist[bin]! += n;
         for (const a of groupAccs(key)) a.hist[bin]! += n;
       }
     }
     return out;
+  }
+  const src = sumSource(f, win, byTag);
+  const b = bucket ? `((t + ${Math.round(bucket.shift)}) / ${bucket.size})` : '0';
+  for (const r of sql.all(`SELECT ${b} AS b, key, tag, ${SUMS} FROM (${src.sql}) GROUP BY b, key, tag`, src.params)) {
+    for (const a of targets(Number(r[0]), r[1] ?? null, r[2] ?? null)) addSums(a, r, 3, keys.get(Number(r[1]))?.type ?? 'explain');
   }
   if (!byTag) {
     hist(bucket ? { by: 'bucket', ...bucket } : { by: 'none' }, (b) => (bucket ? [out.total, accOf(out.buckets as Map<string | number, Acc>, Number(b))] : [out.total]));

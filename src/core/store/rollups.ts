@@ -10,7 +10,8 @@
  * too and local days are summed from hours in any whole-hour time zone. Percentiles cannot be summed,
  * histograms can: `rollup_latency` counts the successful runs' latencies and times to first token by
  * (hour, key, bin) (latencyBins.ts; the row's bins are set on insert by TraceIndex), and the queries merge
- * them (latencyCache.ts keeps the hours read in memory; `rollup_dirty` lists the hours changed since).
+ * them. rollupCache.ts keeps the hours read (sums and histograms) in memory; `rollup_dirty` lists the hours
+ * every trigger changed since, which are read again before use.
  * Errors exclude cancellations (the user's choice, not a failure).
  */
 export const HOUR = 3_600_000;
@@ -37,7 +38,7 @@ CREATE TABLE rollup_dirty (hour INTEGER PRIMARY KEY);
 CREATE TRIGGER traces_rollup_insert AFTER INSERT ON traces BEGIN
   ${BINS.map((b) => `INSERT INTO rollup_latency (hour, key, bin, n) SELECT ${HOUR_OF('NEW')}, NEW.rollup_key, NEW.${b}, 1 WHERE NEW.${b} IS NOT NULL
     ON CONFLICT (hour, key, bin) DO UPDATE SET n = n + 1;`).join('\n  ')}
-  INSERT OR IGNORE INTO rollup_dirty (hour) SELECT ${HOUR_OF('NEW')} WHERE NEW.lat_bin IS NOT NULL;
+  INSERT OR IGNORE INTO rollup_dirty (hour) VALUES (${HOUR_OF('NEW')});
   INSERT INTO rollup_hours (hour, key, runs, errors, scored, score_sum, score_sq, rated, rating_sum, tokens, cost)
   VALUES (${HOUR_OF('NEW')}, NEW.rollup_key, 1, ${ERR('NEW')}, NEW.score IS NOT NULL, COALESCE(NEW.score, 0), COALESCE(NEW.score * NEW.score, 0),
           NEW.user_score IS NOT NULL, COALESCE(NEW.user_score, 0), COALESCE(NEW.total_tokens, 0), COALESCE(NEW.cost_usd, 0))
@@ -54,7 +55,7 @@ CREATE TRIGGER traces_rollup_delete AFTER DELETE ON traces BEGIN
   DELETE FROM rollup_hours WHERE hour = ${HOUR_OF('OLD')} AND key = OLD.rollup_key AND runs <= 0;
   ${BINS.map((b) => `UPDATE rollup_latency SET n = n - 1 WHERE hour = ${HOUR_OF('OLD')} AND key = OLD.rollup_key AND bin = OLD.${b};`).join('\n  ')}
   DELETE FROM rollup_latency WHERE hour = ${HOUR_OF('OLD')} AND key = OLD.rollup_key AND bin IN (OLD.lat_bin, OLD.ttft_bin) AND n <= 0;
-  INSERT OR IGNORE INTO rollup_dirty (hour) SELECT ${HOUR_OF('OLD')} WHERE OLD.lat_bin IS NOT NULL;
+  INSERT OR IGNORE INTO rollup_dirty (hour) VALUES (${HOUR_OF('OLD')});
 END;
 CREATE TRIGGER traces_rollup_rescore AFTER UPDATE OF score, user_score ON traces BEGIN
   UPDATE rollup_hours SET scored = scored - (OLD.score IS NOT NULL) + (NEW.score IS NOT NULL),
@@ -63,5 +64,6 @@ CREATE TRIGGER traces_rollup_rescore AFTER UPDATE OF score, user_score ON traces
     rated = rated - (OLD.user_score IS NOT NULL) + (NEW.user_score IS NOT NULL),
     rating_sum = rating_sum - COALESCE(OLD.user_score, 0) + COALESCE(NEW.user_score, 0)
   WHERE hour = ${HOUR_OF('NEW')} AND key = NEW.rollup_key;
+  INSERT OR IGNORE INTO rollup_dirty (hour) VALUES (${HOUR_OF('NEW')});
 END;
 `;
