@@ -50,17 +50,18 @@ interface Acc extends Sums {
 const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, hist: newHistogram() });
 
 function addSums(a: Acc, v: ArrayLike<SqlValue | number>, at: number, type: TraceType): void {
-  const n = (i: number) => Number(v[at + i] ?? 0);
-  a.runs += n(0);
-  a.errors += n(1);
-  a.scored += n(2);
-  a.scoreSum += n(3);
-  a.scoreSq += n(4);
-  a.rated += n(5);
-  a.ratingSum += n(6);
-  a.tokens += n(7);
-  a.cost += n(8);
-  a.byType[type] = (a.byType[type] ?? 0) + n(0);
+  // Plain indexing, no helper closure: this runs for every (hour, key) of the window.
+  const runs = Number(v[at] ?? 0);
+  a.runs += runs;
+  a.errors += Number(v[at + 1] ?? 0);
+  a.scored += Number(v[at + 2] ?? 0);
+  a.scoreSum += Number(v[at + 3] ?? 0);
+  a.scoreSq += Number(v[at + 4] ?? 0);
+  a.rated += Number(v[at + 5] ?? 0);
+  a.ratingSum += Number(v[at + 6] ?? 0);
+  a.tokens += Number(v[at + 7] ?? 0);
+  a.cost += Number(v[at + 8] ?? 0);
+  a.byType[type] = (a.byType[type] ?? 0) + runs;
 }
 
 
