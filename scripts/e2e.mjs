@@ -16,8 +16,7 @@
 //      test/e2e/ui/panels.ts (context submenu, both panels in four theme kinds and at 900 px, the Traces item
 //      menu, a filter with no match, both panels back after a reload).
 //      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
-//   Not in this list while they fail after the merge (run them by hand: CODI_VSIX=codi-0.1.0.vsix node --import tsx
-//   test/e2e/ui/dashboard.ts): dashboard.ts at "the Traces view opens" after a model row is clicked.
+//   One UI test alone, by hand: npm run package, then CODI_VSIX=codi-0.1.0.vsix node --import tsx test/e2e/ui/<name>.ts
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -158,7 +157,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI experiments', 'experiments.ts'], ['UI export-import', 'exportImport.ts'], ['UI status', 'status.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI experiments', 'experiments.ts'], ['UI export-import', 'exportImport.ts'], ['UI status', 'status.ts'], ['UI dashboard', 'dashboard.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

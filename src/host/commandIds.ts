@@ -28,6 +28,7 @@ export const COMMAND_IDS = [
   'codi.copyTraceId',
   'codi.revealTraceCode',
   'codi.deleteTrace',
+  'codi.editTraceTags',
   'codi.openDashboard',
   'codi.groupTraces',
   'codi.runExperiment',

@@ -18,7 +18,9 @@ import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
-import { pickFilter } from './views/filterPick';
+import { filterOffer, pickFilter } from './views/filterPick';
+import { pickTags } from './views/tagPick';
+import { retag } from '../core/store/tags';
 import { parseChoices } from './views/traceFilter';
 import type { Dashboard } from './panels/dashboardPanel';
 import { experimentCommands } from './experiments/experimentCommands';
@@ -157,6 +159,8 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     } else void vscode.window.showInformationMessage(`CODI: Opik export ${on ? 'enabled: new traces will be sent to Opik' : 'disabled: nothing more is sent'}.`);
   };
 
+  const isTagChange = (v: unknown): v is { add?: string[]; remove?: string[] } =>
+    !!v && typeof v === 'object' && (['add', 'remove'] as const).every((k) => (v as Record<string, unknown>)[k] === undefined || (Array.isArray((v as Record<string, unknown>)[k]) && ((v as Record<string, unknown[]>)[k] ?? []).every((t) => typeof t === 'string')));
   const traceIdOf = (arg: unknown): string | undefined =>
     typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.id : undefined;
 
@@ -224,6 +228,22 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const name = arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.name : (id ?? '');
       if (id) await c.traces.delete(id, name);
     },
+    'codi.editTraceTags': async (arg?: unknown, change?: unknown) => {
+      const id = traceIdOf(arg);
+      if (!id) return undefined;
+      const store = await c.session.getStore();
+      const trace = await store.get(id);
+      if (!trace) {
+        void vscode.window.showWarningMessage('CODI: This trace is no longer in the store (deleted here or in another window).');
+        return undefined;
+      }
+      // Tests and other extensions may pass `{add, remove}`; people pick.
+      const asked = isTagChange(change) ? change : await pickTags(trace.name, trace.tags, store.analysis().options().tags);
+      if (!asked) return undefined;
+      const r = await retag(store, id, asked);
+      if (r.changed) c.log.info(`tags of ${id}: ${r.tags.join(', ') || '(none)'}`);
+      return r.tags;
+    },
     'codi.clearHistory': async () => {
       const store = await c.session.getStore();
       const n = store.count();
@@ -252,7 +272,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.filterTraces': async (arg?: unknown) => {
       // Tests and other extensions may pass the choices; people pick them.
-      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter);
+      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter, filterOffer(await c.session.getStore()));
       if (next) c.tree.setFilter(next);
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}),

@@ -8,6 +8,7 @@ import { cliWording, opikStatusOf } from '../opik';
 import { StoreFault, storeFaultOf } from '../storeAccess';
 import { calibration, statsBy } from './analysis';
 import { exportCmd, importCmd } from './tracesExport';
+import { tag, TAG_USAGE } from './tag';
 
 export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
                    [--errors] [--since DATE] [--until DATE] [--search WORDS]
@@ -16,7 +17,8 @@ export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [-
   codi traces import FILE
   codi traces stats [--days N] [--json]
   codi traces stats --by model|prompt|pipeline|tag|error [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
-  codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]`;
+  codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
+  ${TAG_USAGE}`;
 
 const TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
 export const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
@@ -143,5 +145,6 @@ export function cmdTraces(argv: string[]): Promise<number> {
   if (sub === 'calibration') return calibration(rest);
   if (sub === 'export') return exportCmd(rest);
   if (sub === 'import') return importCmd(rest);
-  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats, calibration, export or import');
+  if (sub === 'tag') return tag(rest);
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats, calibration, tag, export or import');
 }

@@ -1,6 +1,5 @@
 import type { SqlValue } from 'sql.js';
 import type { AnalysisFilter } from '../../shared/analytics';
-import { HOUR } from './rollups';
 
 /** A time window of the analysis queries: epoch ms, `to` exclusive; rollups serve it in whole hours. */
 export interface AnalysisWindow {
@@ -13,8 +12,7 @@ export interface SqlPart {
   params: SqlValue[];
 }
 
-/** The columns every sum source yields, so one aggregate query runs over rollups or over traces alike. */
-const SUM_COLUMNS = 'runs, errors, scored, score_sum, score_sq, rated, rating_sum, tokens, cost';
+/** The sums of the columns sumSource yields (runs, errors, scored, score_sum, score_sq, rated, rating_sum, tokens, cost). */
 export const SUMS = 'TOTAL(runs), TOTAL(errors), TOTAL(scored), TOTAL(score_sum), TOTAL(score_sq), TOTAL(rated), TOTAL(rating_sum), TOTAL(tokens), TOTAL(cost)';
 
 /** The rollup keys a filter's pipeline, model and prompt version allow, as `<column> IN (…)`; null when unfiltered. */
@@ -53,21 +51,11 @@ export function traceConditions(f: AnalysisFilter, win: AnalysisWindow, alias = 
 }
 
 /**
- * Rows of (t, key, tag, sums…) for the window. The hourly rollups serve it unless a tag is involved (a
- * trace has several tags, so tags are not a rollup dimension): then the traces in the window are read,
- * and only those.
+ * Rows of (t, key, tag, sums…) of the window's traces, for the queries the in-memory rollups cannot serve:
+ * those involving a tag (a trace has several tags, so tags are not a rollup dimension). Only the window's
+ * traces are read.
  */
 export function sumSource(f: AnalysisFilter, win: AnalysisWindow, byTag = false): SqlPart {
-  if (f.tag === undefined && !byTag) {
-    const c = ['hour >= ?', 'hour < ?'];
-    const p: SqlValue[] = [Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR)];
-    const k = keyCondition(f, 'key');
-    if (k) {
-      c.push(k.sql);
-      p.push(...k.params);
-    }
-    return { sql: `SELECT hour * ${HOUR} AS t, key, NULL AS tag, ${SUM_COLUMNS} FROM rollup_hours WHERE ${c.join(' AND ')}`, params: p };
-  }
   const w = traceConditions(f, win, 'x');
   return {
     sql: `SELECT x.start_time AS t, x.rollup_key AS key, ${byTag ? 'g.tag' : 'NULL'} AS tag,
@@ -79,15 +67,20 @@ export function sumSource(f: AnalysisFilter, win: AnalysisWindow, byTag = false)
   };
 }
 
+/** How latency histograms are grouped: not at all, by time bucket (hour or local day), by rollup key, or by tag. */
+export type HistogramGrouping = { by: 'none' } | { by: 'bucket'; size: number; shift: number } | { by: 'key' } | { by: 'tag' };
+
 /**
- * Latencies of the successful runs in the window, read through the covering index `traces_analysis` (only
- * the window's entries, numbers only): start time, rollup key, [tag], latency, time to first token.
+ * Rows of (group, bin, count) of the successful runs' latency and time-to-first-token bins (latencyBins.ts)
+ * of the window's traces, summed inside SQLite, for the queries involving a tag (see sumSource).
  */
-export function latencySource(f: AnalysisFilter, win: AnalysisWindow, byTag = false): SqlPart {
+export function histogramSource(f: AnalysisFilter, win: AnalysisWindow, g: HistogramGrouping): SqlPart {
   const w = traceConditions(f, win, 'x');
+  const group = g.by === 'none' ? '0' : g.by === 'key' ? 'x.rollup_key' : g.by === 'tag' ? 't.tag' : `((x.start_time + ${Math.round(g.shift)}) / ${g.size})`;
+  const from = `FROM traces AS x ${g.by === 'tag' ? 'JOIN trace_tags AS t ON t.rid = x.rowid' : ''} WHERE ${w.sql}`;
   return {
-    sql: `SELECT x.start_time, x.rollup_key, ${byTag ? 'g.tag' : 'NULL'}, x.latency_ms, x.ttft_ms
-      FROM traces AS x ${byTag ? 'JOIN trace_tags AS g ON g.rid = x.rowid' : ''} WHERE ${w.sql} AND x.latency_ms IS NOT NULL AND x.error_kind IS NULL`,
-    params: w.params,
+    sql: `SELECT g, bin, COUNT(*) FROM (SELECT ${group} AS g, x.lat_bin AS bin ${from} AND x.lat_bin IS NOT NULL
+      UNION ALL SELECT ${group}, x.ttft_bin ${from} AND x.ttft_bin IS NOT NULL) GROUP BY g, bin`,
+    params: [...w.params, ...w.params],
   };
 }

@@ -8,9 +8,12 @@ import type { AnalysisFilter, Calibration, DashboardData, DashboardRange, Disagr
 import type { TraceType } from '../../shared/types';
 import type { RecentRuns } from '../analysis/alerts';
 import type { ThreadRun } from '../analysis/frustration';
-import { agreement, meanInterval, percentileSorted, spearman } from '../analysis/stats';
-import type { AnalysisWindow } from './analysisSql';
-import { latencySource, SUMS, sumSource, traceConditions } from './analysisSql';
+import { agreement, meanInterval, spearman } from '../analysis/stats';
+import type { AnalysisWindow, HistogramGrouping } from './analysisSql';
+import { histogramSource, SUMS, sumSource, traceConditions } from './analysisSql';
+import type { Histogram } from './latencyBins';
+import { addToHistogram, histogramPercentiles, newHistogram } from './latencyBins';
+import { rollupHours, SUM_WIDTH } from './rollupCache';
 import { HOUR } from './rollups';
 import type { Sql } from './sqljs';
 
@@ -38,40 +41,42 @@ interface Sums {
   cost: number;
 }
 
-/** Running sums and the latencies of one group (the whole window, a bucket, a model…). */
+/** Running sums and the latency histogram of one group (the whole window, a bucket, a model…). */
 interface Acc extends Sums {
   byType: Partial<Record<TraceType, number>>;
-  lat: number[];
-  ttft: number[];
+  hist: Histogram;
 }
 
-const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, lat: [], ttft: [] });
+const newAcc = (): Acc => ({ runs: 0, errors: 0, scored: 0, scoreSum: 0, scoreSq: 0, rated: 0, ratingSum: 0, tokens: 0, cost: 0, byType: {}, hist: newHistogram() });
 
-function addSums(a: Acc, v: SqlValue[], at: number, type: TraceType): void {
-  const n = (i: number) => Number(v[at + i] ?? 0);
-  a.runs += n(0);
-  a.errors += n(1);
-  a.scored += n(2);
-  a.scoreSum += n(3);
-  a.scoreSq += n(4);
-  a.rated += n(5);
-  a.ratingSum += n(6);
-  a.tokens += n(7);
-  a.cost += n(8);
-  a.byType[type] = (a.byType[type] ?? 0) + n(0);
+function addSums(a: Acc, v: ArrayLike<SqlValue | number>, at: number, type: TraceType): void {
+  // Plain indexing, no helper closure: this runs for every (hour, key) of the window.
+  const runs = Number(v[at] ?? 0);
+  a.runs += runs;
+  a.errors += Number(v[at + 1] ?? 0);
+  a.scored += Number(v[at + 2] ?? 0);
+  a.scoreSum += Number(v[at + 3] ?? 0);
+  a.scoreSq += Number(v[at + 4] ?? 0);
+  a.rated += Number(v[at + 5] ?? 0);
+  a.ratingSum += Number(v[at + 6] ?? 0);
+  a.tokens += Number(v[at + 7] ?? 0);
+  a.cost += Number(v[at + 8] ?? 0);
+  a.byType[type] = (a.byType[type] ?? 0) + runs;
 }
 
-/** Nearest-rank percentiles over a typed copy (numeric sort without a comparator: fast for 100k values). */
-function pcts(values: number[], ...ps: number[]): Array<number | null> {
-  const sortedValues = Float64Array.from(values).sort();
-  return ps.map((p) => percentileSorted(sortedValues, p));
-}
 
 const rate = (num: number, den: number): number | null => (den > 0 ? num / den : null);
 
 /** The (pipeline, answering model, prompt version) of each rollup key: a handful of rows. */
 function rollupKeys(sql: Sql): Map<number, { type: TraceType; model: string; prompt: string }> {
   return new Map(sql.all('SELECT id, type, model, prompt FROM rollup_keys').map((r) => [Number(r[0]), { type: String(r[1]) as TraceType, model: String(r[2]), prompt: String(r[3]) }]));
+}
+
+/** The rollup keys a filter's pipeline, model and prompt version allow; null when it allows every key. */
+function allowedKeys(f: AnalysisFilter, keys: ReturnType<typeof rollupKeys>): Set<number> | null {
+  if (f.type === undefined && f.model === undefined && f.promptVersion === undefined) return null;
+  const ok = [...keys].filter(([, k]) => (f.type === undefined || k.type === f.type) && (f.model === undefined || k.model === f.model) && (f.promptVersion === undefined || k.prompt === f.promptVersion));
+  return new Set(ok.map(([id]) => id));
 }
 
 interface Collected {
@@ -81,14 +86,14 @@ interface Collected {
 }
 
 /**
- * One pass over a window: the sums by (bucket, pipeline, model, prompt[, tag]) from the rollups (or from
- * the window's traces when a tag is involved), and the latencies read once through the covering index,
- * both dispatched in memory to the whole window, its buckets and the groups asked for.
+ * One pass over a window: the sums by (bucket, pipeline, model, prompt) and the latency histograms, from
+ * the hourly rollups kept in memory (rollupCache.ts), dispatched to the whole window, its buckets and the
+ * groups asked for; or, when a tag is involved (tags are not a rollup dimension), summed by SQLite from the
+ * window's traces per bucket, key and tag.
  */
 function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { size: number; shift: number } | null, groupsWanted: readonly GroupBy[]): Collected {
   const byTag = groupsWanted.includes('tag');
   const out: Collected = { total: newAcc(), buckets: new Map(), groups: { model: new Map(), prompt: new Map(), pipeline: new Map(), tag: new Map() } };
-  const bucketOf = (t: number) => (bucket ? Math.floor((t + bucket.shift) / bucket.size) : 0);
   const accOf = (m: Map<string | number, Acc>, k: string | number): Acc => {
     let a = m.get(k);
     if (!a) m.set(k, (a = newAcc()));
@@ -103,23 +108,62 @@ function collect(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, bucket: { siz
     for (const g of groupsWanted) if (by[g] !== null) list.push(accOf(out.groups[g] as Map<string | number, Acc>, String(by[g])));
     return list;
   };
+  const hist = (g: HistogramGrouping, into: (group: SqlValue) => Acc[]) => {
+    const h = histogramSource(f, win, g);
+    for (const [group, bin, n] of sql.all(h.sql, h.params)) for (const a of into(group ?? null)) addToHistogram(a.hist, Number(bin), Number(n));
+  };
+  // The accumulators of a rollup key's model, prompt and pipeline groups (those asked for).
+  const keyGroups = groupsWanted.filter((g) => g !== 'tag');
+  const perKey = new Map<number, Acc[]>();
+  const groupAccs = (key: number): Acc[] => {
+    let list = perKey.get(key);
+    if (!list) {
+      const k = keys.get(key);
+      const by: Record<Exclude<GroupBy, 'tag'>, string> = { model: k?.model ?? '', prompt: k?.prompt ?? '', pipeline: k?.type ?? 'explain' };
+      perKey.set(key, (list = keyGroups.map((g) => accOf(out.groups[g] as Map<string | number, Acc>, by[g]))));
+    }
+    return list;
+  };
+  if (f.tag === undefined && !byTag) {
+    // The usual case, from the hourly rollups kept in memory: typed-array additions, no SQL per row.
+    const allowed = allowedKeys(f, keys);
+    for (const [hour, { sums, lat: t }] of rollupHours(sql, Math.floor(win.from / HOUR), Math.ceil(win.to / HOUR))) {
+      const inBucket = bucket ? accOf(out.buckets as Map<string | number, Acc>, Math.floor((hour * HOUR + Math.round(bucket.shift)) / bucket.size)) : null;
+      for (let i = 0; i < sums.length; i += SUM_WIDTH) {
+        const key = sums[i]!;
+        if (allowed && !allowed.has(key)) continue;
+        const type = keys.get(key)?.type ?? 'explain';
+        addSums(out.total, sums, i + 1, type);
+        if (inBucket) addSums(inBucket, sums, i + 1, type);
+        for (const a of groupAccs(key)) addSums(a, sums, i + 1, type);
+      }
+      for (let i = 0; i < t.length; i += 3) {
+        const key = t[i]!;
+        if (allowed && !allowed.has(key)) continue;
+        const bin = t[i + 1]!;
+        const n = t[i + 2]!;
+        out.total.hist[bin]! += n;
+        if (inBucket) inBucket.hist[bin]! += n;
+        for (const a of groupAccs(key)) a.hist[bin]! += n;
+      }
+    }
+    return out;
+  }
   const src = sumSource(f, win, byTag);
   const b = bucket ? `((t + ${Math.round(bucket.shift)}) / ${bucket.size})` : '0';
   for (const r of sql.all(`SELECT ${b} AS b, key, tag, ${SUMS} FROM (${src.sql}) GROUP BY b, key, tag`, src.params)) {
     for (const a of targets(Number(r[0]), r[1] ?? null, r[2] ?? null)) addSums(a, r, 3, keys.get(Number(r[1]))?.type ?? 'explain');
   }
-  const lat = latencySource(f, win, byTag);
-  for (const r of sql.all(lat.sql, lat.params)) {
-    for (const a of targets(bucketOf(Number(r[0])), r[1] ?? null, r[2] ?? null)) {
-      a.lat.push(Number(r[3]));
-      if (r[4] !== null) a.ttft.push(Number(r[4]));
-    }
+  if (!byTag) {
+    hist(bucket ? { by: 'bucket', ...bucket } : { by: 'none' }, (b) => (bucket ? [out.total, accOf(out.buckets as Map<string | number, Acc>, Number(b))] : [out.total]));
   }
+  if (keyGroups.length) hist({ by: 'key' }, (key) => groupAccs(Number(key)));
+  if (byTag) hist({ by: 'tag' }, (tag) => [accOf(out.groups.tag as Map<string | number, Acc>, String(tag))]);
   return out;
 }
 
 function headlineOf(a: Acc): Headline {
-  const [p50, p95] = pcts(a.lat, 50, 95);
+  const [p50, p95] = histogramPercentiles(a.hist, 'latency', 50, 95);
   return {
     traces: a.runs,
     errors: a.errors,
@@ -130,7 +174,7 @@ function headlineOf(a: Acc): Headline {
     rated: a.rated,
     p50LatencyMs: p50 ?? null,
     p95LatencyMs: p95 ?? null,
-    p50TtftMs: pcts(a.ttft, 50)[0] ?? null,
+    p50TtftMs: histogramPercentiles(a.hist, 'ttft', 50)[0] ?? null,
     tokens: a.tokens,
     costUsd: a.cost,
   };
@@ -138,7 +182,7 @@ function headlineOf(a: Acc): Headline {
 
 function groupStatsOf(key: string, a: Acc, passRates: ReadonlyMap<string, number> | null): GroupStats {
   const m = meanInterval(a.scored, a.scoreSum, a.scoreSq);
-  const [p50, p95] = pcts(a.lat, 50, 95);
+  const [p50, p95] = histogramPercentiles(a.hist, 'latency', 50, 95);
   const row: GroupStats = {
     key,
     runs: a.runs,
@@ -180,7 +224,7 @@ function trendOf(c: Collected, win: AnalysisWindow, size: number, shift: number)
     .sort((a, b) => a[0] - b[0])
     .map(([n, a]) => {
       const m = meanInterval(a.scored, a.scoreSum, a.scoreSq);
-      const [p50, p95] = pcts(a.lat, 50, 95);
+      const [p50, p95] = histogramPercentiles(a.hist, 'latency', 50, 95);
       return { start: n * size - shift, runs: a.runs, runsByType: a.byType, errors: a.errors, meanScore: m.mean, scoreSd: m.sd, p50LatencyMs: p50 ?? null, p95LatencyMs: p95 ?? null, tokens: a.tokens, costUsd: a.cost };
     });
 }
@@ -202,7 +246,8 @@ export function compare(sql: Sql, by: GroupBy, f: AnalysisFilter, win: AnalysisW
 export function errorGroups(sql: Sql, f: AnalysisFilter, win: AnalysisWindow, examples = 5): ErrorGroup[] {
   const w = traceConditions(f, win);
   const groups = sql.all(
-    `SELECT error_kind, COUNT(*), MIN(start_time), MAX(start_time) FROM traces WHERE error_kind IS NOT NULL AND error_kind <> 'cancelled' AND ${w.sql}
+    // Through the partial index of failed runs: a window's errors, not all its runs (the planner prefers the covering index).
+    `SELECT error_kind, COUNT(*), MIN(start_time), MAX(start_time) FROM traces INDEXED BY traces_errors WHERE error_kind IS NOT NULL AND error_kind <> 'cancelled' AND ${w.sql}
      GROUP BY error_kind ORDER BY COUNT(*) DESC, error_kind`,
     w.params,
   );

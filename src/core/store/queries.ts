@@ -6,11 +6,12 @@ import { SUMMARY_COLUMNS, toSummary } from './summary';
 /** Filters shared by pages and aggregates. Every field is optional; dates are epoch ms, `to` exclusive. */
 export interface TraceFilter {
   type?: TraceType | TraceType[];
-  tag?: string;
+  /** A tag; several: traces with any of them. */
+  tag?: string | string[];
   threadId?: string;
   model?: string;
-  /** The model that answered ('' for traces without one). */
-  answerModel?: string;
+  /** The model that answered ('' for traces without one); several: any of them. */
+  answerModel?: string | string[];
   /** `name@version` of the prompt that produced the answer ('' for none). */
   promptVersion?: string;
   /** Traces that failed with this error kind. */
@@ -94,7 +95,10 @@ function where(f: TraceFilter, sql?: Sql): { sql: string; params: SqlValue[] } {
     c.push(`type IN (${types.map(() => '?').join(',') || 'NULL'})`);
     p.push(...types);
   }
-  if (f.tag !== undefined) {
+  if (Array.isArray(f.tag)) {
+    c.push(`rowid IN (SELECT rid FROM trace_tags WHERE tag IN (${f.tag.map(() => '?').join(',') || 'NULL'}))`);
+    p.push(...f.tag);
+  } else if (f.tag !== undefined) {
     c.push(sql ? tagCondition(sql, f.tag) : 'rowid IN (SELECT rid FROM trace_tags WHERE tag = ?)');
     p.push(f.tag);
   }
@@ -107,8 +111,9 @@ function where(f: TraceFilter, sql?: Sql): { sql: string; params: SqlValue[] } {
     p.push(f.model);
   }
   if (f.answerModel !== undefined) {
-    c.push("COALESCE(answer_model, '') = ?");
-    p.push(f.answerModel);
+    const models = Array.isArray(f.answerModel) ? f.answerModel : [f.answerModel];
+    c.push(`COALESCE(answer_model, '') IN (${models.map(() => '?').join(',') || 'NULL'})`);
+    p.push(...models);
   }
   if (f.promptVersion !== undefined) {
     c.push("COALESCE(prompt_version, '') = ?");

@@ -3,6 +3,7 @@ import type { DeleteBody, HeaderBody, OutboxBody, PromptVersionBody, RawRecord, 
 import { parseBody, RecordKind } from './codec';
 import { applyOutbox, OUTBOX_SCHEMA } from './outboxRecords';
 import { applyPromptVersion } from './promptVersions';
+import { latencyBin, TTFT_BASE } from './latencyBins';
 import { ROLLUP_SCHEMA } from './rollups';
 import { Sql } from './sqljs';
 import type { TraceRow, TraceSummarySection } from './summary';
@@ -15,7 +16,8 @@ import { overallOf, rowOf, SUMMARY_VERSION, userRatingOf } from './summary';
  * always be rebuilt by reading the journal, so its format is versioned separately and never migrated: a
  * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions, 3 the outbox,
  * 4 the analysis columns (answer model, prompt version, error kind, latency, ttft, user rating) and the
- * hourly rollups (rollups.ts), 5 the workspace a trace was recorded in.
+ * hourly rollups (rollups.ts), 5 the workspace a trace was recorded in and the rollups' latency histograms
+ * (lat_bin, ttft_bin, rollup_latency).
  */
 export const INDEX_FORMAT = 5;
 
@@ -30,7 +32,7 @@ CREATE TABLE traces (
   score REAL, own_score REAL, tags TEXT NOT NULL, thread_id TEXT, model TEXT, total_tokens INTEGER, cost_usd REAL,
   error TEXT, search TEXT NOT NULL, at INTEGER NOT NULL, seg INTEGER NOT NULL, off INTEGER NOT NULL, len INTEGER NOT NULL,
   answer_model TEXT, prompt_version TEXT, error_kind TEXT, latency_ms INTEGER, ttft_ms INTEGER, user_score REAL, own_user REAL, rollup_key INTEGER,
-  workspace TEXT
+  workspace TEXT, lat_bin INTEGER, ttft_bin INTEGER
 );
 CREATE INDEX traces_start ON traces (start_time DESC, id DESC);
 CREATE INDEX traces_thread ON traces (thread_id, start_time) WHERE thread_id IS NOT NULL;
@@ -290,15 +292,19 @@ export class TraceIndex {
   }
 
   private insertRow(row: TraceRow, at: number, seg: number, off: number, len: number): void {
+    const latency = row.endTime === null ? null : Math.max(0, Math.round(row.endTime - row.startTime));
+    // Successful runs only feed the latency histograms (as the percentiles always did).
+    const ok = latency !== null && !row.errorKind;
     this.sql.run(
       `INSERT INTO traces (id, name, type, start_time, end_time, score, own_score, tags, thread_id, model, total_tokens, cost_usd, error, search, at, seg, off, len,
-         answer_model, prompt_version, error_kind, latency_ms, ttft_ms, user_score, own_user, rollup_key, workspace)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+         answer_model, prompt_version, error_kind, latency_ms, ttft_ms, user_score, own_user, rollup_key, workspace, lat_bin, ttft_bin)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         row.id, row.name, row.type, row.startTime, row.endTime, row.ownScore, row.ownScore, JSON.stringify(row.tags), row.threadId, row.model, row.totalTokens, row.costUsd, row.error, row.search, at, seg, off, len,
-        row.answerModel ?? null, row.promptVersion ?? null, row.errorKind ?? null, row.endTime === null ? null : Math.max(0, Math.round(row.endTime - row.startTime)), row.ttftMs ?? null, row.ownUserScore ?? null, row.ownUserScore ?? null,
+        row.answerModel ?? null, row.promptVersion ?? null, row.errorKind ?? null, latency, row.ttftMs ?? null, row.ownUserScore ?? null, row.ownUserScore ?? null,
         this.rollupKey(row.type, row.answerModel ?? '', row.promptVersion ?? ''),
         row.workspace ?? null,
+        ok ? latencyBin(latency) : null, ok && row.ttftMs !== null && row.ttftMs !== undefined ? TTFT_BASE + latencyBin(row.ttftMs) : null,
       ],
     );
     if (row.tags.length) {

@@ -235,8 +235,8 @@ export class TraceStore implements TraceSink {
     this.emit();
   }
 
-  /** A whole trace (payloads read from the journal, appended scores included), or null. Accepts a unique id prefix of at least 8 characters. */
-  async get(idOrPrefix: string): Promise<TraceRecord | null> {
+  /** A whole trace (payloads read from the journal, appended scores included unless `appended: false`), or null. Accepts a unique id prefix of at least 8 characters. */
+  async get(idOrPrefix: string, opts: { appended?: boolean } = {}): Promise<TraceRecord | null> {
     for (let attempt = 0; ; attempt++) {
       const loc = this.index.locate(idOrPrefix);
       if (!loc) return null;
@@ -244,7 +244,7 @@ export class TraceStore implements TraceSink {
         const rec = await readFrameAt(join(this.journalDir, loc.segment), loc.off, loc.len);
         const trace = unshareOutputs(parseBody<TraceBody>(rec).trace);
         if (trace?.id !== loc.id) throw new RecordReadError(`the record at ${loc.segment}:${loc.off} is not trace ${loc.id}`, 'damaged');
-        for (const s of this.index.scoreLocations(loc.id)) {
+        for (const s of opts.appended === false ? [] : this.index.scoreLocations(loc.id)) {
           try {
             const extra = parseBody<ScoresBody>(await readFrameAt(join(this.journalDir, s.segment), s.off, s.len));
             trace.scores = [...(trace.scores ?? []), ...extra.scores];

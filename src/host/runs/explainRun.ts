@@ -2,7 +2,6 @@ import * as vscode from 'vscode';
 import type { ExplainInput, ExplainResult } from '../../core/pipelines/explain';
 import type { RunDeps } from './runner';
 import { enclosingRange } from './enclosing';
-import { threadKey } from './threads';
 import { runInPanel } from './runner';
 
 /**
@@ -44,7 +43,7 @@ export function runExplain(input: ExplainInput, deps: RunDeps): Promise<ExplainR
     {
       kind: 'explain',
       title: `Explain ${input.file}:${input.startLine}-${input.endLine}`,
-      threadKey: threadKey('explain', input),
+      thread: { kind: 'explain', file: input.file, where: `${input.startLine}-${input.endLine}` },
       input,
       check: (settings) => ({ text: input.code, maxChars: settings.maxInputChars }),
     },

@@ -66,7 +66,7 @@ export async function runGenerate(req: GenerateRequest, deps: RunDeps, session: 
     {
       kind: 'generate',
       title: `Generate${where}`,
-      threadKey: `generate:${req.input.file ?? ''}:${req.input.prompt.trim()}`,
+      thread: { kind: 'generate', file: req.input.file ?? '', where: req.input.prompt.trim() },
       input: req.input,
       hooks: (panel) => ({ onChecks: (g) => panel.patch({ generated: { ...g, state: 'proposed' } }) }),
       finish: (r) => (r.generated ? { generated: { ...r.generated, state: 'proposed' } } : {}),

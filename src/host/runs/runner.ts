@@ -1,6 +1,5 @@
 import * as vscode from 'vscode';
 import { toCodiError } from '../../core/errors';
-import { uuidv7 } from '../../core/ids';
 import type { RunConfig } from '../../core/run/config';
 import type { PipelineInputs, PipelineKind, PipelineResults, RunHooks, RunOutcome } from '../../core/run/registry';
 import { runPipeline } from '../../core/run/registry';
@@ -15,6 +14,8 @@ import type { RetryNotice } from '../../core/gemini/client';
 import { describeRetry } from '../../core/gemini/retry';
 import type { InputCheck } from './preflight';
 import { preflight } from './preflight';
+import type { ThreadSubject } from './threads';
+import { threadIdOf } from './threads';
 
 export interface RunDeps {
   session: Session;
@@ -46,10 +47,10 @@ export interface RunSpec<K extends PipelineKind> {
   /** The pipeline's own hooks (CoD steps, code checks); start, text and judging are wired by the runner. */
   hooks?: (panel: PanelHooks, config: RunConfig) => RunHooks;
   /**
-   * Runs with the same key belong to one thread (re-asks on the same code, retries): their traces share a
-   * thread id, which Opik shows as one conversation.
+   * What the run is about: runs on the same subject belong to one thread (re-asks on the same code, retries),
+   * even across reloads; their traces share a thread id, which Opik shows as one conversation.
    */
-  threadKey?: string;
+  thread?: Omit<ThreadSubject, 'workspace'>;
   /** The text sent to the model and its limit, checked before a panel opens (see preflight.ts). */
   check?: (settings: Settings) => InputCheck;
   /** Final panel fields beyond the common ones. */
@@ -68,13 +69,11 @@ export function cancelActiveRun(): void {
   activeRun?.abort();
 }
 
-/** Thread ids by thread key, for this window's lifetime. */
-const threads = new Map<string, string>();
-function threadIdFor(key: string | undefined): string | null {
-  if (!key) return null;
-  let id = threads.get(key);
-  if (!id) threads.set(key, (id = uuidv7()));
-  return id;
+/** The thread of a run, derived from its subject (threads.ts); the workspace is the open workspace file or first folder. */
+function threadIdFor(subject: Omit<ThreadSubject, 'workspace'> | undefined): string | null {
+  if (!subject) return null;
+  const workspace = (vscode.workspace.workspaceFile ?? vscode.workspace.workspaceFolders?.[0]?.uri)?.toString() ?? '';
+  return threadIdOf({ ...subject, workspace });
 }
 
 /** Asks once per window before sending code from an untrusted workspace to a model. */
@@ -140,7 +139,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
             tracer: spec.trace ? tracer.with(spec.trace) : tracer,
             onRetry,
             clientVersion: `vscode-codi/${deps.extensionVersion}`,
-            threadId: threadIdFor(spec.threadKey),
+            threadId: threadIdFor(spec.thread),
             hooks: {
               onStart: (traceId) => panel.update({ traceId }),
               onText: (d) => {

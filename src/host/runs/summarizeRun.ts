@@ -3,7 +3,6 @@ import type { SummarizeInput, SummarizeResult } from '../../core/pipelines/summa
 import { SUMMARIZE_DEFAULTS } from '../../core/pipelines/summarize';
 import type { CodStep } from '../../shared/types';
 import type { RunDeps } from './runner';
-import { threadKey } from './threads';
 import { runInPanel } from './runner';
 
 /** The whole active file as summarize input; null (after a message) without an editor. */
@@ -27,7 +26,7 @@ export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<Summ
     {
       kind: 'summarize',
       title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}-${input.endLine}`}`,
-      threadKey: threadKey('summarize', input),
+      thread: { kind: 'summarize', file: input.file, where: `${input.startLine}-${input.endLine}` },
       input,
       check: () => ({ text: input.code, maxChars: SUMMARIZE_DEFAULTS.maxInputChars }),
       hooks: (panel, config) => {

@@ -123,10 +123,19 @@ async function session(s: UiSession): Promise<void> {
   }
   await setTheme(page, 'Light Modern');
 
+  const model = (await dash.locator('#table-model tbody .link').first().innerText()).trim();
   await check('click the first model row', () => dash.locator('#table-model tbody .link').first().click());
+  // The view says what it is filtered by (its message names the model and the number of matches).
+  const message = page.locator('.part.sidebar .tree-explorer-viewlet-tree-view .message', { hasText: `model ${model}` }).first();
+  await check('the Traces view opens, filtered by the model', () => message.waitFor({ state: 'visible', timeout: 20_000 }));
+  step(`Traces view message: "${(await message.innerText()).replace(/\s+/g, ' ').trim()}"`);
+  // Today's group is expanded and, with the Experiments view below, fills the Traces view: collapse it
+  // (a click on a day toggles it) so that yesterday's group is on screen, as a person would.
+  const today = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Today' }).first();
+  if (await today.isVisible()) await check("collapse today's group", () => today.click());
   // About 111 traces a day over three models: yesterday's group holds about a third once filtered by one.
   const yesterday = page.locator('.part.sidebar .monaco-list-row', { hasText: 'Yesterday' }).first();
-  await check('the Traces view opens', () => yesterday.waitFor({ state: 'visible', timeout: 20_000 }));
+  await check("yesterday's group is shown", () => yesterday.waitFor({ state: 'visible', timeout: 20_000 }));
   const group = (await yesterday.innerText()).replace(/\s+/g, ' ').trim();
   step(`Traces view, filtered by the model: "${group}"`);
   const n = Number(/(\d+) traces?/.exec(group)?.[1]);
