@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import { frustrationScore } from '../core/analysis/frustration';
+import { ratingScore } from '../shared/annotation';
 import type { UserRating } from '../shared/protocol';
 import type { TraceRecord } from '../shared/types';
 import type { OpikController } from './opikController';
@@ -42,13 +43,12 @@ export class TraceActions {
    * then queues it for Opik as a feedback-score update. The latest rating is the one that counts.
    */
   readonly rate = async (traceId: string, rating: UserRating): Promise<void> => {
-    const value = rating.kind === 'thumbs' ? rating.value : (rating.value - 1) / 4;
     const store = await this.session.getStore();
     if (!(await store.get(traceId))) {
       await this.refreshPanels(traceId);
       throw new Error('This trace was deleted from the local history, so the rating cannot be stored.');
     }
-    await store.addScores(traceId, [{ name: 'rating', value, reason: rating.kind, source: 'user', spanId: null }]);
+    await store.addScores(traceId, [ratingScore(rating)]);
     this.log.info(`rated ${traceId}: ${rating.kind} ${rating.value}`);
     await this.opik.scoresChanged(traceId);
     if (ResultPanel.currentTraceId() === traceId) ResultPanel.patchCurrent({ rating });

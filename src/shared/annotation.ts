@@ -81,3 +81,14 @@ export function annotationLine(a: TraceAnnotation | null | undefined, noteChars 
   if (a.note) parts.push(`“${a.note.length > noteChars ? `${a.note.slice(0, noteChars - 1)}…` : a.note}”`);
   return parts.length ? parts.join(' · ') : null;
 }
+
+/** A user's rating of a trace: thumbs (1 up, 0 down) or stars (1..5). */
+export interface RatingInput {
+  kind: 'thumbs' | 'stars';
+  value: number;
+}
+
+/** The user score a rating is stored as, by the panels and `codi traces rate` alike: "rating", 0..1 (stars n → (n-1)/4), the kind in `reason`. */
+export function ratingScore(r: RatingInput): { name: 'rating'; value: number; reason: string; source: 'user'; spanId: null } {
+  return { name: 'rating', value: r.kind === 'thumbs' ? r.value : (r.value - 1) / 4, reason: r.kind, source: 'user', spanId: null };
+}
