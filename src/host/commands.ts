@@ -4,6 +4,7 @@ import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
 import { ResultPanel } from './panels/resultPanel';
+import { TracePanel } from './panels/tracePanel';
 import { readSettings } from './settings';
 import { runExplain, selectionInput } from './runs/explainRun';
 import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generateRun';
@@ -18,6 +19,8 @@ import type { Secrets } from './secrets';
 import type { TraceActions } from './traceActions';
 import type { Session } from './session';
 import type { TracesTree } from './views/tracesTree';
+import type { ReviewTree } from './views/reviewTree';
+import { readAnnotationLabels } from './settings';
 import { pickFilter } from './views/filterPick';
 import { parseChoices } from './views/traceFilter';
 import type { Dashboard } from './panels/dashboardPanel';
@@ -31,6 +34,7 @@ export interface CommandContext {
   secrets: Secrets;
   log: vscode.LogOutputChannel;
   tree: TracesTree;
+  review: ReviewTree;
   proposals: Proposals;
   opik: OpikController;
   traces: TraceActions;
@@ -149,8 +153,27 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     } else void vscode.window.showInformationMessage(`CODI: Opik export ${on ? 'enabled: new traces will be sent to Opik' : 'disabled: nothing more is sent'}.`);
   };
 
+  /** A trace id from a command argument: an id, a Traces view item, or a Review view item. */
   const traceIdOf = (arg: unknown): string | undefined =>
-    typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.id : undefined;
+    typeof arg === 'string'
+      ? arg
+      : arg && typeof arg === 'object' && 'trace' in arg
+        ? (arg as { trace: TraceSummary }).trace.id
+        : arg && typeof arg === 'object' && 'item' in arg
+          ? (arg as { item: { trace: TraceSummary } }).item.trace.id
+          : undefined;
+  /** Mark for Review / Mark Reviewed / Remove from Review, on a tree item (or the trace shown in the panel). */
+  const review = async (arg: unknown, state: 'queued' | 'reviewed' | null) => {
+    const id = traceIdOf(arg) ?? TracePanel.currentTraceId();
+    if (!id) {
+      void vscode.window.showInformationMessage('CODI: Pick a trace in the Traces view (right-click → Mark for Review), or open one first.');
+      return;
+    }
+    await c.traces.annotate(id, { review: state });
+    const left = (await c.review.items()).length;
+    const what = state === 'queued' ? 'marked for review' : state === 'reviewed' ? 'marked reviewed' : 'removed from review';
+    void vscode.window.setStatusBarMessage(`CODI: trace ${what} (${plural(left, 'trace')} to review)`, 4000);
+  };
 
   return {
     'codi.explainSelection': async () => {
@@ -244,10 +267,18 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.filterTraces': async (arg?: unknown) => {
       // Tests and other extensions may pass the choices; people pick them.
-      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter);
+      const labels = async () => [...new Set([...readAnnotationLabels(), ...(await c.session.getStore()).annotations().labelsInUse().map((l) => l.label)])];
+      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter, await labels());
       if (next) c.tree.setFilter(next);
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}),
+    'codi.markForReview': (arg?: unknown) => review(arg, 'queued'),
+    'codi.markReviewed': (arg?: unknown) => review(arg, 'reviewed'),
+    'codi.removeFromReview': (arg?: unknown) => review(arg, null),
+    'codi.refreshReview': async () => {
+      await (await c.session.getStore()).refresh();
+      c.review.refresh();
+    },
     'codi.openDashboard': () => void c.dashboard.open(),
     'codi.groupTraces': async () => {
       const pick = await vscode.window.showQuickPick(

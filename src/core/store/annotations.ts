@@ -79,12 +79,13 @@ export function applyAnnotation(sql: Sql, body: AnnotationBody, seg: number, off
 }
 
 /** SQL condition (on `traces`) for the label and review filters of queries.ts. */
-export function annotationCondition(f: { label?: string; review?: ReviewState }): { sql: string[]; params: string[] } {
+export function annotationCondition(f: { label?: string | string[]; review?: ReviewState }): { sql: string[]; params: string[] } {
   const sql: string[] = [];
   const params: string[] = [];
   if (f.label !== undefined) {
-    sql.push(`EXISTS (SELECT 1 FROM annotations AS a WHERE a.trace_id = traces.id AND instr(a.labels, ?) > 0)`);
-    params.push(`\n${f.label}\n`);
+    const labels = Array.isArray(f.label) ? f.label : [f.label];
+    sql.push(`EXISTS (SELECT 1 FROM annotations AS a WHERE a.trace_id = traces.id AND (${labels.map(() => 'instr(a.labels, ?) > 0').join(' OR ') || '0'}))`);
+    params.push(...labels.map((l) => `\n${l}\n`));
   }
   if (f.review !== undefined) {
     sql.push('EXISTS (SELECT 1 FROM annotations AS r WHERE r.trace_id = traces.id AND r.review = ?)');

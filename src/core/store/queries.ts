@@ -20,8 +20,8 @@ export interface TraceFilter {
   minScore?: number;
   maxScore?: number;
   errorOnly?: boolean;
-  /** Traces annotated with this label (annotations.ts). */
-  label?: string;
+  /** Traces annotated with this label, or with any of these labels (annotations.ts). */
+  label?: string | string[];
   /** Traces in the review queue ('queued') or reviewed. */
   review?: ReviewState;
   from?: number;

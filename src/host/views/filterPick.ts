@@ -10,7 +10,7 @@ const typeItem = (type: TraceType, icon: string, label: string): Item => ({
   on: (c) => !!c.types?.includes(type),
 });
 
-function items(): Item[] {
+function items(labels: readonly string[]): Item[] {
   const sep = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator, apply: () => undefined, on: () => false });
   const list: Item[] = [
     sep('Outcome'),
@@ -25,6 +25,9 @@ function items(): Item[] {
     { label: '$(calendar) Today', apply: (c) => (c.since = 'today'), on: (c) => c.since === 'today' },
     { label: '$(calendar) Last 7 days', apply: (c) => (c.since = '7d'), on: (c) => c.since === '7d' },
     { label: '$(calendar) Last 30 days', apply: (c) => (c.since = '30d'), on: (c) => c.since === '30d' },
+    sep('Review'),
+    { label: '$(eye) To review', description: 'in the review queue', apply: (c) => (c.toReview = true), on: (c) => !!c.toReview },
+    ...labels.map((l): Item => ({ label: `$(tag) ${l}`, description: 'label', apply: (c) => (c.labels = [...(c.labels ?? []), l]), on: (c) => !!c.labels?.includes(l) })),
   ];
   return list.map((i) => ({ ...i, alwaysShow: true }));
 }
@@ -34,13 +37,13 @@ function items(): Item[] {
  * It opens with the current filter ticked and its search typed in. Resolves with the new choices, or
  * undefined when dismissed.
  */
-export function pickFilter(current: FilterChoices): Promise<FilterChoices | undefined> {
+export function pickFilter(current: FilterChoices, labels: readonly string[] = []): Promise<FilterChoices | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'CODI: Filter Traces';
   qp.placeholder = 'Type words to search titles, inputs and outputs; tick filters to combine; Enter applies';
   qp.canSelectMany = true;
   qp.matchOnDescription = false;
-  qp.items = items();
+  qp.items = items([...new Set([...labels, ...(current.labels ?? [])])]);
   qp.selectedItems = qp.items.filter((i) => i.on(current));
   qp.value = current.text ?? '';
   return new Promise((resolve) => {

@@ -13,6 +13,10 @@ export interface FilterChoices {
   score?: 'low' | 'good';
   types?: TraceType[];
   since?: 'today' | '7d' | '30d';
+  /** Only traces waiting in the review queue. */
+  toReview?: boolean;
+  /** Traces with any of these annotation labels. */
+  labels?: string[];
   /** A selection made elsewhere (a dashboard row: a model, a prompt version, an error kind, a period), with its label. */
   selection?: Selection;
 }
@@ -24,7 +28,7 @@ const DAY = 86_400_000;
 const SINCE_LABELS: Record<NonNullable<FilterChoices['since']>, string> = { today: 'today', '7d': 'last 7 days', '30d': 'last 30 days' };
 
 export function isFiltered(c: FilterChoices): boolean {
-  return !!(c.text?.trim() || c.errors || c.score || c.types?.length || c.since || c.selection);
+  return !!(c.text?.trim() || c.errors || c.score || c.types?.length || c.since || c.selection || c.toReview || c.labels?.length);
 }
 
 /** The store query for these choices at `now` (local midnight for "today"). */
@@ -37,6 +41,8 @@ export function filterFor(c: FilterChoices, now = Date.now()): TraceFilter {
   if (c.score === 'low') f.maxScore = 0.599;
   if (c.score === 'good') f.minScore = 0.8;
   if (c.types?.length) f.type = c.types.length === 1 ? c.types[0] : [...c.types];
+  if (c.toReview) f.review = 'queued';
+  if (c.labels?.length) f.label = c.labels.length === 1 ? c.labels[0] : [...c.labels];
   if (c.since === 'today') {
     const d = new Date(now);
     f.from = new Date(d.getFullYear(), d.getMonth(), d.getDate()).getTime();
@@ -52,6 +58,8 @@ export function describeFilter(c: FilterChoices): string {
     c.score === 'low' ? 'score < 0.6' : c.score === 'good' ? 'score ≥ 0.8' : '',
     c.types?.length ? c.types.join(', ') : '',
     c.since ? SINCE_LABELS[c.since] : '',
+    c.toReview ? 'to review' : '',
+    c.labels?.length ? `label ${c.labels.join(' or ')}` : '',
     c.selection?.label ?? '',
   ]
     .filter(Boolean)
@@ -73,6 +81,11 @@ export function parseChoices(v: unknown): FilterChoices {
     if (types.length) c.types = types;
   }
   if (o.since === 'today' || o.since === '7d' || o.since === '30d') c.since = o.since;
+  if (o.toReview === true) c.toReview = true;
+  if (Array.isArray(o.labels)) {
+    const labels = o.labels.filter((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 60).slice(0, 50);
+    if (labels.length) c.labels = labels;
+  }
   const sel = parseSelection(o.selection);
   if (sel) c.selection = sel;
   return c;
