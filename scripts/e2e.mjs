@@ -8,7 +8,8 @@
 //      (explain, Traces view, trace panel), test/e2e/ui/pipelines.ts (summarize, generate + accept), then
 //      test/e2e/ui/opik.ts (Opik export turned on from the palette, "Open in Opik", rating), then
 //      test/e2e/ui/hostile.ts (34 hostile answers through the result and trace panels: inert, no request),
-//      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing).
+//      test/e2e/ui/untrusted.ts (an untrusted workspace: declining the prompt sends nothing),
+//      test/e2e/ui/review.ts (Mark for Review, the Review view and its badge, labels and a note in the trace panel).
 //      test/e2e/ui/panels.ts (context submenu, both panels in four theme kinds and at 900 px, the Traces item
 //      menu, a filter with no match, both panels back after a reload).
 //      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
@@ -155,7 +156,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI review', 'review.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

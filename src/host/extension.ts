@@ -111,7 +111,6 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.outboxState', (traceId: string) => opik.outboxState(traceId)),
         // The webview's `rate` request handler (TraceActions.rate), without a click in the webview.
         vscode.commands.registerCommand('codi._test.rate', (traceId: string, rating: UserRating) => traces.rate(traceId, rating)),
-        vscode.commands.registerCommand('codi._test.reviewItems', async () => ({ count: review.count, badge: reviewView.badge?.value ?? 0, items: (await review.items()).map((i) => ({ id: i.trace.id, queuedAt: i.annotation.queuedAt })) })),
         vscode.commands.registerCommand('codi._test.treeItems', async () => {
           const days = await tree.getChildren();
           const items = await Promise.all(days.map((d) => tree.getChildren(d)));
