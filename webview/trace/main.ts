@@ -295,12 +295,16 @@ function onTreeKey(e: KeyboardEvent): void {
 
 function setTrace(t: TraceRecord, preferredSpanId: string | null, opikLink: OpikLinkState | null): void {
   opikState = opikLink;
-  if (trace?.id !== t.id) collapsed.clear();
+  const same = trace?.id === t.id;
+  if (!same) collapsed.clear();
+  // A new state for the same trace (a rating, a review change) keeps the reader where they were.
+  const scrollY = same ? window.scrollY : 0;
   trace = t;
   const ids = new Set(t.spans.map((s) => s.id));
   if (preferredSpanId && ids.has(preferredSpanId)) selectedSpanId = preferredSpanId;
   else if (!selectedSpanId || !ids.has(selectedSpanId)) selectedSpanId = flattenSpans(t.spans)[0]?.span.id ?? null;
   render();
+  if (same) window.scrollTo(0, scrollY);
   persist();
 }
 

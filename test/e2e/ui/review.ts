@@ -76,13 +76,19 @@ main('review', async ({ page, shots, gemini }) => {
   await shoot(page, shots, '22-review-panel-before.png');
   await check('click "Mark Reviewed"', () => trace.locator('#review-done').click({ timeout: 10_000 }));
   await check('the panel says it was reviewed', () => trace.locator('#review-status', { hasText: /^Reviewed/ }).waitFor({ timeout: 15_000 }));
+  const inView = await trace.locator('#review-status').evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    return r.top >= 0 && r.bottom <= window.innerHeight;
+  });
+  expect(inView, 'the panel keeps the Review section in view after the update (no jump to the top)');
   await check('the panel offers "Review Again"', () => trace.locator('#review-queue', { hasText: 'Review Again' }).waitFor({ timeout: 10_000 }));
   expect((await trace.locator('#review-note').inputValue()).startsWith('Says get()'), 'the note stays in the panel');
   await shoot(page, shots, '23-review-panel-reviewed.png');
 
   await check('the Review view empties', () => queued.waitFor({ state: 'detached', timeout: 20_000 }));
   await waitForBadge(page, '');
-  await codiTab(page).locator('a').click();
+  const listed = page.locator('.part.sidebar .monaco-list-row', { hasText: /lru\.ts/ }).first();
+  if (!(await listed.isVisible().catch(() => false))) await codiTab(page).locator('a').click(); // the tab toggles the sidebar
   await page.locator('.part.sidebar .monaco-list-row', { hasText: /lru\.ts/ }).first().hover();
   const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'Review' }).first();
   const tip = await hover.innerText({ timeout: 10_000 }).catch(() => '');
