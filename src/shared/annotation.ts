@@ -16,6 +16,8 @@ export interface TraceAnnotation {
   labels: string[];
   /** When this annotation last changed, epoch ms. */
   updatedAt: number;
+  /** Labels removed since they were set (absent on older records): the Opik export deletes their scores. */
+  removedLabels?: string[];
   /** Id of the note's Opik comment (a UUIDv7 made with the first note), so a re-send updates it instead of adding one. */
   commentId: string | null;
 }
@@ -67,6 +69,8 @@ export function applyAnnotationChange(prev: TraceAnnotation | null, change: Anno
   if (change.note !== undefined) a.note = change.note.trim().slice(0, NOTE_MAX_CHARS);
   const labels = change.labels ?? [...a.labels, ...(change.addLabels ?? [])];
   a.labels = [...new Set(labels.map(cleanLabel).filter((l): l is string => l !== null))];
+  const removed = [...(prev?.removedLabels ?? []), ...(prev?.labels ?? [])].filter((l) => !a.labels.includes(l));
+  a.removedLabels = [...new Set(removed)];
   if (a.note && !a.commentId) a.commentId = newId();
   return a;
 }

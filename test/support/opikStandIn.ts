@@ -6,6 +6,7 @@
  *   POST /api/v1/private/spans/batch         {spans:[Span_Write]}            → 204   (upsert by id)
  *   PUT  /api/v1/private/traces/feedback-scores {scores:[FeedbackScoreBatchItem]} → 204 (upsert by id+name)
  *   PUT  /api/v1/private/spans/feedback-scores  {scores:[…]}                 → 204
+ *   POST /api/v1/private/traces/{id}/feedback-scores/delete {name}          → 204 (removes that score)
  *   POST /api/v1/private/traces/{id}/comments {id?, text}                    → 204 (409 when the id exists)
  *   PATCH /api/v1/private/traces/comments/{commentId} {text}                 → 204 | 404
  *   POST /api/v1/private/traces/comments/delete {ids}                        → 204
@@ -211,6 +212,12 @@ export class OpikStandIn {
     if (method === 'PUT' && path === '/v1/private/traces/feedback-scores') return this.scores(b.scores, this.traceScores, this.writes.traceScores);
     if (method === 'PUT' && path === '/v1/private/spans/feedback-scores') return this.scores(b.scores, this.spanScores, this.writes.spanScores);
     if (path.startsWith('/v1/private/traces/') && path.includes('/comments')) return this.comment(method, path, b);
+    const delScore = /^\/v1\/private\/traces\/([^/]+)\/feedback-scores\/delete$/.exec(path);
+    if (method === 'POST' && delScore) {
+      if (typeof b.name !== 'string' || !b.name) throw new HttpError(422, { errors: ['name must not be blank'] });
+      this.traceScores.delete(`${delScore[1]!}|${b.name}`);
+      return undefined;
+    }
     if (method === 'POST' && path === '/v1/private/projects/retrieve') {
       const p = typeof b.name === 'string' ? this.projects.get(b.name) : undefined;
       if (!p) throw new HttpError(404, { code: 404, message: 'Project not found' });

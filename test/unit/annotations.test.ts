@@ -29,6 +29,9 @@ describe('Annotations: review queue, notes and labels in the store', () => {
     const a3 = applyAnnotationChange(a2, { review: 'reviewed', note: 'still wrong' }, 300, id);
     assert.deepEqual([a3.review, a3.queuedAt, a3.reviewedAt, a3.commentId], ['reviewed', 100, 300, 'c1']);
     assert.equal(annotationLine(a3), 'reviewed · unclear, too long · “still wrong”');
+    const a4 = applyAnnotationChange(a3, { labels: ['unclear'] }, 400, id);
+    assert.deepEqual(a4.removedLabels, ['too long'], 'a removed label is remembered for the export');
+    assert.deepEqual(applyAnnotationChange(a4, { addLabels: ['too long'] }, 500, id).removedLabels, [], 'and forgotten when put back');
   });
 
   it('stores annotations durably: a new process sees them, get() carries them, deletion drops them', async () => {

@@ -65,6 +65,13 @@ describe('Opik export of annotations (labels → categorical scores, note → co
     assert.ok(opik.traceScores.has(`${tr.id}|label_wrong_language`));
     assert.equal(opik.calls(`/v1/private/traces/${tr.id}/comments`).filter((c) => c.status === 204).length, 1, 'created once');
 
+    // Taking a label off removes its score in Opik.
+    await store.annotations().update(tr.id, { labels: ['hallucination', 'wrong language'] });
+    await w.scoresChanged(tr.id);
+    await w.syncNow();
+    assert.equal(opik.traceScores.has(`${tr.id}|label_too_long`), false, 'the removed label is gone from Opik');
+    assert.ok(opik.traceScores.has(`${tr.id}|label_hallucination`));
+
     // Clearing the note deletes the comment.
     await store.annotations().update(tr.id, { note: '' });
     await w.scoresChanged(tr.id);

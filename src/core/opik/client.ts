@@ -186,6 +186,9 @@ export async function createSdkTransport(config: OpikConfig, opts: SdkTransportO
     scoreSpans: async (scores) => {
       await call('scoreSpans', () => api.spans.scoreBatchOfSpans({ scores: scores.map(toSdkScore) }, req));
     },
+    deleteTraceScore: async (traceId, name) => {
+      await call('scoreTraces', () => api.traces.deleteTraceFeedbackScore(traceId, { body: { name } }, req));
+    },
     createComment: async (traceId, comment) => {
       await call('comment', () => api.traces.addTraceComment(traceId, { body: { id: comment.id, text: comment.text } }, req));
     },

@@ -26,7 +26,7 @@ import type { OpikConfig } from './config';
 import { OpikConfigError } from './config';
 import { opikTraceUrl } from './link';
 import type { OpikFeedbackScore, OpikSpanWrite, OpikTraceWrite, PayloadOptions } from './payload';
-import { noteToOpik, scoresToOpik, traceToOpik } from './payload';
+import { labelScoreName, noteToOpik, scoresToOpik, traceToOpik } from './payload';
 import type { Redactor } from '../redact/redact';
 import type { OpikTransport } from './transport';
 import { OpikRequestError, opikErrorText } from './transport';
@@ -152,6 +152,8 @@ export class OpikSender {
   async deliverScores(trace: TraceRecord): Promise<void> {
     const s = scoresToOpik(trace, this.payload);
     await this.sendScores(s.traceScores, s.spanScores);
+    // Labels taken off locally: their categorical scores go too (deleting one Opik lacks is harmless).
+    for (const l of trace.annotation?.removedLabels ?? []) await this.transport.deleteTraceScore(trace.id, labelScoreName(l, this.payload));
     await this.sendNote(trace);
   }
 

@@ -19,6 +19,8 @@ export interface OpikTransport {
   scoreTraces(scores: readonly OpikFeedbackScore[]): Promise<void>;
   /** PUT /v1/private/spans/feedback-scores — upsert by (span id, name). */
   scoreSpans(scores: readonly OpikFeedbackScore[]): Promise<void>;
+  /** POST /v1/private/traces/{id}/feedback-scores/delete {name} — removes one trace score (none: no-op). */
+  deleteTraceScore(traceId: string, name: string): Promise<void>;
   /** POST /v1/private/traces/{traceId}/comments {id, text} — a comment with our id. */
   createComment(traceId: string, comment: { id: string; text: string }): Promise<void>;
   /** PATCH /v1/private/traces/comments/{id} {text}; rejects with status 404 when there is no such comment. */
