@@ -304,7 +304,11 @@ function setTrace(t: TraceRecord, preferredSpanId: string | null, opikLink: Opik
   if (preferredSpanId && ids.has(preferredSpanId)) selectedSpanId = preferredSpanId;
   else if (!selectedSpanId || !ids.has(selectedSpanId)) selectedSpanId = flattenSpans(t.spans)[0]?.span.id ?? null;
   render();
-  if (same) window.scrollTo(0, scrollY);
+  if (same) {
+    // Again once the rebuilt sections (custom elements render asynchronously) have their height.
+    window.scrollTo(0, scrollY);
+    requestAnimationFrame(() => window.scrollTo(0, scrollY));
+  }
   persist();
 }
 
