@@ -77,7 +77,7 @@ main('review', async ({ page, shots, gemini }) => {
   await check('click "Mark Reviewed"', () => trace.locator('#review-done').click({ timeout: 10_000 }));
   await check('the panel says it was reviewed', () => trace.locator('#review-status', { hasText: /^Reviewed/ }).waitFor({ timeout: 15_000 }));
   // The panel restores its scroll position once the rebuilt page is laid out (the next frame).
-  const inView = () => trace.locator('#review-status').evaluate('(el) => { const r = el.getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; }') as Promise<boolean>;
+  const inView = () => trace.evaluate("(() => { const r = document.getElementById('review-status').getBoundingClientRect(); return r.top >= 0 && r.bottom <= window.innerHeight; })()") as Promise<boolean>;
   for (let i = 0; i < 20 && !(await inView()); i++) await page.waitForTimeout(250);
   expect(await inView(), 'the panel keeps the Review section in view after the update (no jump to the top)');
   await check('the panel offers "Review Again"', () => trace.locator('#review-queue', { hasText: 'Review Again' }).waitFor({ timeout: 10_000 }));
