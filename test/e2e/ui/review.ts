@@ -90,7 +90,7 @@ main('review', async ({ page, shots, gemini }) => {
   if (!(await listed.isVisible().catch(() => false))) await codiTab(page).locator('a').click(); // the tab toggles the sidebar
   await page.locator('.part.sidebar .monaco-list-row', { hasText: /lru\.ts/ }).first().hover();
   const hover = page.locator('.monaco-hover, .workbench-hover', { hasText: 'Review' }).first();
-  const tip = await hover.innerText({ timeout: 10_000 }).catch(() => '');
+  const tip = (await hover.innerText({ timeout: 10_000 }).catch(() => '')).replace(/\s+/g, ' ');
   step(`Traces tooltip: ${tip.replace(/\s+/g, ' ').slice(0, 240)}`);
   expect(tip.includes('reviewed · hallucination') && tip.includes('Says get() refreshes the TTL'), `the Traces tooltip shows the review, labels and note: "${tip.replace(/\s+/g, ' ')}"`);
   await shoot(page, shots, '24-traces-tooltip-review.png');
