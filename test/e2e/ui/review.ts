@@ -50,7 +50,10 @@ main('review', async ({ page, shots, gemini }) => {
   await check('the Traces view lists the explain trace', () => row.waitFor({ timeout: 20_000 }));
   expect((await badge(page)) === '', 'no badge while nothing waits for review');
   await row.click({ button: 'right' });
-  await check('the item menu offers "Mark for Review"', () => page.locator('.monaco-menu .action-item', { hasText: /^Mark for Review/ }).first().click({ timeout: 10_000 }));
+  const markItem = page.locator('.monaco-menu .action-item', { hasText: /^Mark for Review/ }).first();
+  await check('the item menu offers "Mark for Review"', () => markItem.click({ timeout: 10_000 }));
+  // A context-menu click is sometimes taken as a hover only (the menu stays open): choose it with the keyboard then.
+  if (await markItem.isVisible().catch(() => false)) await page.keyboard.press('Enter');
 
   const queued = reviewPane(page).locator('.monaco-list-row', { hasText: /lru\.ts/ }).first();
   await check('the Review view lists the trace', () => queued.waitFor({ timeout: 20_000 }));
