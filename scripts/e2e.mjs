@@ -13,6 +13,7 @@
 //      opening its trace, three themes, Compare Runs, Replay with Another Model… and its diff).
 //      test/e2e/ui/exportImport.ts (Import Traces… with a bad line, Export Traces… as JSONL and OTLP).
 //      test/e2e/ui/status.ts (the status bar item, the walkthrough, "CODI: Show Status" and its fixes, four themes).
+//      test/e2e/ui/review.ts (Mark for Review, the Review view and its badge, labels and a note in the trace panel).
 //      test/e2e/ui/panels.ts (context submenu, both panels in four theme kinds and at 900 px, the Traces item
 //      menu, a filter with no match, both panels back after a reload).
 //      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
@@ -157,7 +158,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI experiments', 'experiments.ts'], ['UI export-import', 'exportImport.ts'], ['UI status', 'status.ts'], ['UI dashboard', 'dashboard.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI experiments', 'experiments.ts'], ['UI export-import', 'exportImport.ts'], ['UI status', 'status.ts'], ['UI dashboard', 'dashboard.ts'], ['UI review', 'review.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

@@ -1,3 +1,4 @@
+import { annotationLine } from '../shared/annotation';
 import type { Score, SpanRecord, TraceRecord, TraceSummary } from '../shared/types';
 
 export const fmtMs = (ms: number | null | undefined) => (ms === null || ms === undefined ? '—' : ms < 1000 ? `${Math.round(ms)} ms` : `${(ms / 1000).toFixed(1)} s`);
@@ -54,6 +55,8 @@ export function formatTrace(t: TraceRecord, opik?: OpikLine): string {
   out.push(`  cost      ${fmtCost(t.costUsd)}`);
   if (t.error) out.push(`  error     ${t.error.kind}: ${t.error.message}`);
   if (opik) out.push(`  opik      ${opikText(opik)}`);
+  const review = annotationLine(t.annotation, 200);
+  if (review) out.push(`  review    ${review}`);
   out.push('', 'Spans');
   const children = new Map<string | null, SpanRecord[]>();
   for (const s of t.spans) children.set(s.parentSpanId, [...(children.get(s.parentSpanId) ?? []), s]);
@@ -106,5 +109,6 @@ export function traceJson(t: TraceRecord, opik: OpikLine = { state: 'off', url: 
     })),
     scores: t.scores.map((s) => ({ name: s.name, value: s.value, reason: s.reason, source: s.source, spanId: s.spanId ?? null })),
     opik: { state: opik.state, url: opik.url, lastError: opik.lastError },
+    annotation: t.annotation ?? null,
   };
 }

@@ -191,11 +191,16 @@ function startExport(store: JournalOutboxStore, traces: TraceStore, timeoutMs: n
 /**
  * After explain / summarize / generate recorded `traceId` (the trace store still open): queues it and,
  * unless `deliver` is false (a cancelled run), delivers the outbox right away. Never throws and never
- * changes the command's exit code; prints one line to stderr.
+ * changes the command's exit code; prints one line to stderr. `scores`: the trace's rating or annotation
+ * changed (`traces rate` / `traces annotate`): a sent trace gets a score update, one never queued is queued.
  */
-export async function exportAfterRun(traces: TraceStore, traceId: string, deliver: boolean): Promise<void> {
+export async function exportAfterRun(traces: TraceStore, traceId: string, deliver: boolean, change: 'trace' | 'scores' = 'trace'): Promise<void> {
   try {
-    await withOutbox(traces, (store) => store.enqueue(traceId, Date.now()));
+    await withOutbox(traces, async (store) => {
+      const state = change === 'scores' ? (await store.state(traceId)).state : 'off';
+      if (state === 'off') await store.enqueue(traceId, Date.now());
+      else if (state === 'sent') await store.enqueueScoreUpdate(traceId, Date.now());
+    });
   } catch (err) {
     note(`Opik: trace not queued (${errText(err)}); run \`codi opik sync ${traceId}\` to export it.`);
     return;

@@ -4,6 +4,7 @@ import type { TraceSummary } from '../shared/types';
 import type { CommandId } from './commandIds';
 import { showFailure } from './errors';
 import { ResultPanel } from './panels/resultPanel';
+import { TracePanel } from './panels/tracePanel';
 import { readSettings } from './settings';
 import { runExplain, selectionInput } from './runs/explainRun';
 import { askGenerateRequest, GenerateSession, runGenerate } from './runs/generateRun';
@@ -21,6 +22,8 @@ import type { TracesTree } from './views/tracesTree';
 import { filterOffer, pickFilter } from './views/filterPick';
 import { pickTags } from './views/tagPick';
 import { retag } from '../core/store/tags';
+import type { ReviewTree } from './views/reviewTree';
+import { readAnnotationLabels } from './settings';
 import { parseChoices } from './views/traceFilter';
 import type { Dashboard } from './panels/dashboardPanel';
 import { experimentCommands } from './experiments/experimentCommands';
@@ -37,6 +40,7 @@ export interface CommandContext {
   secrets: Secrets;
   log: vscode.LogOutputChannel;
   tree: TracesTree;
+  review: ReviewTree;
   proposals: Proposals;
   opik: OpikController;
   otlp: OtlpController;
@@ -161,8 +165,27 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
 
   const isTagChange = (v: unknown): v is { add?: string[]; remove?: string[] } =>
     !!v && typeof v === 'object' && (['add', 'remove'] as const).every((k) => (v as Record<string, unknown>)[k] === undefined || (Array.isArray((v as Record<string, unknown>)[k]) && ((v as Record<string, unknown[]>)[k] ?? []).every((t) => typeof t === 'string')));
+  /** A trace id from a command argument: an id, a Traces view item, or a Review view item. */
   const traceIdOf = (arg: unknown): string | undefined =>
-    typeof arg === 'string' ? arg : arg && typeof arg === 'object' && 'trace' in arg ? (arg as { trace: TraceSummary }).trace.id : undefined;
+    typeof arg === 'string'
+      ? arg
+      : arg && typeof arg === 'object' && 'trace' in arg
+        ? (arg as { trace: TraceSummary }).trace.id
+        : arg && typeof arg === 'object' && 'item' in arg
+          ? (arg as { item: { trace: TraceSummary } }).item.trace.id
+          : undefined;
+  /** Mark for Review / Mark Reviewed / Remove from Review, on a tree item (or the trace shown in the panel). */
+  const review = async (arg: unknown, state: 'queued' | 'reviewed' | null) => {
+    const id = traceIdOf(arg) ?? TracePanel.currentTraceId();
+    if (!id) {
+      void vscode.window.showInformationMessage('CODI: Pick a trace in the Traces view (right-click → Mark for Review), or open one first.');
+      return;
+    }
+    await c.traces.annotate(id, { review: state });
+    const left = (await c.review.items()).length;
+    const what = state === 'queued' ? 'marked for review' : state === 'reviewed' ? 'marked reviewed' : 'removed from review';
+    void vscode.window.setStatusBarMessage(`CODI: trace ${what} (${plural(left, 'trace')} to review)`, 4000);
+  };
 
   return {
     'codi.explainSelection': async () => {
@@ -272,12 +295,20 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.filterTraces': async (arg?: unknown) => {
       // Tests and other extensions may pass the choices; people pick them.
-      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter, filterOffer(await c.session.getStore()));
+      const labels = async () => [...new Set([...readAnnotationLabels(), ...(await c.session.getStore()).annotations().labelsInUse().map((l) => l.label)])];
+      const next = arg && typeof arg === 'object' ? parseChoices(arg) : await pickFilter(c.tree.filter, filterOffer(await c.session.getStore()), await labels());
       if (next) c.tree.setFilter(next);
     },
     'codi.clearTracesFilter': () => c.tree.setFilter({}),
     'codi.showWorkspaceTraces': () => c.tree.setScope('workspace'),
     'codi.showAllWorkspacesTraces': () => c.tree.setScope('all'),
+    'codi.markForReview': (arg?: unknown) => review(arg, 'queued'),
+    'codi.markReviewed': (arg?: unknown) => review(arg, 'reviewed'),
+    'codi.removeFromReview': (arg?: unknown) => review(arg, null),
+    'codi.refreshReview': async () => {
+      await (await c.session.getStore()).refresh();
+      c.review.refresh();
+    },
     'codi.openDashboard': () => void c.dashboard.open(),
     'codi.groupTraces': async () => {
       const pick = await vscode.window.showQuickPick(

@@ -10,6 +10,7 @@ import { OtlpController, readOtlpEndpoint } from './otlpController';
 import { Proposals } from './runs/proposal';
 import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
+import { ReviewTree } from './views/reviewTree';
 import { ResultPanel } from './panels/resultPanel';
 import { Dashboard } from './panels/dashboardPanel';
 import { AlertsController } from './alertsController';
@@ -41,19 +42,26 @@ export function activate(context: vscode.ExtensionContext): void {
     current = session;
     // The index serves the page: newest 500 matching the tree's filter.
     const tree = new TracesTree(async (filter) => {
-      const page = (await session.getStore()).query({ ...filter, limit: 500, withTotal: true });
-      return { items: page.items, total: page.total ?? page.items.length };
+      const store = await session.getStore();
+      const page = store.query({ ...filter, limit: 500, withTotal: true });
+      return { items: page.items, total: page.total ?? page.items.length, annotations: store.annotations().getMany(page.items.map((t) => t.id)) };
     }, context.workspaceState, workspaceFolders);
     const view = vscode.window.createTreeView('codi.traces', { treeDataProvider: tree, showCollapseAll: true });
     tree.view = view;
     context.subscriptions.push(session, tree, view, session.onDidChangeTraces(() => tree.refresh()));
+    // The review queue, oldest first; its badge follows the store once it is open (no I/O here).
+    const review = new ReviewTree(async () => (await session.getStore()).annotations().queue());
+    const reviewView = vscode.window.createTreeView('codi.review', { treeDataProvider: review });
+    review.view = reviewView;
+    const updateReview = () => (reviewView.visible ? review.refresh() : void review.items().catch((e: unknown) => log.warn(`review queue: ${String(e)}`)));
+    context.subscriptions.push(review, reviewView, session.onDidChangeTraces(updateReview), session.onDidOpenStore(updateReview));
 
     let timer: NodeJS.Timeout | undefined;
     const poll = () => {
       clearInterval(timer);
-      timer = view.visible ? setInterval(() => void session.getStore().then((s) => s.refresh()).catch((e: unknown) => log.warn(`refresh failed: ${String(e)}`)), REFRESH_MS) : undefined;
+      timer = view.visible || reviewView.visible ? setInterval(() => void session.getStore().then((s) => s.refresh()).catch((e: unknown) => log.warn(`refresh failed: ${String(e)}`)), REFRESH_MS) : undefined;
     };
-    context.subscriptions.push(view.onDidChangeVisibility(poll), { dispose: () => clearInterval(timer) });
+    context.subscriptions.push(view.onDidChangeVisibility(poll), reviewView.onDidChangeVisibility(poll), { dispose: () => clearInterval(timer) });
     poll();
 
     const proposals = new Proposals();
@@ -86,7 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
     const alerts = new AlertsController(session, context.globalState, log);
     const status = new StatusController(session, secrets, opik, log);
     context.subscriptions.push(dashboard, alerts, status);
-    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, proposals, opik, otlp, traces, dashboard, experimentsTree, replayDocs, status }), log));
+    context.subscriptions.push(...registerCommands(commandTable({ extension: context, session, secrets, log, tree, review, proposals, opik, otlp, traces, dashboard, experimentsTree, replayDocs, status }), log));
     // Export state is read from settings only; the worker (and the opik SDK) start later, off the activation path.
     setTimeout(() => void opik.restart().catch((e: unknown) => log.error(`opik: ${String(e)}`)), 0);
     if (readOtlpEndpoint()) setTimeout(() => void otlp.restart().catch((e: unknown) => log.error(`otlp: ${String(e)}`)), 0);
@@ -123,7 +131,7 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.treeItems', async () => {
           const days = await tree.getChildren();
           const items = await Promise.all(days.map((d) => tree.getChildren(d)));
-          return items.flat().map((n) => tree.getTreeItem(n)).map((i) => ({ label: String(i.label), description: String(i.description ?? '') }));
+          return items.flat().map((n) => tree.getTreeItem(n)).map((i) => ({ label: String(i.label), description: String(i.description ?? ''), tooltip: i.tooltip instanceof vscode.MarkdownString ? i.tooltip.value : String(i.tooltip ?? '') }));
         }),
       );
     }

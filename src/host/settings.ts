@@ -7,6 +7,7 @@ import { validateOverrides } from '../core/prompts/registry';
 import type { GatedSetting } from '../core/workspaceValues';
 import type { AlertSettings } from '../core/analysis/alerts';
 import { ALERT_DEFAULTS } from '../core/analysis/alerts';
+import { cleanLabel, DEFAULT_ANNOTATION_LABELS } from '../shared/annotation';
 
 /** The typed, plain view of the `codi.*` settings that the core gets. */
 export interface Settings {
@@ -104,4 +105,11 @@ export function runConfigFrom(s: Settings): RunConfig {
     promptOverrides: s.promptOverrides,
     client: { timeoutMs: s.requestTimeoutSeconds * 1000, maxAttempts: s.retryMaxAttempts, fallbackModel: s.fallbackModel },
   });
+}
+
+/** `codi.annotation.labels`: the labels a reviewer picks from (cleaned, unique; the defaults when unset or empty). */
+export function readAnnotationLabels(): string[] {
+  const v = vscode.workspace.getConfiguration('codi').get<unknown>('annotation.labels');
+  const labels = Array.isArray(v) ? [...new Set(v.filter((x): x is string => typeof x === 'string').map(cleanLabel).filter((x): x is string => x !== null))] : [];
+  return labels.length ? labels.slice(0, 50) : [...DEFAULT_ANNOTATION_LABELS];
 }

@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import { frustrationScore } from '../core/analysis/frustration';
+import type { AnnotationChange } from '../shared/annotation';
+import { ratingScore } from '../shared/annotation';
 import type { UserRating } from '../shared/protocol';
 import type { TraceRecord } from '../shared/types';
 import type { OpikController } from './opikController';
 import { ResultPanel } from './panels/resultPanel';
 import { TracePanel } from './panels/tracePanel';
 import type { Session } from './session';
+import { readAnnotationLabels } from './settings';
 
 /** Where a trace's input came from: a workspace-relative (or absolute) file and 1-based lines. */
 export function codeLocation(t: TraceRecord): { file: string; startLine: number; endLine: number } | null {
@@ -32,7 +35,7 @@ export class TraceActions {
       void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local history (it may have been deleted).`);
       return;
     }
-    TracePanel.show(this.extensionUri, this.log, { trace, opik: await this.opik.status(traceId) }, this);
+    TracePanel.show(this.extensionUri, this.log, { trace, opik: await this.opik.status(traceId), labels: readAnnotationLabels() }, this);
     // The walkthrough's "Read the trace" step completes on this context key.
     void vscode.commands.executeCommand('setContext', 'codi.traceViewed', true);
   };
@@ -44,16 +47,32 @@ export class TraceActions {
    * then queues it for Opik as a feedback-score update. The latest rating is the one that counts.
    */
   readonly rate = async (traceId: string, rating: UserRating): Promise<void> => {
-    const value = rating.kind === 'thumbs' ? rating.value : (rating.value - 1) / 4;
     const store = await this.session.getStore();
     if (!(await store.get(traceId))) {
       await this.refreshPanels(traceId);
       throw new Error('This trace was deleted from the local history, so the rating cannot be stored.');
     }
-    await store.addScores(traceId, [{ name: 'rating', value, reason: rating.kind, source: 'user', spanId: null }]);
+    await store.addScores(traceId, [ratingScore(rating)]);
     this.log.info(`rated ${traceId}: ${rating.kind} ${rating.value}`);
     await this.opik.scoresChanged(traceId);
     if (ResultPanel.currentTraceId() === traceId) ResultPanel.patchCurrent({ rating });
+    await this.refreshPanels(traceId);
+  };
+
+  /**
+   * Changes a trace's review state, note or labels ("Mark for Review", the trace panel's review section),
+   * then queues the change for Opik (labels as categorical scores, the note as a comment). Views follow
+   * the store's change event.
+   */
+  readonly annotate = async (traceId: string, change: AnnotationChange): Promise<void> => {
+    const store = await this.session.getStore();
+    if (!(await store.get(traceId))) {
+      await this.refreshPanels(traceId);
+      throw new Error('This trace was deleted from the local history, so the review cannot be stored.');
+    }
+    const a = await store.annotations().update(traceId, change);
+    this.log.info(`annotated ${traceId}: review ${a.review ?? 'none'}, ${a.labels.length} label(s), note ${a.note ? 'set' : 'empty'}`);
+    await this.opik.scoresChanged(traceId);
     await this.refreshPanels(traceId);
   };
 
@@ -128,7 +147,7 @@ export class TraceActions {
     const shown = TracePanel.currentTraceId();
     if (shown && (traceId === null || shown === traceId)) {
       const trace = await store.get(shown);
-      if (trace) TracePanel.update({ trace, opik: await this.opik.status(shown) });
+      if (trace) TracePanel.update({ trace, opik: await this.opik.status(shown), labels: readAnnotationLabels() });
       else TracePanel.markDeleted();
     }
     const result = ResultPanel.currentState();

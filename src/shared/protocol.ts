@@ -10,6 +10,8 @@ import type { AnalysisFilter, DashboardData, DashboardRange } from './analytics'
 import { DASHBOARD_RANGES } from './analytics';
 import type { CodStep, ErrorInfo, GeneratedCode, JudgeVerdict, TraceRecord, TraceType, Usage } from './types';
 import type { ExperimentsViewState } from './experimentsProtocol';
+import type { AnnotationChange } from './annotation';
+import { LABEL_MAX_CHARS, NOTE_MAX_CHARS } from './annotation';
 
 /** Follow-up actions a webview may ask the host to run (mapped to commands on the host). */
 export type HostAction = 'setApiKey' | 'showLog' | 'openSettings' | 'retry';
@@ -81,6 +83,8 @@ export interface TraceViewState {
   opik?: OpikLinkState | null;
   /** The trace was deleted from the local history since the panel opened. */
   deleted?: boolean;
+  /** The labels a reviewer can pick (`codi.annotation.labels`); the trace's own labels are shown too. */
+  labels?: string[];
 }
 
 /** What the dashboard shows: its range and filters, and the data for them (null until computed). */
@@ -121,6 +125,8 @@ export interface WebviewRequests {
   openInOpik: [{ traceId: string }, { ok: true }];
   /** Experiments panel: open the run's experiment page in Opik (the host opens the link it stored). */
   openExperimentInOpik: [{ runId: string }, { ok: true }];
+  /** Change the trace's review state, note or labels (stored on the trace; exported to Opik). */
+  annotate: [{ traceId: string; change: AnnotationChange }, { ok: true }];
   /** Store the user's rating of a trace as a `user` score (exported to Opik as feedback). */
   rate: [{ traceId: string; rating: UserRating }, { ok: true }];
   /** A link in model text was activated: the host shows the full URL and opens it (http/https only) if confirmed. */
@@ -175,6 +181,17 @@ function isRating(v: unknown): v is UserRating {
   return v.kind === 'stars' && typeof v.value === 'number' && Number.isInteger(v.value) && v.value >= 1 && v.value <= 5;
 }
 
+/** An annotation change: only known keys, a known review state, a bounded note and at most 50 short labels. */
+function isAnnotationChange(v: unknown): v is AnnotationChange {
+  if (!isObject(v) || Object.keys(v).some((k) => !['review', 'note', 'labels'].includes(k)) || Object.keys(v).length === 0) return false;
+  const labels = v.labels;
+  return (
+    (v.review === undefined || v.review === null || v.review === 'queued' || v.review === 'reviewed') &&
+    (v.note === undefined || isString(v.note, NOTE_MAX_CHARS)) &&
+    (labels === undefined || (Array.isArray(labels) && labels.length <= 50 && labels.every((l) => isString(l, LABEL_MAX_CHARS))))
+  );
+}
+
 const TRACE_TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
 const optString = (v: unknown) => v === undefined || isString(v, 500);
 const optTime = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
@@ -200,6 +217,7 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   openInOpik: (p) => isTraceId(p.traceId),
   openExperimentInOpik: (p) => isTraceId(p.runId),
   rate: (p) => isTraceId(p.traceId) && isRating(p.rating),
+  annotate: (p) => isTraceId(p.traceId) && isAnnotationChange(p.change),
   openLink: (p) => isString(p.url, 8_192),
   cancelRun: () => true,
   revealCode: (p) => isTraceId(p.traceId),
@@ -217,6 +235,7 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   openInOpik: ['traceId'],
   openExperimentInOpik: ['runId'],
   rate: ['traceId', 'rating'],
+  annotate: ['traceId', 'change'],
   openLink: ['url'],
   cancelRun: [],
   revealCode: ['traceId'],

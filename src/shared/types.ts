@@ -2,6 +2,7 @@
  * The one vocabulary shared by the store, the UI, the CLI and (later) the Opik exporter.
  * Plain data only: no `vscode`, no DOM, no Node APIs, so webviews can import these types too.
  */
+import type { TraceAnnotation } from './annotation';
 
 export type TraceType = 'explain' | 'summarize' | 'generate' | 'judge' | 'experiment';
 export type SpanType = 'llm' | 'judge' | 'tool' | 'general';
@@ -102,6 +103,8 @@ export interface TraceRecord {
   costUsd: number | null;
   spans: SpanRecord[];
   scores: Score[];
+  /** Review state, note and labels (kept in the store beside the trace; filled in when a trace is read). */
+  annotation?: TraceAnnotation | null;
 }
 
 /** One row of a trace list: enough for the tree and `codi traces list`, without payloads. */

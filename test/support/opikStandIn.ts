@@ -6,6 +6,10 @@
  *   POST /api/v1/private/spans/batch         {spans:[Span_Write]}            → 204   (upsert by id)
  *   PUT  /api/v1/private/traces/feedback-scores {scores:[FeedbackScoreBatchItem]} → 204 (upsert by id+name)
  *   PUT  /api/v1/private/spans/feedback-scores  {scores:[…]}                 → 204
+ *   POST /api/v1/private/traces/{id}/feedback-scores/delete {name}          → 204 (removes that score)
+ *   POST /api/v1/private/traces/{id}/comments {id?, text}                    → 204 (409 when the id exists)
+ *   PATCH /api/v1/private/traces/comments/{commentId} {text}                 → 204 | 404
+ *   POST /api/v1/private/traces/comments/delete {ids}                        → 204
  *   POST /api/v1/private/projects/retrieve   {name} → 200 {id, name, …} | 404 (projects are created by
  *                                            their first trace, as Opik does)
  *   datasets, dataset items, experiments, experiment items: see opikStandInExperiments.ts (`experiments`)
@@ -69,6 +73,8 @@ export class OpikStandIn {
   readonly projects = new Map<string, { id: string; name: string }>();
   /** Datasets, dataset items, experiments and experiment items. */
   readonly experiments = new OpikExperimentsApi();
+  /** Trace comments by comment id. */
+  readonly comments = new Map<string, { id: string; traceId: string; text: string }>();
   /** Fields Opik's schema does not know, by endpoint (Opik ignores them; CODI should not send them). */
   readonly unknownFields: string[] = [];
   apiKey: string;
@@ -200,6 +206,13 @@ export class OpikStandIn {
     if (method === 'POST' && path === '/v1/private/spans/batch') return this.batch(b.spans, 'span');
     if (method === 'PUT' && path === '/v1/private/traces/feedback-scores') return this.scores(b.scores, this.traceScores, this.writes.traceScores);
     if (method === 'PUT' && path === '/v1/private/spans/feedback-scores') return this.scores(b.scores, this.spanScores, this.writes.spanScores);
+    if (path.startsWith('/v1/private/traces/') && path.includes('/comments')) return this.comment(method, path, b);
+    const delScore = /^\/v1\/private\/traces\/([^/]+)\/feedback-scores\/delete$/.exec(path);
+    if (method === 'POST' && delScore) {
+      if (typeof b.name !== 'string' || !b.name) throw new HttpError(422, { errors: ['name must not be blank'] });
+      this.traceScores.delete(`${delScore[1]!}|${b.name}`);
+      return undefined;
+    }
     if (method === 'POST' && path === '/v1/private/projects/retrieve') {
       const p = typeof b.name === 'string' ? this.projects.get(b.name) : undefined;
       if (!p) throw new HttpError(404, { code: 404, message: 'Project not found' });
@@ -207,6 +220,34 @@ export class OpikStandIn {
     }
     const x = this.experiments.route(method, path, b);
     if (x !== NOT_MINE) return x;
+    throw new HttpError(404, { code: 404, message: 'HTTP 404 Not Found' });
+  }
+
+  private comment(method: string, path: string, b: Record<string, unknown>): undefined {
+    const text = (): string => {
+      if (typeof b.text !== 'string' || !b.text.trim()) throw new HttpError(422, { errors: ['text must not be blank'] });
+      return b.text;
+    };
+    if (method === 'POST' && path === '/v1/private/traces/comments/delete') {
+      if (!Array.isArray(b.ids)) throw new HttpError(422, { errors: ['ids must not be null'] });
+      for (const id of b.ids) this.comments.delete(String(id));
+      return undefined;
+    }
+    const update = /^\/v1\/private\/traces\/comments\/([^/]+)$/.exec(path);
+    if (method === 'PATCH' && update) {
+      const c = this.comments.get(update[1]!);
+      if (!c) throw new HttpError(404, { code: 404, message: 'Comment not found' });
+      c.text = text();
+      return undefined;
+    }
+    const create = /^\/v1\/private\/traces\/([^/]+)\/comments$/.exec(path);
+    if (method === 'POST' && create) {
+      const id = typeof b.id === 'string' ? b.id : `0190f000-0000-7000-8000-${String(this.comments.size + 1).padStart(12, '0')}`;
+      if (this.comments.has(id)) throw new HttpError(409, { code: 409, message: 'Comment already exists' });
+      if (!this.traces.has(create[1]!)) throw new HttpError(404, { code: 404, message: 'Trace not found' });
+      this.comments.set(id, { id, traceId: create[1]!, text: text() });
+      return undefined;
+    }
     throw new HttpError(404, { code: 404, message: 'HTTP 404 Not Found' });
   }
 

@@ -59,6 +59,9 @@ describe('webview protocol: parseWebviewRequest', () => {
     { id: 52, method: 'dashboardQuery', params: { range: 'all', filter: { type: 'explain', model: 'gemini-2.5-pro', promptVersion: 'explain@1a2b3c4d', tag: 'ui' } } },
     { id: 53, method: 'showTraces', params: { selection: { label: 'model gemini-2.5-pro', model: 'gemini-2.5-pro', from: 0, to: 1_800_000_000_000 } } },
     { id: 54, method: 'showTraces', params: { selection: { label: 'error quota', errorKind: 'quota' } } },
+    { id: 60, method: 'annotate', params: { traceId: TRACE_ID, change: { review: 'queued' } } },
+    { id: 61, method: 'annotate', params: { traceId: TRACE_ID, change: { review: null, note: 'Invents a method.', labels: ['hallucination', 'too long'] } } },
+    { id: 62, method: 'annotate', params: { traceId: TRACE_ID, change: { review: 'reviewed', labels: [] } } },
   ];
   for (const msg of valid) {
     it(`accepts ${JSON.stringify(msg)}`, () => {
@@ -122,6 +125,13 @@ describe('webview protocol: parseWebviewRequest', () => {
     ['cancelRun with a key', { id: 1, method: 'cancelRun', params: { traceId: TRACE_ID } }],
     ['revealCode with a path instead of a trace id', { id: 1, method: 'revealCode', params: { traceId: '/etc/passwd' } }],
     ['revealCode with an extra file key', { id: 1, method: 'revealCode', params: { traceId: TRACE_ID, file: '/etc/passwd' } }],
+    ['annotate with an empty change', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: {} } }],
+    ['annotate with an unknown review state', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { review: 'done' } } }],
+    ['annotate with an unknown change key', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { queuedAt: 0 } } }],
+    ['annotate with a too long note', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { note: 'x'.repeat(10_001) } } }],
+    ['annotate with a non-string label', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { labels: ['ok', 3] } } }],
+    ['annotate with 51 labels', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { labels: Array.from({ length: 51 }, (_, i) => `l${i}`) } } }],
+    ['annotate with a too long label', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { labels: ['x'.repeat(61)] } } }],
   ];
   for (const [label, msg] of invalid) {
     it(`rejects ${label}`, () => {

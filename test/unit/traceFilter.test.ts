@@ -24,10 +24,14 @@ describe('Traces view filter choices', () => {
     assert.equal(isFiltered({ text: '   ' }), false);
     assert.equal(isFiltered({ types: [] }), false);
     assert.equal(isFiltered({ score: 'good' }), true);
+    assert.equal(describeFilter({ toReview: true, labels: ['unclear', 'too long'] }), 'to review · label unclear or too long');
+    assert.deepEqual(filterFor({ toReview: true, labels: ['unclear'] }, NOW), { review: 'queued', label: 'unclear' });
+    assert.equal(isFiltered({ labels: [] }), false);
   });
 
   it('read back from storage keep only what they know', () => {
     assert.deepEqual(parseChoices({ text: ' x ', errors: 'yes', score: 'meh', types: ['explain', 'rm -rf'], since: '1y', extra: 1 }), { text: 'x', types: ['explain'] });
+    assert.deepEqual(parseChoices({ toReview: 'yes', labels: ['ok', 7, ''] }), { labels: ['ok'] });
     assert.deepEqual(parseChoices(null), {});
     assert.deepEqual(parseChoices('errors'), {});
   });
@@ -68,6 +72,13 @@ describe('Traces view filter choices', () => {
       assert.deepEqual(names({ tags: ['flaky', 'absent'] }), ['Explain src/tags.ts:1-9']);
       assert.deepEqual(names({ thread: { id: 'th-1', label: 'x' }, range: parseDateRange('2020-01-01..2020-01-02')! }), []);
       assert.deepEqual(names({ thread: { id: 'th-1', label: 'x' }, since: '7d' }), ['Explain src/tags.ts:1-9']);
+      const cart = s.query({ text: 'cart' }).items[0]!.id;
+      const evict = s.query({ text: 'evict' }).items[0]!.id;
+      await s.annotations().update(cart, { review: 'queued', labels: ['unclear'] });
+      await s.annotations().update(evict, { labels: ['too long'] });
+      assert.deepEqual(names({ toReview: true }), ['Explain src/cart.ts:1-9']);
+      assert.deepEqual(names({ labels: ['unclear', 'too long'] }), ['Explain src/cart.ts:1-9', 'Generate src/lru.ts: evict']);
+      assert.deepEqual(names({ labels: ['too long'], errors: true }), ['Generate src/lru.ts: evict']);
     } finally {
       await s.close();
       t.cleanup();

@@ -21,6 +21,7 @@ import { setLinkOpener } from '../shared/markdown';
 import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { collapsible, judgeSection, keyValues, spanDetail, splitJudgeScores } from './detail';
 import { flattenSpans, spanRow, timelineOf, waterfallHeader, type SpanNode } from './waterfall';
+import { ReviewControl } from './review';
 
 interface SavedState {
   trace: TraceRecord;
@@ -28,6 +29,7 @@ interface SavedState {
   selectedSpanId: string | null;
   collapsed: string[];
   deleted?: boolean;
+  labels?: string[];
 }
 
 const app = document.getElementById('app') ?? document.body.appendChild(h('div', { id: 'app' }));
@@ -36,6 +38,8 @@ let trace: TraceRecord | null = null;
 let opikState: OpikLinkState | null = null;
 /** The trace is gone from the history: still shown, but nothing can be stored on it. */
 let deleted = false;
+/** The labels a reviewer picks from (`codi.annotation.labels`). */
+let labels: string[] = [];
 let selectedSpanId: string | null = null;
 const collapsed = new Set<string>();
 let rows: SpanNode[] = [];
@@ -45,12 +49,13 @@ function copy(text: string): void {
 }
 
 function persist(): void {
-  if (trace) saveState({ trace, opik: opikState, selectedSpanId, collapsed: [...collapsed], deleted } satisfies SavedState);
+  if (trace) saveState({ trace, opik: opikState, selectedSpanId, collapsed: [...collapsed], deleted, labels } satisfies SavedState);
 }
 
 // Kept across renders (the header is rebuilt), so they keep their optimistic state and focus.
 const opik = new OpikControl((traceId) => request('openInOpik', { traceId }));
 const rating = new RatingControl({ stars: true, label: 'Your rating', send: (traceId, r) => request('rate', { traceId, rating: r }) });
+const review = new ReviewControl((traceId, change) => request('annotate', { traceId, change }));
 
 /** Whether the trace ran on code from a file (explain, summarize, generate in an editor). */
 function hasCode(t: TraceRecord): boolean {
@@ -221,6 +226,8 @@ function render(): void {
   renderDetail(t);
   const judge = judgeSection(t);
   if (judge) app.append(judge);
+  review.update(deleted || running ? null : t.id, t.annotation ?? null, labels);
+  app.append(review.root);
   const meta = renderMetadata(t);
   if (meta) app.append(meta);
   if (focused?.isConnected && document.activeElement !== focused) focused.focus({ preventScroll: true });
@@ -288,17 +295,26 @@ function onTreeKey(e: KeyboardEvent): void {
 
 function setTrace(t: TraceRecord, preferredSpanId: string | null, opikLink: OpikLinkState | null): void {
   opikState = opikLink;
-  if (trace?.id !== t.id) collapsed.clear();
+  const same = trace?.id === t.id;
+  if (!same) collapsed.clear();
+  // A new state for the same trace (a rating, a review change) keeps the reader where they were.
+  const scrollY = same ? window.scrollY : 0;
   trace = t;
   const ids = new Set(t.spans.map((s) => s.id));
   if (preferredSpanId && ids.has(preferredSpanId)) selectedSpanId = preferredSpanId;
   else if (!selectedSpanId || !ids.has(selectedSpanId)) selectedSpanId = flattenSpans(t.spans)[0]?.span.id ?? null;
   render();
+  if (same) {
+    // Again once the rebuilt sections (custom elements render asynchronously) have their height.
+    window.scrollTo(0, scrollY);
+    requestAnimationFrame(() => window.scrollTo(0, scrollY));
+  }
   persist();
 }
 
 onEvent('trace/state', (s: TraceViewState) => {
   deleted = !!s.deleted;
+  labels = s.labels ?? labels;
   setTrace(s.trace, selectedSpanId, s.opik ?? null);
 });
 
@@ -309,6 +325,7 @@ const saved = loadState(isSaved);
 if (saved) {
   for (const id of saved.collapsed ?? []) collapsed.add(id);
   deleted = !!saved.deleted;
+  labels = saved.labels ?? [];
   trace = saved.trace;
   setTrace(saved.trace, saved.selectedSpanId, saved.opik ?? null);
 } else {

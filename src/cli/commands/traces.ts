@@ -9,19 +9,21 @@ import { StoreFault, storeFaultOf } from '../storeAccess';
 import { calibration, statsBy } from './analysis';
 import { exportCmd, importCmd } from './tracesExport';
 import { tag, TAG_USAGE } from './tag';
+import { ANNOTATE_USAGE, annotate, rate } from './annotate';
 
 export const TRACES_USAGE = `codi traces list [--json] [--limit N] [--type T] [--tag T] [--thread ID] [--model M] [--min-score X] [--max-score X]
-                   [--errors] [--since DATE] [--until DATE] [--search WORDS]
+                   [--errors] [--since DATE] [--until DATE] [--search WORDS] [--label L] [--to-review]
   codi traces show <id> [--json]
   codi traces export [the list filters] [--limit N] [--format jsonl|otlp] [--out FILE]
   codi traces import FILE
   codi traces stats [--days N] [--json]
   codi traces stats --by model|prompt|pipeline|tag|error [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
   codi traces calibration [--days N] [--type T] [--model M] [--prompt P] [--tag T] [--json]
-  ${TAG_USAGE}`;
+  ${TAG_USAGE}
+  ${ANNOTATE_USAGE}`;
 
 const TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
-export const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search'];
+export const FILTER_FLAGS = ['type', 'tag', 'thread', 'model', 'min-score', 'max-score', 'since', 'until', 'search', 'label'];
 
 function numberFlag(args: ParsedArgs, name: string): number | undefined {
   const v = args.flags.get(name);
@@ -60,13 +62,15 @@ export function filterOf(args: ParsedArgs): TraceFilter {
     from: dateFlag(args, 'since', false),
     to: dateFlag(args, 'until', true),
     text: str('search'),
+    label: str('label'),
+    review: args.flags.has('to-review') ? 'queued' : undefined,
   };
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined)) as TraceFilter;
 }
 
 async function list(rest: string[]): Promise<number> {
   const args = parseArgs(rest, ['limit', ...FILTER_FLAGS]);
-  checkFlags(args, ['json', 'limit', 'errors', ...FILTER_FLAGS]);
+  checkFlags(args, ['json', 'limit', 'errors', 'to-review', ...FILTER_FLAGS]);
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const limit = intFlag(args, 'limit', 1, 10_000) ?? 50;
   const filter = filterOf(args);
@@ -146,5 +150,7 @@ export function cmdTraces(argv: string[]): Promise<number> {
   if (sub === 'export') return exportCmd(rest);
   if (sub === 'import') return importCmd(rest);
   if (sub === 'tag') return tag(rest);
-  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats, calibration, tag, export or import');
+  if (sub === 'annotate') return annotate(rest);
+  if (sub === 'rate') return rate(rest);
+  throw new UsageError(sub ? `unknown traces command "${sub}"` : 'traces needs a command: list, show, stats, calibration, tag, annotate, rate, export or import');
 }

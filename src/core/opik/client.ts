@@ -121,7 +121,7 @@ export function toSdkSpan(s: OpikSpanWrite): SdkSpan {
 }
 
 export function toSdkScore(s: OpikFeedbackScore): SdkScore {
-  return { id: s.id, projectName: s.project_name, name: s.name, value: s.value, reason: s.reason, source: s.source };
+  return { id: s.id, projectName: s.project_name, name: s.name, categoryName: s.category_name, value: s.value, reason: s.reason, source: s.source };
 }
 
 interface SdkErrorShape {
@@ -185,6 +185,18 @@ export async function createSdkTransport(config: OpikConfig, opts: SdkTransportO
     },
     scoreSpans: async (scores) => {
       await call('scoreSpans', () => api.spans.scoreBatchOfSpans({ scores: scores.map(toSdkScore) }, req));
+    },
+    deleteTraceScore: async (traceId, name) => {
+      await call('scoreTraces', () => api.traces.deleteTraceFeedbackScore(traceId, { body: { name } }, req));
+    },
+    createComment: async (traceId, comment) => {
+      await call('comment', () => api.traces.addTraceComment(traceId, { body: { id: comment.id, text: comment.text } }, req));
+    },
+    updateComment: async (id, text) => {
+      await call('comment', () => api.traces.updateTraceComment(id, { body: { text } }, req));
+    },
+    deleteComments: async (ids) => {
+      await call('comment', () => api.traces.deleteTraceComments({ ids: [...ids] }, req));
     },
     retrieveProject: async (name): Promise<OpikProject | null> => {
       try {

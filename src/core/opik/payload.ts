@@ -76,6 +76,8 @@ export interface OpikFeedbackScore {
   id: string;
   project_name: string;
   name: string;
+  /** Categorical scores (annotation labels): the category chosen. */
+  category_name?: string;
   value: number;
   reason?: string;
   source: OpikScoreSource;
@@ -263,7 +265,20 @@ export function scoresToOpik(t: TraceRecord, opts: PayloadOptions): { traceScore
     if (reason) fs.reason = opts.redactor.text(reason);
     (s.spanId ? spanScores : traceScores).push(fs);
   }
+  // Annotation labels: one categorical score per label (name `label_<label>`, the label as category, value 1).
+  for (const label of t.annotation?.labels ?? []) {
+    const name = labelScoreName(label, opts);
+    traceScores.push({ id: t.id, project_name: opts.projectName, name, category_name: opts.redactor.text(label), value: 1, reason: 'CODI review label', source: 'ui' });
+  }
   return { traceScores, spanScores };
+}
+
+export const labelScoreName = (label: string, opts: Pick<PayloadOptions, 'redactor'>): string => opts.redactor.text(`label_${label.replace(/\s+/g, '_')}`);
+
+/** The annotation's note as an Opik comment (redacted), or null when there is none to send or clear. */
+export function noteToOpik(t: TraceRecord, opts: Pick<PayloadOptions, 'redactor'>): { id: string; text: string } | null {
+  const a = t.annotation;
+  return a?.commentId ? { id: a.commentId, text: opts.redactor.text(a.note) } : null;
 }
 
 export function traceToOpik(t: TraceRecord, opts: PayloadOptions): OpikTraceBundle {

@@ -28,7 +28,7 @@ import type { ExperimentExport } from './experimentPayload';
 import { experimentToOpik } from './experimentPayload';
 import { opikExperimentUrl, opikTraceUrl } from './link';
 import type { OpikFeedbackScore, OpikSpanWrite, OpikTraceWrite, PayloadOptions } from './payload';
-import { scoresToOpik, traceToOpik } from './payload';
+import { labelScoreName, noteToOpik, scoresToOpik, traceToOpik } from './payload';
 import type { Redactor } from '../redact/redact';
 import type { OpikTransport } from './transport';
 import { OpikRequestError, opikErrorText } from './transport';
@@ -147,12 +147,32 @@ export class OpikSender {
     for (const c of chunks(tw, this.maxBatch)) await this.transport.createTraces(c);
     for (const c of chunks(sw, this.maxBatch)) await this.transport.createSpans(c);
     await this.sendScores(bundles.flatMap((b) => b.traceScores), bundles.flatMap((b) => b.spanScores));
+    for (const t of traces) await this.sendNote(t);
   }
 
   /** Re-sends every current score of an already delivered trace (upsert by entity + name). */
   async deliverScores(trace: TraceRecord): Promise<void> {
     const s = scoresToOpik(trace, this.payload);
     await this.sendScores(s.traceScores, s.spanScores);
+    // Labels taken off locally: their categorical scores go too (deleting one Opik lacks is harmless).
+    for (const l of trace.annotation?.removedLabels ?? []) await this.transport.deleteTraceScore(trace.id, labelScoreName(l, this.payload));
+    await this.sendNote(trace);
+  }
+
+  /**
+   * The annotation's note as the trace's one comment, under our own id: updated in place (PATCH), created
+   * when Opik does not have it yet (404), deleted when the note was cleared. Re-sending never adds a copy.
+   */
+  private async sendNote(trace: TraceRecord): Promise<void> {
+    const c = noteToOpik(trace, this.payload);
+    if (!c) return;
+    if (!c.text.trim()) return this.transport.deleteComments([c.id]);
+    try {
+      await this.transport.updateComment(c.id, c.text);
+    } catch (err) {
+      if (!(err instanceof OpikRequestError && err.status === 404)) throw err;
+      await this.transport.createComment(trace.id, c);
+    }
   }
 
   private async sendScores(traceScores: OpikFeedbackScore[], spanScores: OpikFeedbackScore[]): Promise<void> {

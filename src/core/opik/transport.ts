@@ -20,6 +20,14 @@ export interface OpikTransport {
   scoreTraces(scores: readonly OpikFeedbackScore[]): Promise<void>;
   /** PUT /v1/private/spans/feedback-scores — upsert by (span id, name). */
   scoreSpans(scores: readonly OpikFeedbackScore[]): Promise<void>;
+  /** POST /v1/private/traces/{id}/feedback-scores/delete {name} — removes one trace score (none: no-op). */
+  deleteTraceScore(traceId: string, name: string): Promise<void>;
+  /** POST /v1/private/traces/{traceId}/comments {id, text} — a comment with our id. */
+  createComment(traceId: string, comment: { id: string; text: string }): Promise<void>;
+  /** PATCH /v1/private/traces/comments/{id} {text}; rejects with status 404 when there is no such comment. */
+  updateComment(id: string, text: string): Promise<void>;
+  /** POST /v1/private/traces/comments/delete {ids}. */
+  deleteComments(ids: readonly string[]): Promise<void>;
   /** POST /v1/private/projects/retrieve; null when the project does not exist (404). */
   retrieveProject(name: string): Promise<OpikProject | null>;
   /** POST /v1/private/datasets — 409 when a dataset of that name exists. */
@@ -35,7 +43,7 @@ export interface OpikTransport {
 }
 
 export type OpikOperation =
-  | 'createTraces' | 'createSpans' | 'scoreTraces' | 'scoreSpans' | 'retrieveProject' | 'connect'
+  | 'createTraces' | 'createSpans' | 'scoreTraces' | 'scoreSpans' | 'comment' | 'retrieveProject' | 'connect'
   | 'createDataset' | 'retrieveDataset' | 'upsertDatasetItems' | 'createExperiment' | 'createExperimentItems';
 
 /** A request Opik did not acknowledge: an HTTP error (status set) or no answer at all (status null). */

@@ -45,6 +45,8 @@ export const RecordKind = {
    * "Clear History" (they are tiny and old traces name them); compaction keeps one copy per version.
    */
   PromptVersion: 6,
+  /** A trace's whole annotation (review state, note, labels) after a change; the latest wins (annotations.ts). */
+  Annotation: 7,
   // 16–31 belong to the Opik export outbox kept in this store (outboxRecords.ts, the OutboxStore port of
   // src/core/opik/outbox.ts). Both kinds carry an `OutboxBody`, the whole new state of one entry (a
   // trace's delivery, or its pending score update), and are indexed alike (table `outbox`, latest `rev`

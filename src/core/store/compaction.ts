@@ -19,7 +19,8 @@ import type { SegmentInfo, TraceIndex } from './traceIndex';
  * Records are copied byte for byte (their checksums travel with them). Segments in which damaged bytes
  * were found are moved to journal/damaged/ instead of being deleted. Prompt versions are never dropped:
  * of each version's copies in the rewritten segments, the earliest is copied (promptVersions.ts). Of the
- * Opik outbox, only each entry's latest record is copied (the index knows no other; outboxRecords.ts).
+ * Opik outbox and of annotations, only each entry's latest record is copied (the index knows no other;
+ * outboxRecords.ts, annotations.ts).
  */
 
 export interface CompactionResult {
@@ -52,7 +53,7 @@ interface Item {
   seg: number;
   off: number;
   len: number;
-  what: 'T' | 'S' | 'O' | 'P' | 'B';
+  what: 'T' | 'S' | 'O' | 'P' | 'B' | 'A';
   key: string | null;
   kind: number;
   newOff?: number;
@@ -114,7 +115,7 @@ export async function compact(ctx: CompactionContext): Promise<CompactionResult>
   if (!candidates.length) return done('nothing to compact');
   const live = new Map<number, number>();
   const list = candidates.map((i) => i.seg).join(',');
-  for (const [seg, bytes] of index.sql.all(`SELECT seg, TOTAL(len) FROM (SELECT seg, len FROM traces WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM score_records WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM other_records WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM prompt_versions WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM outbox WHERE seg IN (${list})) GROUP BY seg`)) {
+  for (const [seg, bytes] of index.sql.all(`SELECT seg, TOTAL(len) FROM (SELECT seg, len FROM traces WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM score_records WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM other_records WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM prompt_versions WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM outbox WHERE seg IN (${list}) UNION ALL SELECT seg, len FROM annotations WHERE seg IN (${list})) GROUP BY seg`)) {
     live.set(Number(seg), Number(bytes));
   }
   const garbage = (i: SegmentInfo) => 1 - (live.get(i.seg) ?? 0) / Math.max(1, size.get(i.name)!);
@@ -129,6 +130,7 @@ export async function compact(ctx: CompactionContext): Promise<CompactionResult>
        UNION ALL SELECT seg, off, len, 'S', key, ${RecordKind.Scores} FROM score_records WHERE seg IN (${segs})
        UNION ALL SELECT seg, off, len, 'O', NULL, kind FROM other_records WHERE seg IN (${segs})
        UNION ALL SELECT seg, off, len, 'B', key, ${RecordKind.OutboxState} FROM outbox WHERE seg IN (${segs})
+       UNION ALL SELECT seg, off, len, 'A', key, ${RecordKind.Annotation} FROM annotations WHERE seg IN (${segs})
        UNION ALL SELECT seg, off, len, 'P', NULL, ${RecordKind.PromptVersion} FROM prompt_versions AS p WHERE seg IN (${segs}) AND NOT EXISTS (
          SELECT 1 FROM prompt_versions AS q WHERE q.name = p.name AND q.version = p.version AND q.seg IN (${segs}) AND (q.created_at, q.seg, q.off) < (p.created_at, p.seg, p.off))
        ORDER BY 1, 2`,
@@ -169,6 +171,7 @@ export async function compact(ctx: CompactionContext): Promise<CompactionResult>
         if (it.what === 'T') index.sql.run('UPDATE traces SET seg = ?, off = ? WHERE id = ? AND seg = ? AND off = ?', [out.seg, it.newOff!, it.key!, it.seg, it.off]);
         else if (it.what === 'S') index.sql.run('UPDATE score_records SET seg = ?, off = ? WHERE key = ? AND seg = ?', [out.seg, it.newOff!, it.key!, it.seg]);
         else if (it.what === 'B') index.sql.run('UPDATE outbox SET seg = ?, off = ? WHERE key = ? AND seg = ?', [out.seg, it.newOff!, it.key!, it.seg]);
+        else if (it.what === 'A') index.sql.run('UPDATE annotations SET seg = ?, off = ? WHERE key = ? AND seg = ?', [out.seg, it.newOff!, it.key!, it.seg]);
         else if (it.what === 'P') index.sql.run('UPDATE prompt_versions SET seg = ?, off = ? WHERE seg = ? AND off = ?', [out.seg, it.newOff!, it.seg, it.off]);
         else index.sql.run('INSERT OR IGNORE INTO other_records (seg, off, len, kind) VALUES (?, ?, ?, ?)', [out.seg, it.newOff!, it.len, it.kind]);
       }

@@ -4,6 +4,8 @@ import { tryFileLock } from './fileLock';
 import { listSegments } from './journal';
 import { JOURNAL_DIR } from './manifest';
 import { TMP_SUFFIX } from './segmentBuilder';
+import type { RetentionOptions } from './options';
+import type { Sql } from './sqljs';
 
 /**
  * Temporary files a process left behind when it died while writing them (kill -9 during a compaction
@@ -79,4 +81,16 @@ export async function cleanTemporaries(dir: string): Promise<number> {
 /** How many journal segments there are: the CLI writes one per run, and compacts when they pile up. */
 export async function segmentCount(dir: string): Promise<number> {
   return (await listSegments(join(dir, JOURNAL_DIR))).length;
+}
+
+/** Ids of the traces beyond `maxTraces` (oldest first) and older than `maxDays`. */
+export function retentionIds(sql: Sql, opts: RetentionOptions, now: number): string[] {
+  const ids = new Set<string>();
+  if (opts.maxTraces !== undefined && opts.maxTraces >= 0) {
+    for (const [id] of sql.all('SELECT id FROM traces ORDER BY start_time DESC, id DESC LIMIT -1 OFFSET ?', [Math.floor(opts.maxTraces)])) ids.add(String(id));
+  }
+  if (opts.maxDays !== undefined && opts.maxDays > 0) {
+    for (const [id] of sql.all('SELECT id FROM traces WHERE start_time < ?', [now - opts.maxDays * 86_400_000])) ids.add(String(id));
+  }
+  return [...ids];
 }

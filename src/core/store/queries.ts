@@ -1,5 +1,7 @@
 import type { SqlValue } from 'sql.js';
+import type { ReviewState } from '../../shared/annotation';
 import type { TraceSummary, TraceType } from '../../shared/types';
+import { annotationCondition } from './annotations';
 import type { Sql } from './sqljs';
 import { SUMMARY_COLUMNS, toSummary } from './summary';
 
@@ -19,6 +21,10 @@ export interface TraceFilter {
   minScore?: number;
   maxScore?: number;
   errorOnly?: boolean;
+  /** Traces annotated with this label, or with any of these labels (annotations.ts). */
+  label?: string | string[];
+  /** Traces in the review queue ('queued') or reviewed. */
+  review?: ReviewState;
   from?: number;
   to?: number;
   /**
@@ -132,6 +138,9 @@ function where(f: TraceFilter, sql?: Sql): { sql: string; params: SqlValue[] } {
     p.push(f.maxScore);
   }
   if (f.errorOnly) c.push('error IS NOT NULL');
+  const a = annotationCondition(f);
+  c.push(...a.sql);
+  p.push(...a.params);
   if (f.from !== undefined) {
     c.push('start_time >= ?');
     p.push(f.from);

@@ -86,7 +86,7 @@ export async function catchUp(ctx: ReplayContext): Promise<number> {
         index.markDamaged(info);
         ctx.report({ kind: 'damaged-record', segment: info.name, offset: r.off, message: `Skipped an unreadable record at ${info.name}:${r.off} (${e instanceof Error ? e.message : String(e)}).` });
       });
-      for (const r of records) if (r.kind === RecordKind.Trace || r.kind === RecordKind.Scores || r.kind === RecordKind.Delete) applied++;
+      for (const r of records) if (r.kind === RecordKind.Trace || r.kind === RecordKind.Scores || r.kind === RecordKind.Delete || r.kind === RecordKind.Annotation) applied++;
     });
     if (!res) continue;
     for (const s of res.skipped) {

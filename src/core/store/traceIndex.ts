@@ -1,6 +1,8 @@
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import type { DeleteBody, HeaderBody, OutboxBody, PromptVersionBody, RawRecord, ScoresBody, TraceBody } from './codec';
 import { parseBody, RecordKind } from './codec';
+import type { AnnotationBody } from './annotations';
+import { ANNOTATION_SCHEMA, applyAnnotation } from './annotations';
 import { applyOutbox, OUTBOX_SCHEMA } from './outboxRecords';
 import { applyPromptVersion } from './promptVersions';
 import { latencyBin, TTFT_BASE } from './latencyBins';
@@ -16,8 +18,8 @@ import { overallOf, rowOf, SUMMARY_VERSION, userRatingOf } from './summary';
  * always be rebuilt by reading the journal, so its format is versioned separately and never migrated: a
  * snapshot of another format is not used (the index is rebuilt). 2 added prompt_versions, 3 the outbox,
  * 4 the analysis columns (answer model, prompt version, error kind, latency, ttft, user rating) and the
- * hourly rollups (rollups.ts), 5 the workspace a trace was recorded in and the rollups' latency histograms
- * (lat_bin, ttft_bin, rollup_latency).
+ * hourly rollups (rollups.ts), 5 the workspace a trace was recorded in, the rollups' latency histograms
+ * (lat_bin, ttft_bin, rollup_latency) and the annotations (annotations.ts).
  */
 export const INDEX_FORMAT = 5;
 
@@ -99,7 +101,7 @@ export class TraceIndex {
 
   static create(SQL: SqlJsStatic, storeVersion: number): TraceIndex {
     const db = new SQL.Database();
-    db.run(SCHEMA + OUTBOX_SCHEMA + ROLLUP_SCHEMA);
+    db.run(SCHEMA + OUTBOX_SCHEMA + ROLLUP_SCHEMA + ANNOTATION_SCHEMA);
     db.run('INSERT INTO meta (key, value) VALUES (?, ?), (?, ?)', ['index_format', String(INDEX_FORMAT), 'store_version', String(storeVersion)]);
     return new TraceIndex(new Sql(db));
   }
@@ -191,6 +193,7 @@ export class TraceIndex {
       this.sql.run(`DELETE FROM other_records WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM prompt_versions WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM outbox WHERE seg IN (${list})`);
+      this.sql.run(`DELETE FROM annotations WHERE seg IN (${list})`);
       this.sql.run(`DELETE FROM tombstones WHERE seg IN (${list})`);
       for (const i of infos) {
         if (!i.gone) this.markGone(i);
@@ -242,13 +245,15 @@ export class TraceIndex {
       case RecordKind.OutboxEnqueue:
       case RecordKind.OutboxState:
         return applyOutbox(this.sql, parseBody<OutboxBody>(r), info.seg, r.off, r.len, (seg) => this.isGone(seg));
+      case RecordKind.Annotation:
+        return applyAnnotation(this.sql, parseBody<AnnotationBody>(r), info.seg, r.off, r.len, (seg) => this.isGone(seg));
       default:
         // A kind from a newer CODI: remembered so compaction keeps it.
         this.sql.run('INSERT OR IGNORE INTO other_records (seg, off, len, kind) VALUES (?, ?, ?, ?)', [info.seg, r.off, r.len, r.kind]);
     }
   }
 
-  private isGone(seg: SqlValue | undefined): boolean {
+  isGone(seg: SqlValue | undefined): boolean {
     return this.bySeg.get(Number(seg))?.gone ?? true;
   }
 
@@ -355,6 +360,7 @@ export class TraceIndex {
         this.sql.run('DELETE FROM score_records WHERE trace_id = ?', [id]);
       }
       this.sql.run('DELETE FROM outbox WHERE trace_id = ?', [id]); // nothing left to export (outboxRecords.ts)
+      this.sql.run('DELETE FROM annotations WHERE trace_id = ?', [id]);
       this.sql.run('INSERT OR REPLACE INTO tombstones (id, seg) VALUES (?, ?)', [id, row ? row[1]! : null]);
     }
   }

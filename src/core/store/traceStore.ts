@@ -36,10 +36,11 @@ import type { CompactionResult } from './compaction';
 import { compact } from './compaction';
 import { StoreAnalysis } from './analytics';
 import { tryFileLock, withFileLock } from './fileLock';
-import { cleanTemporaries } from './housekeeping';
+import { cleanTemporaries, retentionIds } from './housekeeping';
 import type { Located } from './journal';
 import { JournalWriter, readFrameAt, RecordReadError } from './journal';
 import { type DeliveryQueue, JournalOutboxStore } from './outboxRecords';
+import { AnnotationStore } from './annotations';
 import { JOURNAL_DIR, LEGACY_FILE, prepareStoreDir, readManifest, STORE_VERSION, StoreVersionError } from './manifest';
 import type { ListOptions, RetentionOptions, TraceStoreOptions } from './options';
 import type { PromptVersionInfo, StoredPromptVersion } from './promptVersions';
@@ -80,6 +81,7 @@ export class TraceStore implements TraceSink {
   private snapshotting: Promise<void> | null = null;
   private closed = false;
   private readonly outboxes = new Map<DeliveryQueue, JournalOutboxStore>();
+  private annotationStore: AnnotationStore | null = null;
 
   private constructor(
     readonly dir: string,
@@ -226,6 +228,10 @@ export class TraceStore implements TraceSink {
     return this.outboxes.get(queue) ?? this.outboxes.set(queue, new JournalOutboxStore({ dir: this.dir, index: this.index, refresh: () => this.refresh(), append: (f, a) => this.append(f, a) }, queue)).get(queue)!;
   }
 
+  /** Review state, notes and labels of traces (annotations.ts). */
+  annotations = (): AnnotationStore =>
+    (this.annotationStore ??= new AnnotationStore({ dir: this.dir, sql: this.index.sql, has: (id) => this.index.has(id), refresh: () => this.refresh(), append: (f, a) => this.append(f, a), isGone: (s) => this.index.isGone(s), changed: () => this.emit() }, this.opts.now));
+
   /** Appends scores (a user rating, a late judge score) to a saved trace; resolves once durable. */
   async addScores(traceId: string, scores: Score[]): Promise<void> {
     if (!this.index.has(traceId)) await this.refresh();
@@ -253,6 +259,8 @@ export class TraceStore implements TraceSink {
             this.report({ kind: 'damaged-record', segment: s.segment, offset: s.off, message: `Scores added to trace ${loc.id} could not be read (${String(e)}); the trace is shown without them.` });
           }
         }
+        const annotation = this.annotations().get(loc.id);
+        if (annotation) trace.annotation = annotation;
         return trace;
       } catch (e) {
         // Compaction in another process moved the record: catch up and look again.
@@ -314,15 +322,7 @@ export class TraceStore implements TraceSink {
   applyRetention(opts: RetentionOptions): Promise<{ deleted: number }> {
     return this.serialize(async () => {
       await this.catchUp();
-      const ids = new Set<string>();
-      if (opts.maxTraces !== undefined && opts.maxTraces >= 0) {
-        for (const [id] of this.index.sql.all('SELECT id FROM traces ORDER BY start_time DESC, id DESC LIMIT -1 OFFSET ?', [Math.floor(opts.maxTraces)])) ids.add(String(id));
-      }
-      if (opts.maxDays !== undefined && opts.maxDays > 0) {
-        const cutoff = (this.opts.now ?? Date.now)() - opts.maxDays * 86_400_000;
-        for (const [id] of this.index.sql.all('SELECT id FROM traces WHERE start_time < ?', [cutoff])) ids.add(String(id));
-      }
-      return { deleted: await this.deleteIds([...ids], 'retention') };
+      return { deleted: await this.deleteIds(retentionIds(this.index.sql, opts, (this.opts.now ?? Date.now)()), 'retention') };
     });
   }
 

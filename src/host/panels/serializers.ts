@@ -5,6 +5,7 @@ import type { ResultPanelActions } from './resultPanel';
 import { ResultPanel } from './resultPanel';
 import type { TracePanelActions } from './tracePanel';
 import { TracePanel } from './tracePanel';
+import { readAnnotationLabels } from '../settings';
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const TRACE_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -48,7 +49,7 @@ export function registerPanelSerializers(d: SerializerDeps): vscode.Disposable {
         return;
       }
       const t = stored ?? saved!;
-      TracePanel.adopt(panel, d.extensionUri, d.log, { trace: t, opik: stored ? await d.opikStatus(t.id) : null, deleted: !stored }, d.traceActions);
+      TracePanel.adopt(panel, d.extensionUri, d.log, { trace: t, opik: stored ? await d.opikStatus(t.id) : null, deleted: !stored, labels: readAnnotationLabels() }, d.traceActions);
     },
   });
   const result = vscode.window.registerWebviewPanelSerializer(ResultPanel.viewType, {

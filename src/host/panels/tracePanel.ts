@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import type { AnnotationChange } from '../../shared/annotation';
 import type { TraceViewState, UserRating } from '../../shared/protocol';
 import { ACTION_COMMANDS } from '../errors';
 import type { PanelHandlers } from './panelBase';
@@ -9,6 +10,7 @@ export interface TracePanelActions {
   show(traceId: string): Promise<void>;
   openInOpik(traceId: string): Promise<void>;
   rate(traceId: string, rating: UserRating): Promise<void>;
+  annotate(traceId: string, change: AnnotationChange): Promise<void>;
   /** Jumps to the file and lines the trace's input came from. */
   revealCode(traceId: string): Promise<void>;
 }
@@ -72,6 +74,7 @@ export class TracePanel extends PanelBase {
       copy: ({ text }) => copyToClipboard(text),
       openInOpik: async ({ traceId }) => (await this.actions.openInOpik(traceId), ok),
       rate: async ({ traceId, rating }) => (await this.actions.rate(traceId, rating), ok),
+      annotate: async ({ traceId, change }) => (await this.actions.annotate(traceId, change), ok),
       revealCode: async ({ traceId }) => (await this.actions.revealCode(traceId), ok),
       openLink: ({ url }) => openModelLink(url, this.log),
     };

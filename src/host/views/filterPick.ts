@@ -34,7 +34,7 @@ const listItem = (key: 'tags' | 'models', icon: string, value: string): Item => 
   on: (c) => !!c[key]?.includes(value),
 });
 
-function items(current: FilterChoices, offer: FilterOffer): Item[] {
+function items(current: FilterChoices, offer: FilterOffer, labels: readonly string[]): Item[] {
   const sep = (label: string): Item => ({ label, kind: vscode.QuickPickItemKind.Separator, apply: () => undefined, on: () => false });
   const since = (key: NonNullable<FilterChoices['since']>, label: string): Item => ({ label: `$(calendar) ${label}`, apply: (c) => (c.since = key), on: (c) => !c.range && c.since === key });
   // Chosen values stay offered even when the store no longer lists them, so they can be unticked.
@@ -62,6 +62,9 @@ function items(current: FilterChoices, offer: FilterOffer): Item[] {
       apply: (c) => current.range && (c.range = current.range),
       on: (c) => !!c.range,
     },
+    sep('Review'),
+    { label: '$(eye) To review', description: 'in the review queue', apply: (c) => (c.toReview = true), on: (c) => !!c.toReview },
+    ...labels.map((l): Item => ({ label: `$(bookmark) ${l}`, description: 'label', apply: (c) => (c.labels = [...(c.labels ?? []), l]), on: (c) => !!c.labels?.includes(l) })),
   ];
   if (tags.length) list.push(sep('Tag (any of)'), ...tags.map((t) => listItem('tags', 'tag', t)));
   if (models.length) list.push(sep('Model (any of)'), ...models.map((m) => listItem('models', 'hubot', m)));
@@ -91,13 +94,13 @@ async function askRange(current: FilterChoices['range']): Promise<FilterChoices[
  * Ticks in one group (types, tags, models) mean any of them; groups combine. It opens with the current
  * filter ticked and its search typed in. Resolves with the new choices, or undefined when dismissed.
  */
-export function pickFilter(current: FilterChoices, offer: FilterOffer = { tags: [], models: [], threads: [] }): Promise<FilterChoices | undefined> {
+export function pickFilter(current: FilterChoices, offer: FilterOffer = { tags: [], models: [], threads: [] }, labels: readonly string[] = []): Promise<FilterChoices | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
   qp.title = 'CODI: Filter Traces';
   qp.placeholder = 'Type words to search titles, inputs and outputs; tick filters to combine; Enter applies';
   qp.canSelectMany = true;
   qp.matchOnDescription = false;
-  qp.items = items(current, offer);
+  qp.items = items(current, offer, [...new Set([...labels, ...(current.labels ?? [])])]);
   qp.selectedItems = qp.items.filter((i) => i.on(current));
   qp.value = current.text ?? '';
   return new Promise((resolve) => {

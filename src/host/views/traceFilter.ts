@@ -21,6 +21,10 @@ export interface FilterChoices {
   models?: string[];
   /** One thread (re-asks on the same code), with the title shown for it. */
   thread?: { id: string; label: string };
+  /** Only traces waiting in the review queue. */
+  toReview?: boolean;
+  /** Traces with any of these annotation labels. */
+  labels?: string[];
   /** A selection made elsewhere (a dashboard row: a model, a prompt version, an error kind, a period), with its label. */
   selection?: Selection;
 }
@@ -33,7 +37,7 @@ const SINCE_LABELS: Record<NonNullable<FilterChoices['since']>, string> = { toda
 const SINCE_DAYS = { '7d': 7, '30d': 30, '90d': 90 } as const;
 
 export function isFiltered(c: FilterChoices): boolean {
-  return !!(c.text?.trim() || c.errors || c.score || c.types?.length || c.since || c.range || c.tags?.length || c.models?.length || c.thread || c.selection);
+  return !!(c.text?.trim() || c.errors || c.score || c.types?.length || c.since || c.range || c.tags?.length || c.models?.length || c.thread || c.selection || c.toReview || c.labels?.length);
 }
 
 const localDay = (s: string): number | null => {
@@ -82,6 +86,8 @@ export function filterFor(c: FilterChoices, now = Date.now()): TraceFilter {
   if (c.tags?.length) f.tag = c.tags.length === 1 ? c.tags[0] : [...c.tags];
   if (c.models?.length) f.answerModel = c.models.length === 1 ? c.models[0] : [...c.models];
   if (c.thread) f.threadId = c.thread.id;
+  if (c.toReview) f.review = 'queued';
+  if (c.labels?.length) f.label = c.labels.length === 1 ? c.labels[0] : [...c.labels];
   // The date choices narrow a dashboard selection's period, never widen it.
   const narrow = (from: number, to?: number) => {
     f.from = Math.max(f.from ?? from, from);
@@ -106,6 +112,8 @@ export function describeFilter(c: FilterChoices): string {
     c.models?.length ? `model ${c.models.join(' or ')}` : '',
     c.thread ? `thread "${c.thread.label}"` : '',
     c.range ? formatDateRange(c.range) : c.since ? SINCE_LABELS[c.since] : '',
+    c.toReview ? 'to review' : '',
+    c.labels?.length ? `label ${c.labels.join(' or ')}` : '',
     c.selection?.label ?? '',
   ]
     .filter(Boolean)
@@ -136,6 +144,11 @@ export function parseChoices(v: unknown): FilterChoices {
   }
   const t = o.thread as Record<string, unknown> | null | undefined;
   if (t && typeof t === 'object' && typeof t.id === 'string' && t.id && typeof t.label === 'string') c.thread = { id: t.id.slice(0, 200), label: t.label.slice(0, 200) };
+  if (o.toReview === true) c.toReview = true;
+  if (Array.isArray(o.labels)) {
+    const labels = o.labels.filter((l): l is string => typeof l === 'string' && l.length > 0 && l.length <= 60).slice(0, 50);
+    if (labels.length) c.labels = labels;
+  }
   const sel = parseSelection(o.selection);
   if (sel) c.selection = sel;
   return c;

@@ -1,7 +1,9 @@
 import * as vscode from 'vscode';
 import type { TraceFilter } from '../../core/store/queries';
+import type { TraceAnnotation } from '../../shared/annotation';
 import type { TraceSummary } from '../../shared/types';
 import { scoreBand } from '../../shared/types';
+import { annotationLine } from '../../shared/annotation';
 import { plural } from '../../shared/text';
 import { Disposable } from '../disposable';
 import type { FilterChoices } from './traceFilter';
@@ -16,8 +18,8 @@ export type Scope = 'all' | 'workspace';
 
 export type Node =
   /** A day, or a thread when grouped by thread (`key`: the day label or the thread id). */
-  | { kind: 'day'; label: string; key: string; traces: TraceSummary[] }
-  | { kind: 'trace'; trace: TraceSummary }
+  | { kind: 'day'; label: string; key: string; traces: TraceSummary[]; annotations?: Map<string, TraceAnnotation> }
+  | { kind: 'trace'; trace: TraceSummary; annotation?: TraceAnnotation }
   /** The way out of a filter that matches nothing (the view's message names the filter). */
   | { kind: 'action'; label: string; icon: string; command: string };
 
@@ -76,12 +78,12 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   private viewRef: vscode.TreeView<Node> | undefined;
 
   /**
-   * @param load the newest traces matching a filter, and how many match in all
+   * @param load the newest traces matching a filter, how many match in all, and their annotations (tooltips)
    * @param memento where the filter and the scope are kept, so they survive a reload
    * @param workspaceRoots this window's workspace folders (the "this workspace" scope)
    */
   constructor(
-    private readonly load: (filter: TraceFilter) => Promise<{ items: TraceSummary[]; total: number }>,
+    private readonly load: (filter: TraceFilter) => Promise<{ items: TraceSummary[]; total: number; annotations?: Map<string, TraceAnnotation> }>,
     private readonly memento?: vscode.Memento,
     private readonly workspaceRoots: () => string[] = () => [],
   ) {
@@ -150,9 +152,9 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
 
   async getChildren(node?: Node): Promise<Node[]> {
     if (node?.kind === 'trace' || node?.kind === 'action') return [];
-    if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace }));
+    if (node?.kind === 'day') return node.traces.map((trace) => ({ kind: 'trace', trace, annotation: node.annotations?.get(trace.id) }));
     const scoped = this.scopeValue === 'workspace';
-    const { items: traces, total } = await this.load({ ...filterFor(this.choices), ...(scoped ? { workspace: this.workspaceRoots() } : {}) });
+    const { items: traces, total, annotations } = await this.load({ ...filterFor(this.choices), ...(scoped ? { workspace: this.workspaceRoots() } : {}) });
     const on = isFiltered(this.choices);
     if (scoped && !on && total === 0) {
       // Never mistaken for an empty history: the CLI's and other workspaces' traces are one click away.
@@ -171,7 +173,7 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     for (const t of traces) {
       const key = this.grouping === 'day' ? dayLabel(t.startTime) : (t.threadId ?? '');
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { kind: 'day', key, label: this.grouping === 'day' ? key : key ? t.name : 'Not in a thread', traces: [] }));
+      if (!g) groups.set(key, (g = { kind: 'day', key, label: this.grouping === 'day' ? key : key ? t.name : 'Not in a thread', traces: [], annotations }));
       g.traces.push(t);
     }
     const list = [...groups.values()];
@@ -209,6 +211,8 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     md.appendText(`${t.name}\n`);
     md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'}${t.tags.includes('fallback') ? ' (fallback model)' : ''} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
     if (t.error) md.appendMarkdown(`\n$(error) **${t.error.kind}**: `).appendText(t.error.message);
+    const review = annotationLine(node.annotation, 200);
+    if (review) md.appendMarkdown(`\n\n$(${node.annotation?.review === 'queued' ? 'eye' : 'tag'}) **Review**: `).appendText(review);
     item.tooltip = md;
     item.contextValue = t.error ? 'trace.error' : 'trace';
     item.command = { command: 'codi.showTrace', title: 'Show Trace', arguments: [t.id] };
