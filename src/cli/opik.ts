@@ -11,22 +11,21 @@
  * from any number of processes. A delivery session holds a lock file in the store (delivery after a run
  * gives up quickly when another codi is delivering, leaving the trace queued; `opik sync` waits). The
  * outbox file earlier versions kept (`opik-outbox.json`) is carried into the journal on first use and
- * renamed (`legacyOutboxPath()`).
+ * renamed (legacyOutbox.ts).
  */
-import { existsSync, promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import type { OpikConfigInput } from '../core/opik/config';
 import { isOpikCloud, normalizeOpikUrl, OpikConfigError, opikInputFromEnv, opikRequestedByEnv, resolveOpikConfig } from '../core/opik/config';
 import type { OpikExport } from '../core/opik/exporter';
 import { experimentExportStatus, exportStatus, startOpikExport } from '../core/opik/exporter';
 import { ExperimentStore } from '../core/eval/experimentStore';
-import { FileOutboxStore } from '../core/opik/fileOutbox';
 import type { JournalOutboxStore } from '../core/store/outboxRecords';
 import type { OpikExportState, SyncResult } from '../core/opik/outbox';
 import type { OutboxDepth } from '../core/health/opik';
 import { withFileLock } from '../core/store/fileLock';
 import type { TraceStore } from '../core/store/traceStore';
 import { checkFlags, parseArgs, UsageError } from './args';
+import { adoptLegacyOutbox, salvagedOutbox } from './legacyOutbox';
 import { EXIT, openStore, print, storeDir, VERSION } from './common';
 
 export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--json]
@@ -45,11 +44,6 @@ const SYNC_TIMEOUT_MS = 30_000;
 /** How long to wait for the delivery lock: to deliver right after a run (the trace stays queued), to sync. */
 const DELIVER_LOCK_MS = 5_000;
 const SYNC_LOCK_MS = 60_000;
-
-/** The outbox file of earlier versions of the CLI, carried into the store's journal on first use. */
-export function legacyOutboxPath(): string {
-  return join(storeDir(), 'opik-outbox.json');
-}
 
 /** The lock a delivery session holds, so two codi processes do not deliver the same traces at once. */
 const deliveryLock = () => join(storeDir(), 'opik-delivery.lock');
@@ -104,46 +98,6 @@ async function withOutbox<T>(traces: TraceStore, fn: (store: JournalOutboxStore)
     if (entered || (err as NodeJS.ErrnoException).code) throw err;
     throw new OutboxBusyError(`the Opik outbox is being delivered by another codi process (lock ${deliveryLock()})`);
   }
-}
-
-/**
- * Carries `opik-outbox.json` (earlier versions) into the store's journal: every entry the journal lacks is
- * adopted (so an interrupted move and a re-run add nothing twice), then the file is renamed
- * `opik-outbox.json.migrated-<time>`, never deleted. Under the file's own lock, which earlier versions take too.
- */
-async function adoptLegacyOutbox(traces: TraceStore): Promise<void> {
-  const path = legacyOutboxPath();
-  if (!existsSync(path)) return;
-  await withFileLock(`${path}.lock`, async () => {
-    if (!existsSync(path)) return;
-    const file = await FileOutboxStore.open(path);
-    for (const w of file.warnings) note(`codi: ${w}`);
-    const outbox = traces.outbox();
-    if (file.setAside) await salvage(outbox, file.setAside);
-    const adopted = await outbox.adopt(await file.entries(), Date.now());
-    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
-    if (existsSync(path)) await fs.rename(path, `${path}.migrated-${stamp}`);
-    if (adopted) note(`codi: moved ${adopted} Opik outbox entr${adopted === 1 ? 'y' : 'ies'} from ${path} into the trace store (the file is kept as ${path}.migrated-${stamp}).`);
-  });
-}
-
-/** What was recovered from an unreadable outbox in this process (null: the outbox was fine). */
-let salvaged: { aside: string; recovered: number } | null = null;
-
-/**
- * An outbox file that cannot be parsed (truncated, edited by hand) is moved aside by FileOutboxStore; the
- * traces it queued are not dropped silently: every trace id still readable in it that was not marked sent
- * is queued again (ids are stable: a trace Opik already has is not duplicated).
- */
-async function salvage(store: JournalOutboxStore, aside: string): Promise<void> {
-  const text = await fs.readFile(aside, 'utf8').catch(() => '');
-  const ids = new Set<string>();
-  for (const m of text.matchAll(/"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})"\s*:\s*\{([^{}]*)/g)) {
-    if (!/"state"\s*:\s*"sent"/.test(m[2]!) && !/"seq"\s*:/.test(m[2]!)) ids.add(m[1]!);
-  }
-  for (const id of ids) await store.enqueue(id, Date.now());
-  salvaged = { aside, recovered: ids.size };
-  note(ids.size ? `codi: re-queued ${ids.size} trace(s) found in the unreadable outbox (kept as ${aside}).` : `codi: no queued trace could be read from the unreadable outbox (kept as ${aside}); \`codi opik sync <trace id>…\` queues traces again.`);
 }
 
 function configInput(): OpikConfigInput {
@@ -421,7 +375,7 @@ export async function cmdOpik(argv: string[]): Promise<number> {
   }
   print(args.flags.has('json') ? JSON.stringify(out, null, 2) : syncText(out));
   // A damaged outbox from which nothing could be recovered may have held traces: never "all done".
-  const unrecovered = salvaged !== null && salvaged.recovered === 0;
+  const unrecovered = salvagedOutbox()?.recovered === 0;
   if (out.pending === 0 && out.permanentlyFailed === 0 && !unrecovered) return EXIT.ok;
   if (out.pending > 0) note(`codi: ${out.pending} item(s) still queued${out.lastError ? `: ${cliWording(out.lastError)}` : ''}. Run \`codi opik sync\` again once Opik is reachable.`);
   if (out.permanentlyFailed > 0) {

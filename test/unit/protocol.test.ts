@@ -153,9 +153,19 @@ interface ConfigSection {
 }
 
 describe('package.json contributions', () => {
-  const pkg = JSON.parse(readFileSync(join(__dirname, '../../package.json'), 'utf8')) as { contributes: Contributes };
+  const raw = readFileSync(join(__dirname, '../../package.json'), 'utf8');
+  const nls = JSON.parse(readFileSync(join(__dirname, '../../package.nls.json'), 'utf8')) as Record<string, string>;
+  // The user-facing strings are %key% placeholders resolved from package.nls.json (as VS Code does).
+  const placeholders = [...raw.matchAll(/"%([^"%]+)%"/g)].map((m) => m[1]!);
+  const pkg = JSON.parse(raw.replace(/"%([^"%]+)%"/g, (_, k: string) => JSON.stringify(nls[k] ?? `%${k}%`))) as { contributes: Contributes };
   const c = pkg.contributes;
   const known = new Set<string>(COMMAND_IDS);
+
+  it('every %key% placeholder has its string in package.nls.json, and every string there is used', () => {
+    assert.ok(placeholders.length >= 50, 'titles, settings and views are localizable');
+    for (const k of placeholders) assert.ok(typeof nls[k] === 'string' && nls[k]!.trim(), `package.nls.json has ${k}`);
+    for (const k of Object.keys(nls)) assert.ok(placeholders.includes(k), `${k} in package.nls.json is used by package.json`);
+  });
 
   it('COMMAND_IDS equals the contributed commands, each with a title', () => {
     const contributed = c.commands.map((x) => x.command);

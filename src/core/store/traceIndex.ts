@@ -1,9 +1,8 @@
 import type { Database, SqlJsStatic, SqlValue } from 'sql.js';
 import type { DeleteBody, HeaderBody, OutboxBody, PromptVersionBody, RawRecord, ScoresBody, TraceBody } from './codec';
 import { parseBody, RecordKind } from './codec';
-import type { AnnotationBody } from './annotations';
-import { ANNOTATION_SCHEMA, applyAnnotation } from './annotations';
-import { applyOutbox, OUTBOX_SCHEMA } from './outboxRecords';
+import { type AnnotationBody, ANNOTATION_SCHEMA, applyAnnotation } from './annotations';
+import { applyOutbox, OUTBOX_SCHEMA } from './outboxIndex';
 import { applyPromptVersion } from './promptVersions';
 import { latencyBin, TTFT_BASE } from './latencyBins';
 import { ROLLUP_SCHEMA } from './rollups';
