@@ -3,13 +3,8 @@
  * the Gemini stand-in (to record a trace) and the Opik stand-in (export on).
  */
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { CliRun } from '../support/cliKit';
-import { buildCli, startCli } from '../support/cliKit';
-import { tempDir } from '../support/fixtures';
-import { startGeminiStandIn } from '../support/geminiStandIn';
-import type { GeminiStandIn } from '../support/geminiStandIn';
+import { useCliKit } from '../support/cliKit';
 import { OpikStandIn } from '../support/opikStandIn';
 
 interface ShowJson {
@@ -21,30 +16,13 @@ interface ShowJson {
 
 describe('codi traces annotate / rate (bundled, temp store, Opik stand-in)', function () {
   this.timeout(240_000);
-  let bin: { cli: string; cleanup: () => void };
-  let gemini: GeminiStandIn;
+  const kit = useCliKit('cliannot', { files: { 'a.js': 'const a = 1;\n' } });
   let opik: OpikStandIn;
-  let home: ReturnType<typeof tempDir>;
-  let work: ReturnType<typeof tempDir>;
-
-  before(async () => (bin = await buildCli('codi-cliannot-bin-')));
-  after(() => bin.cleanup());
-  beforeEach(async () => {
-    gemini = await startGeminiStandIn();
-    opik = await OpikStandIn.start();
-    home = tempDir('codi-cliannot-home-');
-    work = tempDir('codi-cliannot-work-');
-    writeFileSync(join(work.dir, 'a.js'), 'const a = 1;\n');
-  });
-  afterEach(async () => {
-    await gemini.close();
-    await opik.close();
-    home.cleanup();
-    work.cleanup();
-  });
+  beforeEach(async () => (opik = await OpikStandIn.start()));
+  afterEach(() => opik.close());
 
   const codi = (args: string[]): Promise<CliRun> =>
-    startCli(bin.cli, args, work.dir, { GEMINI_API_KEY: 'k', GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_HOME: home.dir, OPIK_URL_OVERRIDE: opik.url, OPIK_API_KEY: opik.apiKey, OPIK_WORKSPACE: opik.workspace }).done;
+    kit.codi(args, { OPIK_URL_OVERRIDE: opik.url, OPIK_API_KEY: opik.apiKey, OPIK_WORKSPACE: opik.workspace });
   async function ok(args: string[]): Promise<CliRun> {
     const r = await codi(args);
     assert.equal(r.code, 0, `codi ${args.join(' ')}: ${r.stderr}`);
@@ -52,7 +30,7 @@ describe('codi traces annotate / rate (bundled, temp store, Opik stand-in)', fun
   }
   const show = async (id: string): Promise<ShowJson> => JSON.parse((await ok(['traces', 'show', id, '--json'])).stdout) as ShowJson;
   async function newTrace(): Promise<string> {
-    gemini.enqueue({ kind: 'text', text: 'It sets a.' });
+    kit.gemini.enqueue({ kind: 'text', text: 'It sets a.' });
     return (JSON.parse((await ok(['explain', 'a.js', '--json', '--no-judge'])).stdout) as { traceId: string }).traceId;
   }
 

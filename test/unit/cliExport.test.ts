@@ -7,42 +7,21 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { otlpTraceId } from '../../src/core/export/otlp';
 import type { CliRun } from '../support/cliKit';
-import { buildCli, startCli } from '../support/cliKit';
+import { useCliKit } from '../support/cliKit';
 import { tempDir } from '../support/fixtures';
-import { startGeminiStandIn } from '../support/geminiStandIn';
-import type { GeminiStandIn } from '../support/geminiStandIn';
 import { decodeOtlpJson, OtlpStandIn } from '../support/otlpStandIn';
 
 describe('codi CLI: traces export / import and the OTLP push (bundled)', function () {
   this.timeout(90_000);
-  let bin: { cli: string; cleanup: () => void };
-  let gemini: GeminiStandIn;
+  const kit = useCliKit('cliexport', { files: { 'cart.js': 'function total(items) {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n' } });
   let receiver: OtlpStandIn;
-  let home: ReturnType<typeof tempDir>;
-  let work: ReturnType<typeof tempDir>;
-
-  before(async () => {
-    bin = await buildCli('codi-cliexport-bin-');
-  });
-  after(() => bin.cleanup());
-  beforeEach(async () => {
-    gemini = await startGeminiStandIn();
-    receiver = await new OtlpStandIn().start();
-    home = tempDir('codi-cliexport-home-');
-    work = tempDir('codi-cliexport-work-');
-    writeFileSync(join(work.dir, 'cart.js'), 'function total(items) {\n  return items.reduce((s, i) => s + i.price, 0);\n}\n');
-  });
-  afterEach(async () => {
-    await gemini.close();
-    await receiver.close();
-    home.cleanup();
-    work.cleanup();
-  });
+  beforeEach(async () => (receiver = await new OtlpStandIn().start()));
+  afterEach(() => receiver.close());
 
   const codi = (args: string[], env: Record<string, string> = {}): Promise<CliRun> =>
-    startCli(bin.cli, args, work.dir, { GEMINI_API_KEY: 'test-key', GOOGLE_GEMINI_BASE_URL: gemini.url, CODI_HOME: home.dir, ...env }).done;
+    kit.codi(args, env);
   async function explain(env: Record<string, string> = {}): Promise<{ id: string; run: CliRun }> {
-    gemini.enqueue({ kind: 'text', text: 'It sums the prices.' });
+    kit.gemini.enqueue({ kind: 'text', text: 'It sums the prices.' });
     const run = await codi(['explain', 'cart.js', '--json'], env);
     assert.equal(run.code, 0, run.stderr);
     return { id: (JSON.parse(run.stdout) as { traceId: string }).traceId, run };
@@ -73,7 +52,7 @@ describe('codi CLI: traces export / import and the OTLP push (bundled)', functio
   it('export --format jsonl → import into an empty store: the same traces; a second import skips them', async () => {
     const a = await explain();
     const b = await explain();
-    const file = join(work.dir, 'traces.jsonl');
+    const file = join(kit.work, 'traces.jsonl');
     const exp = await codi(['traces', 'export', '--out', file]);
     assert.equal(exp.code, 0, exp.stderr);
     assert.match(exp.stdout, /Exported 2 trace\(s\) as JSONL to .*traces\.jsonl/);
@@ -113,14 +92,14 @@ describe('codi CLI: traces export / import and the OTLP push (bundled)', functio
     const bad = await codi(['traces', 'export', '--format', 'csv']);
     assert.equal(bad.code, 2);
     assert.match(bad.stderr, /--format must be jsonl or otlp/);
-    const nowhere = await codi(['traces', 'export', '--out', join(work.dir, 'no', 'such', 'dir', 'x.jsonl')]);
+    const nowhere = await codi(['traces', 'export', '--out', join(kit.work, 'no', 'such', 'dir', 'x.jsonl')]);
     assert.equal(nowhere.code, 2);
     assert.match(nowhere.stderr, /Cannot write .*x\.jsonl: ENOENT\. Check that its folder exists/);
   });
 
   it('import of a file with bad lines: exit 2, line numbers, the good lines imported', async () => {
     await explain();
-    const file = join(work.dir, 'mixed.jsonl');
+    const file = join(kit.work, 'mixed.jsonl');
     const exp = await codi(['traces', 'export']);
     writeFileSync(file, `${exp.stdout.trim()}\n{"format":"codi.trace/1","trace":{"id":"x"}}\nnot json\n`);
     const other = tempDir('codi-cliexport-other-');
@@ -128,7 +107,7 @@ describe('codi CLI: traces export / import and the OTLP push (bundled)', functio
       const r = await codi(['traces', 'import', file], { CODI_HOME: other.dir });
       assert.equal(r.code, 2, r.stderr);
       assert.match(r.stdout, /^1 imported, 0 already in the store, 2 bad lines not imported \(line 2: trace\.id must be a trace id \(a UUID\); line 3: not JSON/);
-      const missing = await codi(['traces', 'import', join(work.dir, 'nope.jsonl')]);
+      const missing = await codi(['traces', 'import', join(kit.work, 'nope.jsonl')]);
       assert.equal(missing.code, 2);
       assert.match(missing.stderr, /nope\.jsonl is not a file/);
     } finally {
