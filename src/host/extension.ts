@@ -109,8 +109,10 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.resultState', () => ResultPanel.currentState()),
         // Puts the store where it cannot open (a path under a regular file), or back (null): a real file-system fault.
         vscode.commands.registerCommand('codi._test.storeDir', async (dir: string | null) => {
-          await session.closeStore();
+          // The new place first: anything that reopens the store while the old one closes (the Traces view's poll,
+          // the status check) opens it there, not at the old place.
           session.storeDirOverride = dir;
+          await session.closeStore();
         }),
         // Which lazily loaded bundles (dist/lib/*.js: genai, sqljs, typescript, opik) this host has required.
         vscode.commands.registerCommand('codi._test.loadedBundles', () =>
