@@ -5,7 +5,7 @@
 // dark and high-contrast themes (the charts are redrawn with the theme's colours).
 // Run: node --import tsx test/e2e/ui/dashboard.ts (env: see harness.ts)
 import { dirname, join } from 'node:path';
-import type { Frame, Page } from 'playwright-core';
+import type { Frame } from 'playwright-core';
 // @ts-expect-error plain ESM helper shared with the benchmark (no types)
 import { corpus, makeTrace, rng, startTimes } from '../../../scripts/benchData.mjs';
 import { STORE_VERSION } from '../../../src/core/store/manifest';
@@ -14,7 +14,7 @@ import { encodeTrace } from '../../../src/core/store/summary';
 import { TraceStore } from '../../../src/core/store/traceStore';
 import type { TraceRecord } from '../../../src/shared/types';
 import type { UiSession } from './harness';
-import { check, expect, frameWith, main, quickInput, runCommand, shoot, step } from './harness';
+import { check, expect, frameWith, main, runCommand, shoot, step, pickTheme, THEME } from './harness';
 
 const TRACES = 10_000;
 const root = join(__dirname, '..', '..', '..');
@@ -41,15 +41,6 @@ async function seed(userDataDir: string): Promise<void> {
 
 const drawnAt = async (f: Frame) => (await f.locator('body').getAttribute('data-charts-drawn')) ?? '';
 
-async function setTheme(page: Page, theme: string): Promise<void> {
-  await runCommand(page, 'Preferences: Color Theme');
-  const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(theme);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: theme }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
-}
 
 async function session(s: UiSession): Promise<void> {
   const { page, shots } = s;
@@ -106,13 +97,13 @@ async function session(s: UiSession): Promise<void> {
   await shoot(page, shots, '21-dashboard-light-90d-table.png');
 
   for (const [theme, shot] of [
-    ['Dark Modern', '22-dashboard-dark.png'],
-    ['Dark High Contrast', '23-dashboard-high-contrast.png'],
-    ['Light High Contrast', '24-dashboard-light-high-contrast.png'],
+    [THEME.dark, '22-dashboard-dark.png'],
+    [THEME.hcDark, '23-dashboard-high-contrast.png'],
+    [THEME.hcLight, '24-dashboard-light-high-contrast.png'],
   ] as const) {
     const before = await drawnAt(dash);
-    await check(`switch to the ${theme} theme`, () => setTheme(page, theme));
-    await check(`the charts are redrawn for ${theme}`, async () => {
+    await pickTheme(page, theme);
+    await check(`the charts are redrawn for ${theme.name}`, async () => {
       const deadline = Date.now() + 15_000;
       while ((await drawnAt(dash)) === before) {
         if (Date.now() > deadline) throw new Error('no redraw after the theme change');
@@ -121,7 +112,7 @@ async function session(s: UiSession): Promise<void> {
     });
     await shoot(page, shots, shot);
   }
-  await setTheme(page, 'Light Modern');
+  await pickTheme(page, THEME.light);
 
   const model = (await dash.locator('#table-model tbody .link').first().innerText()).trim();
   await check('click the first model row', () => dash.locator('#table-model tbody .link').first().click());

@@ -7,18 +7,10 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Frame, Page } from 'playwright-core';
-import { assertGeminiUsed, check, expect, frameWith, main, runCommand, setApiKey, shoot, step } from './harness';
+import { assertGeminiUsed, check, expect, frameWith, main, runCommand, setApiKey, shoot, step, pickTheme, THEME } from './harness';
 
 const CASES = 12;
 
-async function theme(page: Page, name: RegExp, typed: string, bodyClass: string): Promise<void> {
-  await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
-  await page.keyboard.type(typed);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: name }).first();
-  await check(`the theme picker lists "${typed}"`, () => row.waitFor({ timeout: 10_000 }));
-  await row.click();
-  await check(`the workbench switches to ${typed}`, () => page.locator(`.monaco-workbench.${bodyClass}`).waitFor({ timeout: 15_000 }));
-}
 
 /**
  * The QuickPick a command opened, by its placeholder. Right after the palette's row is clicked, the palette's
@@ -94,13 +86,13 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
   await check('the Experiments view lists the run', () => runRow.waitFor({ timeout: 20_000 }));
   step(`Experiments view: "${(await runRow.innerText()).replace(/\s+/g, ' ').trim()}"`);
 
-  await theme(page, /^(Default )?Dark Modern/, 'Dark Modern', 'vs-dark');
+  await pickTheme(page, THEME.dark);
   await frameWith(page, 'tr.case', 10_000);
   await shoot(page, shots, '11-experiments-panel-dark.png');
-  await theme(page, /^(Default )?Dark High Contrast/, 'Dark High Contrast', 'hc-black');
+  await pickTheme(page, THEME.hcDark);
   await frameWith(page, 'tr.case', 10_000);
   await shoot(page, shots, '12-experiments-panel-hc.png');
-  await theme(page, /^(Default )?Light Modern/, 'Light Modern', 'vs');
+  await pickTheme(page, THEME.light);
 
   // Compare Runs: A = the older run (second in the newest-first list), B = the only other one.
   await check('run "CODI: Compare Runs"', () => runCommand(page, 'CODI: Compare Runs'));

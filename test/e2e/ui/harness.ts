@@ -94,6 +94,25 @@ export async function setApiKey(page: Page, command = 'CODI: Set Gemini API Key'
   await runCommand(page, 'Notifications: Clear All Notifications'); // keep the screenshots clear
 }
 
+/** The four theme kinds a panel is checked in: the name typed in the theme picker, and the workbench's class. */
+export const THEME = {
+  light: { kind: 'light', name: 'Light Modern', css: '.monaco-workbench.vs' },
+  dark: { kind: 'dark', name: 'Dark Modern', css: '.monaco-workbench.vs-dark' },
+  hcDark: { kind: 'hc-dark', name: 'Dark High Contrast', css: '.monaco-workbench.hc-black' },
+  hcLight: { kind: 'hc-light', name: 'Light High Contrast', css: '.monaco-workbench.hc-light' },
+} as const;
+export type UiTheme = (typeof THEME)[keyof typeof THEME];
+
+/** "Preferences: Color Theme" → the theme; resolves once the workbench has switched to it. */
+export async function pickTheme(page: Page, theme: UiTheme): Promise<void> {
+  await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
+  await page.keyboard.type(theme.name);
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^(Default )?${theme.name}`) }).first();
+  await check(`the theme picker lists "${theme.name}"`, () => row.waitFor({ timeout: 10_000 }));
+  await row.click();
+  await check(`the workbench switches to ${theme.name}`, () => page.locator(theme.css).first().waitFor({ timeout: 15_000 }));
+}
+
 /** Fails unless the stand-in was reached, and only with the key typed into the input box. */
 export function assertGeminiUsed(gemini: GeminiStandIn): void {
   const calls = gemini.requests.map((r) => `${r.action}${r.body.generationConfig?.responseMimeType === 'application/json' ? ' (json)' : ''}`);

@@ -4,26 +4,13 @@
 // menu; a filter that matches nothing; both panels back after a window reload, with their trace.
 // Screenshots: test/e2e/screenshots/1x-*.png. Run: node --import tsx test/e2e/ui/panels.ts (env: see harness.ts)
 import type { Frame, Page } from 'playwright-core';
-import { assertGeminiUsed, check, expect, frameWith, main, openFile, quickInput, runCommand, setApiKey, shoot, step } from './harness';
+import { assertGeminiUsed, check, expect, frameWith, main, openFile, quickInput, runCommand, setApiKey, shoot, step, pickTheme, THEME } from './harness';
 
-const THEMES = [
-  { kind: 'light', name: 'Light Modern', css: '.monaco-workbench.vs' },
-  { kind: 'dark', name: 'Dark Modern', css: '.monaco-workbench.vs-dark' },
-  { kind: 'hc-dark', name: 'Dark High Contrast', css: '.monaco-workbench.hc-black' },
-  { kind: 'hc-light', name: 'Light High Contrast', css: '.monaco-workbench.hc-light' },
-] as const;
+const THEMES = [THEME.light, THEME.dark, THEME.hcDark, THEME.hcLight];
 
 const resultTab = (page: Page) => page.locator('.tabs-container .tab', { hasText: /^CODI · / }).first();
 const traceTab = (page: Page) => page.locator('.tabs-container .tab', { hasText: /^CODI Trace/ }).first();
 
-async function pickTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
-  await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
-  await page.keyboard.type(theme.name);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^(Default )?${theme.name}`) }).first();
-  await check(`the theme picker lists "${theme.name}"`, () => row.waitFor({ timeout: 10_000 }));
-  await row.click();
-  await check(`the workbench switches to ${theme.name}`, () => page.locator(theme.css).first().waitFor({ timeout: 15_000 }));
-}
 
 /** Shows a panel's tab and returns its webview frame once `selector` is visible in it. */
 async function showPanel(page: Page, which: 'result' | 'trace', timeoutMs = 20_000): Promise<Frame> {

@@ -5,22 +5,10 @@
 // queue empties, the badge goes, the trace keeps its note and labels (shown in the Traces view's tooltip).
 // Screenshots: test/e2e/screenshots/2x-review-*.png. Run: node --import tsx test/e2e/ui/review.ts (env: see harness.ts)
 import type { Page } from 'playwright-core';
-import { assertGeminiUsed, check, expect, frameWith, main, openFile, runCommand, setApiKey, shoot, step } from './harness';
+import { assertGeminiUsed, check, expect, frameWith, main, openFile, runCommand, setApiKey, shoot, step, pickTheme, THEME } from './harness';
 
-const THEMES = [
-  { kind: 'light', name: 'Light Modern', css: '.monaco-workbench.vs' },
-  { kind: 'dark', name: 'Dark Modern', css: '.monaco-workbench.vs-dark' },
-  { kind: 'hc-dark', name: 'Dark High Contrast', css: '.monaco-workbench.hc-black' },
-] as const;
+const THEMES = [THEME.light, THEME.dark, THEME.hcDark];
 
-async function pickTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
-  await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
-  await page.keyboard.type(theme.name);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^(Default )?${theme.name}`) }).first();
-  await check(`the theme picker lists "${theme.name}"`, () => row.waitFor({ timeout: 10_000 }));
-  await row.click();
-  await check(`the workbench switches to ${theme.name}`, () => page.locator(theme.css).first().waitFor({ timeout: 15_000 }));
-}
 
 const codiTab = (page: Page) => page.locator('.activitybar .action-item', { has: page.locator('a[aria-label^="CODI"]') }).first();
 /** The Review view's pane (its header says "Review"). */

@@ -6,25 +6,13 @@
 // and the status list in light, dark and high-contrast themes.
 // Screenshots: test/e2e/screenshots/2x-*.png. Run: node --import tsx test/e2e/ui/status.ts (env: see harness.ts)
 import type { Page } from 'playwright-core';
-import { API_KEY, check, expect, main, quickInput, runCommand, shoot, step } from './harness';
+import { API_KEY, check, expect, main, quickInput, runCommand, shoot, step, pickTheme, THEME } from './harness';
 
-const THEMES = [
-  { kind: 'dark', name: 'Dark Modern', css: '.monaco-workbench.vs-dark' },
-  { kind: 'hc-dark', name: 'Dark High Contrast', css: '.monaco-workbench.hc-black' },
-  { kind: 'hc-light', name: 'Light High Contrast', css: '.monaco-workbench.hc-light' },
-] as const;
+const THEMES = [THEME.dark, THEME.hcDark, THEME.hcLight];
 
 const step1 = (page: Page) => page.locator('button.getting-started-step[data-step-id$="setKey"]').first();
 const rows = (page: Page) => page.locator('.quick-input-widget .monaco-list-row');
 
-async function pickTheme(page: Page, theme: (typeof THEMES)[number]): Promise<void> {
-  await check('run "Preferences: Color Theme"', () => runCommand(page, 'Preferences: Color Theme'));
-  await page.keyboard.type(theme.name);
-  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^(Default )?${theme.name}`) }).first();
-  await check(`the theme picker lists "${theme.name}"`, () => row.waitFor({ timeout: 10_000 }));
-  await row.click();
-  await check(`the workbench switches to ${theme.name}`, () => page.locator(theme.css).first().waitFor({ timeout: 15_000 }));
-}
 
 /** "Welcome: Open Walkthrough..." → "Get Started with CODI"; waits for the steps. */
 async function openWalkthrough(page: Page): Promise<void> {
