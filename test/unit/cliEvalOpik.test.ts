@@ -7,10 +7,7 @@
 import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { buildCli, startCli } from '../support/cliKit';
-import { tempDir } from '../support/fixtures';
-import { startGeminiStandIn } from '../support/geminiStandIn';
-import type { GeminiStandIn } from '../support/geminiStandIn';
+import { useCliKit } from '../support/cliKit';
 import { OpikStandIn } from '../support/opikStandIn';
 
 const SAMPLES = resolve(__dirname, '../../samples');
@@ -23,38 +20,15 @@ interface EvalOut {
 
 describe('codi eval --opik (bundled CLI, Gemini and Opik stand-ins)', function () {
   this.timeout(180_000);
-  let bin: { cli: string; cleanup: () => void };
-  let gemini: GeminiStandIn;
+  const kit = useCliKit('clievalopik');
   let opik: OpikStandIn;
-  let home: ReturnType<typeof tempDir>;
-  let work: ReturnType<typeof tempDir>;
-  before(async () => {
-    bin = await buildCli('codi-clievalopik-bin-');
-  });
-  after(() => bin.cleanup());
   beforeEach(async () => {
-    gemini = await startGeminiStandIn();
     opik = await OpikStandIn.start();
-    home = tempDir('codi-clievalopik-home-');
-    work = tempDir('codi-clievalopik-work-');
-    cpSync(SAMPLES, work.dir, { recursive: true });
+    cpSync(SAMPLES, kit.work, { recursive: true });
   });
-  afterEach(async () => {
-    await gemini.close();
-    await opik.close();
-    home.cleanup();
-    work.cleanup();
-  });
+  afterEach(() => opik.close());
   const codi = (args: string[]) =>
-    startCli(bin.cli, args, work.dir, {
-      GEMINI_API_KEY: 'test-key',
-      GOOGLE_GEMINI_BASE_URL: gemini.url,
-      CODI_HOME: home.dir,
-      OPIK_URL_OVERRIDE: opik.url,
-      OPIK_API_KEY: opik.apiKey,
-      OPIK_WORKSPACE: opik.workspace,
-      OPIK_PROJECT_NAME: 'CODI',
-    }, 150_000).done;
+    kit.codi(args, { OPIK_URL_OVERRIDE: opik.url, OPIK_API_KEY: opik.apiKey, OPIK_WORKSPACE: opik.workspace, OPIK_PROJECT_NAME: 'CODI' }, 150_000);
   const json = <T>(r: { stdout: string; stderr: string }): T => {
     try {
       return JSON.parse(r.stdout) as T;
