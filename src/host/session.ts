@@ -40,6 +40,8 @@ const workspaceMetadata = (): Record<string, unknown> => {
  */
 export class Session extends Disposable {
   private store: Promise<TraceStore> | null = null;
+  /** A close in progress: a store asked for meanwhile opens after it, never beside it. */
+  private closing: Promise<void> | null = null;
   /** The folder of the store opened last (the setting may have changed since). */
   private storeDirInUse: string | null = null;
   /** Notices the CLI's and other windows' appends while the store is open. */
@@ -102,7 +104,7 @@ export class Session extends Disposable {
   getStore(): Promise<TraceStore> {
     const wasmPath = vscode.Uri.joinPath(this.context.extensionUri, 'dist', 'sql-wasm.wasm').fsPath;
     const logger = { info: (m: string) => this.log.info(`store: ${m}`), warn: (m: string) => this.log.warn(`store: ${m}`) };
-    this.store ??= TraceStore.open({ dir: this.storeDir, wasmPath, logger }).then(async (s) => {
+    this.store ??= (this.closing ?? Promise.resolve()).then(() => TraceStore.open({ dir: this.storeDir, wasmPath, logger })).then(async (s) => {
       this.storeDirInUse = s.dir;
       if (this.storeDirOverride === null) await this.moveLegacy(s, wasmPath, logger);
       this._register(s.onDidChange(() => this.storeChanged.fire()));
@@ -175,9 +177,18 @@ export class Session extends Disposable {
   async closeStore(): Promise<void> {
     this.journalWatch?.dispose();
     this.journalWatch = undefined;
-    const s = await this.store?.catch(() => null);
+    const open = this.store;
     this.store = null;
-    await s?.close();
+    const done = (async () => {
+      const s = await open?.catch(() => null);
+      await s?.close();
+    })();
+    this.closing = done;
+    try {
+      await done;
+    } finally {
+      if (this.closing === done) this.closing = null;
+    }
   }
 
   async getApiKey(): Promise<string | undefined> {
