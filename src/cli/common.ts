@@ -58,6 +58,8 @@ function wasmPath(): string {
 /** Opens the store (faults become StoreFault, exit 6); `'run'`: a model command, which first proves the store can take its trace. */
 export const openStore = (purpose?: 'run') => openCliStore(storeDir(), wasmPath(), purpose === 'run');
 export const print = (s: string) => process.stdout.write(s.endsWith('\n') ? s : `${s}\n`);
+/** One line to stderr: notes beside a command's output (export state, moves, warnings). */
+export const note = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** The longest server-requested wait (RetryInfo / Retry-After) the CLI sits through: CODI_MAX_RETRY_WAIT seconds, default 60. */
 export function maxRetryWaitMs(): number | undefined {

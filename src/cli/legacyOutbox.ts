@@ -8,9 +8,8 @@ import { FileOutboxStore } from '../core/opik/fileOutbox';
 import { withFileLock } from '../core/store/fileLock';
 import type { JournalOutboxStore } from '../core/store/outboxRecords';
 import type { TraceStore } from '../core/store/traceStore';
-import { storeDir } from './common';
+import { note, storeDir } from './common';
 
-const note = (line: string): void => void process.stderr.write(`${line}\n`);
 
 /** The outbox file of earlier versions of the CLI, carried into the store's journal on first use. */
 export function legacyOutboxPath(): string {

@@ -26,7 +26,7 @@ import { withFileLock } from '../core/store/fileLock';
 import type { TraceStore } from '../core/store/traceStore';
 import { checkFlags, parseArgs, UsageError } from './args';
 import { adoptLegacyOutbox, salvagedOutbox } from './legacyOutbox';
-import { EXIT, openStore, print, storeDir, VERSION } from './common';
+import { EXIT, note, openStore, print, storeDir, VERSION } from './common';
 
 export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--json]
   codi opik status [--json]`;
@@ -71,7 +71,6 @@ export function cliWording(message: string): string {
 }
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
-const note = (line: string): void => void process.stderr.write(`${line}\n`);
 
 class OutboxBusyError extends Error {}
 
