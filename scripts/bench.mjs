@@ -143,6 +143,7 @@ line('page of 50, tag+score (ms)', (r) => r.engine.pageFilteredMs);
 line('text search, 50 hits (ms)', (r) => r.engine.searchMs);
 line('daily aggregates, 30 d (ms)', (r) => r.engine.aggregates30dMs);
 line('get one trace, lazy (ms)', (r) => r.engine.getMs);
+line('dashboard, first call after open (ms)', (r) => r.engine.dashboardFirstMs);
 line('dashboard, 30 d (ms)', (r) => r.engine.dashboard30dMs);
 line('dashboard, 90 d (ms)', (r) => r.engine.dashboard90dMs);
 line('dashboard, 30 d, one tag (ms)', (r) => r.engine.dashboardTag30dMs);
