@@ -41,7 +41,9 @@ const lazyLibs = {
     b.onResolve({ filter: /^(@google\/genai|sql\.js|typescript|opik)$/ }, (a) => (a.kind === 'dynamic-import' ? { path: `./lib/${LAZY[a.path]}.js`, external: true } : undefined));
   },
 };
-const host = { ...node, plugins: [lazyLibs], supported: { 'dynamic-import': false } };
+// ESM entry points first: the OpenTelemetry packages ship a CommonJS build that esbuild cannot tree-shake
+// (the OTLP serializer alone would pull in every signal's protobuf code, +240 KB) and a side-effect-free ESM one.
+const host = { ...node, plugins: [lazyLibs], supported: { 'dynamic-import': false }, mainFields: ['module', 'main'] };
 
 /** @type {import('esbuild').BuildOptions[]} */
 const builds = [

@@ -38,7 +38,7 @@ export async function buildCli(prefix: string): Promise<{ cli: string; cleanup: 
   const cli = join(bin.dir, 'cli.js');
   const node = { platform: 'node', format: 'cjs', bundle: true, target: 'node20', logLevel: 'silent', absWorkingDir: ROOT } as const;
   await Promise.all([
-    build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: cli, plugins: [lazyOpik], supported: { 'dynamic-import': false }, define: { CODI_VERSION: JSON.stringify('9.9.9-test') } }),
+    build({ ...node, entryPoints: ['src/cli/main.ts'], outfile: cli, plugins: [lazyOpik], mainFields: ['module', 'main'], supported: { 'dynamic-import': false }, define: { CODI_VERSION: JSON.stringify('9.9.9-test') } }),
     build({
       ...node,
       entryPoints: ['node_modules/opik/dist/index.cjs'],
