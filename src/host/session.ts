@@ -225,7 +225,7 @@ export class Session extends Disposable {
       this.log.error(`store: cannot open ${this.storeDir}: ${failure}`);
       return null;
     });
-    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(`the trace store could not be opened (${failure})`)) };
+    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(vscode.l10n.t('the trace store could not be opened ({0})', failure))) };
     const tracer = new Tracer(
       sink,
       undefined,
@@ -237,7 +237,7 @@ export class Session extends Disposable {
     );
     let gated: GeminiClient | undefined;
     const gemini = (): GeminiClient => {
-      if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');
+      if (!key) throw new CodiError('no-key', vscode.l10n.t('No Gemini API key is set.'));
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
       const create = (): GeminiClient =>
         createGeminiClient({
