@@ -225,7 +225,7 @@ export class Session extends Disposable {
       this.log.error(`store: cannot open ${this.storeDir}: ${failure}`);
       return null;
     });
-    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(vscode.l10n.t('the trace store could not be opened ({0})', failure))) };
+    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(vscode.l10n.t('the trace store could not be opened ({0})', String(failure)))) };
     const tracer = new Tracer(
       sink,
       undefined,
