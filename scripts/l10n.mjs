@@ -56,7 +56,17 @@ export function extract(dir = join(root, 'src', 'host')) {
     const visit = (n) => {
       if (ts.isCallExpression(n) && isL10nT(n.expression)) {
         const [first] = n.arguments;
-        if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) bundle[first.text] = first.text;
+        if (first && (ts.isStringLiteral(first) || ts.isNoSubstitutionTemplateLiteral(first))) {
+          bundle[first.text] = first.text;
+          // {0}… must match the arguments: a missing one shows "{1}" to the user, an extra one is lost.
+          const rest = n.arguments.slice(1);
+          if (!(rest.length === 1 && ts.isObjectLiteralExpression(rest[0]))) {
+            const used = new Set([...first.text.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
+            for (let i = 0; i < Math.max(rest.length, ...[...used].map((u) => u + 1)); i++) {
+              if (!used.has(i) || i >= rest.length) problems.push(`${at(n)}: l10n.t('${first.text.slice(0, 40)}…') has ${rest.length} argument(s) but ${used.has(i) ? 'uses' : 'does not use'} {${i}}`);
+            }
+          }
+        }
         else if (first && ts.isObjectLiteralExpression(first)) {
           /** @type {(name: string) => ts.Expression | undefined} */
           const prop = (name) => first.properties.find((p) => ts.isPropertyAssignment(p) && p.name.getText(sf) === name)?.initializer;

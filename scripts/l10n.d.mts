@@ -1,0 +1,5 @@
+// Types for scripts/l10n.mjs, so the unit test can use it strictly.
+export type BundleEntry = string | { message: string; comment: string[] };
+export const bundlePath: string;
+export function extract(dir?: string): { bundle: Record<string, BundleEntry>; problems: string[] };
+export function bundleText(bundle: Record<string, unknown>): string;
