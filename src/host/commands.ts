@@ -185,7 +185,13 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     }
     await c.traces.annotate(id, { review: state });
     const left = (await c.review.items()).length;
-    const what = state === 'queued' ? vscode.l10n.t('CODI: trace marked for review ({0} to review)', left) : state === 'reviewed' ? vscode.l10n.t('CODI: trace marked reviewed ({0} to review)', left) : vscode.l10n.t('CODI: trace removed from review ({0} to review)', left);
+    const one = left === 1;
+    const what =
+      state === 'queued'
+        ? one ? vscode.l10n.t('CODI: trace marked for review (1 trace to review)') : vscode.l10n.t('CODI: trace marked for review ({0} traces to review)', left)
+        : state === 'reviewed'
+          ? one ? vscode.l10n.t('CODI: trace marked reviewed (1 trace to review)') : vscode.l10n.t('CODI: trace marked reviewed ({0} traces to review)', left)
+          : one ? vscode.l10n.t('CODI: trace removed from review (1 trace to review)') : vscode.l10n.t('CODI: trace removed from review ({0} traces to review)', left);
     void vscode.window.setStatusBarMessage(what, 4000);
   };
 
