@@ -15,6 +15,14 @@ export const bundlePath = join(root, 'l10n', 'bundle.l10n.json');
 /** Calls whose option properties are shown to the user (a literal there must go through l10n.t). */
 const optionCalls = new Set(['showInputBox', 'showQuickPick', 'withProgress', 'showSaveDialog', 'showOpenDialog']);
 const shownProps = new Set(['title', 'prompt', 'placeHolder', 'openLabel', 'saveLabel', 'detail']);
+/**
+ * Files whose strings wait for a change being made elsewhere (another branch edits the trace panel): their
+ * problems are listed apart, not as failures. Remove an entry once its file is converted.
+ */
+export const deferred = new Set(['src/host/panels/tracePanel.ts']);
+
+/** Properties of quick picks, input boxes, tree views and status bar items that the user reads. */
+const shownAssignments = new Set(['title', 'placeholder', 'prompt', 'tooltip', 'message', 'description', 'name']);
 
 /** @param {string} dir @returns {string[]} */
 function tsFiles(dir) {
@@ -42,14 +50,17 @@ function calleeName(e) {
  * Reads src/host: every l10n.t message (bundle order = file order, then source order) and every place a
  * user-facing literal skips l10n.t.
  * @param {string} [dir]
- * @returns {{ bundle: Record<string, string | { message: string, comment: string[] }>, problems: string[] }}
+ * @returns {{ bundle: Record<string, string | { message: string, comment: string[] }>, problems: string[], deferredProblems: string[] }}
  */
 export function extract(dir = join(root, 'src', 'host')) {
   /** @type {Record<string, string | { message: string, comment: string[] }>} */
   const bundle = {};
   /** @type {string[]} */
-  const problems = [];
+  const found = [];
+  /** @type {string[]} */
+  const deferredProblems = [];
   for (const file of tsFiles(dir)) {
+    const problems = deferred.has(relative(root, file).split('\\').join('/')) ? deferredProblems : found;
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const at = (/** @type {ts.Node} */ n) => `${relative(root, file)}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
     /** @param {ts.Node} n */
@@ -81,7 +92,9 @@ export function extract(dir = join(root, 'src', 'host')) {
             else bundle[m.text] = m.text;
           }
         } else problems.push(`${at(n)}: l10n.t needs a literal message (pass values as {0}… arguments, not \${…})`);
-      } else if (ts.isCallExpression(n) && /^show(Information|Warning|Error)Message$/.test(calleeName(n.expression))) {
+      } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && shownAssignments.has(n.left.name.text) && isLiteralText(n.right) && /[a-z]{2}/i.test(n.right.getText(sf).replace(/\$\([\w-]+\)|\$\{[^}]*\}/g, ''))) {
+        problems.push(`${at(n)}: .${n.left.name.text} = ${n.right.getText(sf).slice(0, 60)} without l10n.t`);
+      } else if (ts.isCallExpression(n) && /^(show(Information|Warning|Error)Message|setStatusBarMessage)$/.test(calleeName(n.expression))) {
         for (const a of n.arguments) if (isLiteralText(a)) problems.push(`${at(a)}: ${calleeName(n.expression)} shows ${a.getText(sf).slice(0, 60)} without l10n.t`);
       } else if (ts.isCallExpression(n) && optionCalls.has(calleeName(n.expression))) {
         for (const a of n.arguments) {
@@ -95,7 +108,7 @@ export function extract(dir = join(root, 'src', 'host')) {
     };
     visit(sf);
   }
-  return { bundle, problems };
+  return { bundle, problems: found, deferredProblems };
 }
 
 /** The bundle file's text, as written. @param {Record<string, unknown>} bundle */
@@ -104,7 +117,8 @@ export function bundleText(bundle) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { bundle, problems } = extract();
+  const { bundle, problems, deferredProblems } = extract();
+  for (const p of deferredProblems) console.error(`[l10n] deferred: ${p}`);
   for (const p of problems) console.error(`[l10n] ${p}`);
   if (process.argv.includes('--check')) {
     let current = '';
