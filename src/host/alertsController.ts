@@ -28,7 +28,7 @@ export class AlertsController extends Disposable {
     private readonly log: vscode.LogOutputChannel,
   ) {
     super();
-    this.item.name = 'CODI Alerts';
+    this.item.name = vscode.l10n.t('CODI Alerts');
     this.item.command = 'codi.openDashboard';
     this._register(session.onDidChangeTraces(() => this.schedule()));
     this._register(session.onDidOpenStore(() => this.schedule()));
@@ -62,9 +62,11 @@ export class AlertsController extends Disposable {
   private async notify(e: AlertEvent): Promise<void> {
     const until = this.memento.get<number>(SNOOZE_KEY) ?? 0;
     if (Date.now() < until) return;
-    const pick = await vscode.window.showWarningMessage(`CODI: ${e.message}`, 'Open Dashboard', "Don't Show Again Today");
-    if (pick === 'Open Dashboard') await vscode.commands.executeCommand('codi.openDashboard');
-    if (pick === "Don't Show Again Today") {
+    const dashboard = vscode.l10n.t('Open Dashboard');
+    const snooze = vscode.l10n.t("Don't Show Again Today");
+    const pick = await vscode.window.showWarningMessage(vscode.l10n.t('CODI: {0}', e.message), dashboard, snooze);
+    if (pick === dashboard) await vscode.commands.executeCommand('codi.openDashboard');
+    if (pick === snooze) {
       const end = new Date();
       end.setHours(24, 0, 0, 0);
       await this.memento.update(SNOOZE_KEY, end.getTime());
@@ -77,9 +79,9 @@ export class AlertsController extends Disposable {
       this.item.hide();
       return;
     }
-    const parts = [state.quality && meanScore !== null ? `quality ${meanScore.toFixed(2)}` : '', state.errors && errorRate !== null ? `errors ${Math.round(errorRate * 100)}%` : ''].filter(Boolean);
+    const parts = [state.quality && meanScore !== null ? vscode.l10n.t('quality {0}', meanScore.toFixed(2)) : '', state.errors && errorRate !== null ? vscode.l10n.t('errors {0}%', Math.round(errorRate * 100)) : ''].filter(Boolean);
     this.item.text = `$(warning) CODI ${parts.join(' · ')}`;
-    this.item.tooltip = `${[this.lastMessages.quality, this.lastMessages.errors].filter(Boolean).join('\n') || `Over the last ${window} runs.`}\nClick to open the dashboard.`;
+    this.item.tooltip = vscode.l10n.t('{0}\nClick to open the dashboard.', [this.lastMessages.quality, this.lastMessages.errors].filter(Boolean).join('\n') || vscode.l10n.t('Over the last {0} runs.', window));
     this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
     this.item.show();
   }

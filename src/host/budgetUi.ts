@@ -16,8 +16,8 @@ export class BudgetUi extends Disposable {
 
   constructor(private readonly log: vscode.LogOutputChannel) {
     super();
-    this.item.name = 'CODI Daily Budget';
-    this.item.command = { title: 'Open Settings', command: 'workbench.action.openSettings', arguments: ['codi.budget.dailyUsd'] };
+    this.item.name = vscode.l10n.t('CODI Daily Budget');
+    this.item.command = { title: vscode.l10n.t('Open Settings'), command: 'workbench.action.openSettings', arguments: ['codi.budget.dailyUsd'] };
   }
 
   /** A guard for one run (null when the budget is off). */
@@ -28,7 +28,7 @@ export class BudgetUi extends Disposable {
       spentToday: async () => spentTodayIn(store),
       onWarn: (c) => {
         this.log.info(`budget: ${usd(c.spentUsd)} of ${usd(c.limitUsd)} spent today`);
-        void vscode.window.showWarningMessage(`CODI: ${Math.round(((c.spentUsd + c.estimateUsd) / c.limitUsd) * 100)}% of today's budget (${usd(c.limitUsd)}) is used or about to be.`);
+        void vscode.window.showWarningMessage(vscode.l10n.t("CODI: {0}% of today's budget ({1}) is used or about to be.", Math.round(((c.spentUsd + c.estimateUsd) / c.limitUsd) * 100), usd(c.limitUsd)));
       },
       onExceed: (c) => this.askOverride(c),
     }, prices);
@@ -36,9 +36,9 @@ export class BudgetUi extends Disposable {
 
   private async askOverride(c: BudgetCheck): Promise<boolean> {
     if (this.overrideDay === startOfLocalDay(Date.now())) return true;
-    const anyway = 'Run anyway today';
-    const settings = 'Open Settings';
-    const picked = await vscode.window.showWarningMessage(`CODI: ${budgetMessage(c)}`, { modal: true }, anyway, settings);
+    const anyway = vscode.l10n.t('Run anyway today');
+    const settings = vscode.l10n.t('Open Settings');
+    const picked = await vscode.window.showWarningMessage(vscode.l10n.t('CODI: {0}', budgetMessage(c)), { modal: true }, anyway, settings);
     if (picked === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.budget.dailyUsd');
     if (picked !== anyway) return false;
     this.overrideDay = startOfLocalDay(Date.now());
@@ -54,7 +54,7 @@ export class BudgetUi extends Disposable {
     }
     const spent = spentTodayIn(store);
     this.item.text = `$(credit-card) ${usd(spent)} / ${usd(dailyUsd)}`;
-    this.item.tooltip = `CODI: today's model spend against the daily budget (codi.budget.dailyUsd). Click to change it.`;
+    this.item.tooltip = vscode.l10n.t("CODI: today's model spend against the daily budget (codi.budget.dailyUsd). Click to change it.");
     this.item.backgroundColor = spent >= dailyUsd ? new vscode.ThemeColor('statusBarItem.errorBackground') : spent >= 0.8 * dailyUsd ? new vscode.ThemeColor('statusBarItem.warningBackground') : undefined;
     this.item.show();
   }

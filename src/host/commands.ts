@@ -84,7 +84,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     const p = generation.proposal;
     const g = ResultPanel.currentGenerated();
     if (!p) {
-      void vscode.window.showWarningMessage('CODI: There is no generated code waiting for a decision (it may have been applied or discarded already).');
+      void vscode.window.showWarningMessage(vscode.l10n.t('CODI: There is no generated code waiting for a decision (it may have been applied or discarded already).'));
       return;
     }
     if (action === 'showDiff') return c.proposals.showDiff(p);
@@ -95,12 +95,12 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       return;
     }
     if (!(await c.proposals.accept(p))) {
-      void vscode.window.showErrorMessage('CODI: The code could not be applied (the file changed or is read-only). Use Copy instead.');
+      void vscode.window.showErrorMessage(vscode.l10n.t('CODI: The code could not be applied (the file changed or is read-only). Use Copy instead.'));
       return;
     }
     generation.proposal = null;
     if (g) ResultPanel.patchCurrent({ generated: { ...g, state: 'accepted' } });
-    void vscode.window.setStatusBarMessage('CODI: generated code applied (unsaved; Undo reverts it)', 4000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('CODI: generated code applied (unsaved; Undo reverts it)'), 4000);
   };
 
   const deps: RunDeps = {
@@ -132,7 +132,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     c.secrets.onDidChange((key) => {
       const shown = ResultPanel.currentState();
       if (key !== 'codi.geminiApiKey' || (shown?.error?.kind !== 'no-key' && shown?.error?.kind !== 'auth')) return;
-      ResultPanel.patchCurrent({ error: null, warning: 'The Gemini API key was changed after this run failed. Retry to run it with the new key.' });
+      ResultPanel.patchCurrent({ error: null, warning: vscode.l10n.t('The Gemini API key was changed after this run failed. Retry to run it with the new key.') });
     }),
   );
 
@@ -145,22 +145,24 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       placeHolder,
       validateInput: (v) => {
         const key = v.trim();
-        if (!key) return 'Paste the key.';
-        if (/\s/.test(v)) return key !== v && !/\s/.test(key) ? 'Remove the spaces around the key.' : 'An API key has no spaces.';
+        if (!key) return vscode.l10n.t('Paste the key.');
+        if (/\s/.test(v)) return key !== v && !/\s/.test(key) ? vscode.l10n.t('Remove the spaces around the key.') : vscode.l10n.t('An API key has no spaces.');
         const warning = looksRight?.(key);
         return warning ? { message: warning, severity: vscode.InputBoxValidationSeverity.Warning } : undefined;
       },
     });
   /** Google's keys start with "AIza"; with a custom endpoint (proxy, gateway, demo) any key may be right. */
   const geminiKeyHint = (key: string): string | undefined =>
-    key.startsWith('AIza') || readSettings().apiBaseUrl ? undefined : 'Keys from Google AI Studio start with "AIza". Press Enter to save it anyway.';
+    key.startsWith('AIza') || readSettings().apiBaseUrl ? undefined : vscode.l10n.t('Keys from Google AI Studio start with "AIza". Press Enter to save it anyway.');
   const setOpikEnabled = async (on: boolean) => {
     await vscode.workspace.getConfiguration('codi.opik').update('enabled', on, vscode.ConfigurationTarget.Global);
     if (on && !(await c.secrets.get('codi.opikApiKey'))) {
-      const pick = await vscode.window.showInformationMessage('CODI: Opik export is on. Opik cloud needs an API key and a workspace (self-hosted Opik does not).', 'Set Opik API Key', 'Open Settings');
-      if (pick === 'Set Opik API Key') await vscode.commands.executeCommand('codi.setOpikApiKey');
-      if (pick === 'Open Settings') await vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
-    } else void vscode.window.showInformationMessage(`CODI: Opik export ${on ? 'enabled: new traces will be sent to Opik' : 'disabled: nothing more is sent'}.`);
+      const setKey = vscode.l10n.t('Set Opik API Key');
+      const settings = vscode.l10n.t('Open Settings');
+      const pick = await vscode.window.showInformationMessage(vscode.l10n.t('CODI: Opik export is on. Opik cloud needs an API key and a workspace (self-hosted Opik does not).'), setKey, settings);
+      if (pick === setKey) await vscode.commands.executeCommand('codi.setOpikApiKey');
+      if (pick === settings) await vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
+    } else void vscode.window.showInformationMessage(on ? vscode.l10n.t('CODI: Opik export enabled: new traces will be sent to Opik.') : vscode.l10n.t('CODI: Opik export disabled: nothing more is sent.'));
   };
 
   const isTagChange = (v: unknown): v is { add?: string[]; remove?: string[] } =>
@@ -178,13 +180,19 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
   const review = async (arg: unknown, state: 'queued' | 'reviewed' | null) => {
     const id = traceIdOf(arg) ?? TracePanel.currentTraceId();
     if (!id) {
-      void vscode.window.showInformationMessage('CODI: Pick a trace in the Traces view (right-click → Mark for Review), or open one first.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Pick a trace in the Traces view (right-click → Mark for Review), or open one first.'));
       return;
     }
     await c.traces.annotate(id, { review: state });
     const left = (await c.review.items()).length;
-    const what = state === 'queued' ? 'marked for review' : state === 'reviewed' ? 'marked reviewed' : 'removed from review';
-    void vscode.window.setStatusBarMessage(`CODI: trace ${what} (${plural(left, 'trace')} to review)`, 4000);
+    const one = left === 1;
+    const what =
+      state === 'queued'
+        ? one ? vscode.l10n.t('CODI: trace marked for review (1 trace to review)') : vscode.l10n.t('CODI: trace marked for review ({0} traces to review)', left)
+        : state === 'reviewed'
+          ? one ? vscode.l10n.t('CODI: trace marked reviewed (1 trace to review)') : vscode.l10n.t('CODI: trace marked reviewed ({0} traces to review)', left)
+          : one ? vscode.l10n.t('CODI: trace removed from review (1 trace to review)') : vscode.l10n.t('CODI: trace removed from review ({0} traces to review)', left);
+    void vscode.window.setStatusBarMessage(what, 4000);
   };
 
   return {
@@ -219,16 +227,16 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const key =
         typeof arg === 'string'
           ? arg
-          : await askKey('CODI: Gemini API Key', "Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings.", 'AIza…', geminiKeyHint);
+          : await askKey(vscode.l10n.t('CODI: Gemini API Key'), vscode.l10n.t("Paste your Gemini API key (from Google AI Studio). It is kept in VS Code's secret storage, never in settings."), 'AIza…', geminiKeyHint);
       if (key === undefined) return;
       await c.secrets.set('codi.geminiApiKey', key.trim());
       c.log.info('Gemini API key updated.');
-      void vscode.window.showInformationMessage('CODI: Gemini API key saved in secret storage.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Gemini API key saved in secret storage.'));
     },
     'codi.clearGeminiApiKey': async () => {
       await c.secrets.delete('codi.geminiApiKey');
       c.log.info('Gemini API key removed.');
-      void vscode.window.showInformationMessage('CODI: Gemini API key removed.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Gemini API key removed.'));
     },
     'codi.showTrace': async (arg?: unknown) => {
       const id = traceIdOf(arg);
@@ -257,7 +265,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
       const store = await c.session.getStore();
       const trace = await store.get(id);
       if (!trace) {
-        void vscode.window.showWarningMessage('CODI: This trace is no longer in the store (deleted here or in another window).');
+        void vscode.window.showWarningMessage(vscode.l10n.t('CODI: This trace is no longer in the store (deleted here or in another window).'));
         return undefined;
       }
       // Tests and other extensions may pass `{add, remove}`; people pick.
@@ -270,21 +278,21 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     'codi.clearHistory': async () => {
       const store = await c.session.getStore();
       const n = store.count();
-      const yes = `Delete ${n} Trace${n === 1 ? '' : 's'}`;
-      const pick = await vscode.window.showWarningMessage(`Delete ${n === 1 ? 'the only CODI trace' : `all ${n} CODI traces`} from this machine?`, { modal: true, detail: 'Traces already exported to Opik stay there. This cannot be undone.' }, yes);
+      const yes = n === 1 ? vscode.l10n.t('Delete 1 Trace') : vscode.l10n.t('Delete {0} Traces', n);
+      const pick = await vscode.window.showWarningMessage(n === 1 ? vscode.l10n.t('Delete the only CODI trace from this machine?') : vscode.l10n.t('Delete all {0} CODI traces from this machine?', n), { modal: true, detail: vscode.l10n.t('Traces already exported to Opik stay there. This cannot be undone.') }, yes);
       if (pick !== yes) return;
       const r = await store.clear();
       c.log.info(`history cleared: ${plural(r.deleted, 'trace')}`);
       c.tree.refresh();
       await c.traces.refreshPanels(null);
-      void vscode.window.showInformationMessage(`CODI: ${plural(r.deleted, 'trace')} deleted.`);
+      void vscode.window.showInformationMessage(r.deleted === 1 ? vscode.l10n.t('CODI: 1 trace deleted.') : vscode.l10n.t('CODI: {0} traces deleted.', r.deleted));
     },
     'codi.setOpikApiKey': async (arg?: unknown) => {
-      const key = typeof arg === 'string' ? arg : await askKey('CODI: Opik API Key', "Paste your Comet Opik API key. It is kept in VS Code's secret storage, never in settings.", 'Opik API key');
+      const key = typeof arg === 'string' ? arg : await askKey(vscode.l10n.t('CODI: Opik API Key'), vscode.l10n.t("Paste your Comet Opik API key. It is kept in VS Code's secret storage, never in settings."), vscode.l10n.t('Opik API key'));
       if (key === undefined) return;
       await c.secrets.set('codi.opikApiKey', key.trim());
       c.log.info('Opik API key updated.');
-      void vscode.window.showInformationMessage('CODI: Opik API key saved in secret storage.');
+      void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Opik API key saved in secret storage.'));
     },
     'codi.enableOpikExport': () => setOpikEnabled(true),
     'codi.disableOpikExport': () => setOpikEnabled(false),
@@ -313,10 +321,10 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     'codi.groupTraces': async () => {
       const pick = await vscode.window.showQuickPick(
         [
-          { label: '$(calendar) By day', grouping: 'day' as const },
-          { label: '$(comment-discussion) By thread', description: 're-asks on the same code', grouping: 'thread' as const },
+          { label: `$(calendar) ${vscode.l10n.t('By day')}`, grouping: 'day' as const },
+          { label: `$(comment-discussion) ${vscode.l10n.t('By thread')}`, description: vscode.l10n.t('re-asks on the same code'), grouping: 'thread' as const },
         ],
-        { title: 'CODI: Group Traces' },
+        { title: vscode.l10n.t('CODI: Group Traces') },
       );
       if (pick) c.tree.setGrouping(pick.grouping);
     },

@@ -28,12 +28,13 @@ export function actionsFor(kind: ErrorKind): HostAction[] {
   }
 }
 
-export const ACTION_LABELS: Record<HostAction, string> = {
-  setApiKey: 'Set API Key',
-  showLog: 'Show Log',
-  openSettings: 'Open Settings',
-  retry: 'Retry',
-};
+/** The button labels, translated when asked for (not at load time); a pick is compared with the same values. */
+export const actionLabels = (): Record<HostAction, string> => ({
+  setApiKey: vscode.l10n.t('Set API Key'),
+  showLog: vscode.l10n.t('Show Log'),
+  openSettings: vscode.l10n.t('Open Settings'),
+  retry: vscode.l10n.t('Retry'),
+});
 
 export const ACTION_COMMANDS: Record<Exclude<HostAction, 'retry'>, string> = {
   setApiKey: 'codi.setGeminiApiKey',
@@ -49,7 +50,7 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
   const e = toCodiError(err);
   log.error(`${context}: [${e.kind}] ${e.message}${e.stack && e.kind === 'internal' ? `\n${e.stack}` : ''}`);
   if (e.kind === 'cancelled') {
-    void vscode.window.showInformationMessage(`CODI: ${context} cancelled. The trace is recorded.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('CODI: {0} cancelled. The trace is recorded.', context));
     return undefined;
   }
   const actions = actionsFor(e.kind);
@@ -60,8 +61,9 @@ export async function showFailure(err: unknown, log: vscode.LogOutputChannel, co
     void show(text);
     return undefined;
   }
-  const picked = await show(text, ...actions.map((a) => ACTION_LABELS[a]));
-  const action = actions.find((a) => ACTION_LABELS[a] === picked);
+  const labels = actionLabels();
+  const picked = await show(text, ...actions.map((a) => labels[a]));
+  const action = actions.find((a) => labels[a] === picked);
   if (action && action !== 'retry') await vscode.commands.executeCommand(ACTION_COMMANDS[action]);
   return action;
 }

@@ -43,7 +43,7 @@ export function exportCommands(c: ExportCommandContext): Record<ExportCommandId,
     const total = store.query({ ...filter, limit: 1, withTotal: true }).total ?? 0;
     const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.tmp`);
     const opts = { redactor: createRedactor(readSettings().redactPatterns), version: c.version, client: 'vscode' };
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CODI: Exporting ${plural(total, 'trace')}`, cancellable: true }, async (progress, token) => {
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: total === 1 ? vscode.l10n.t('CODI: Exporting 1 trace') : vscode.l10n.t('CODI: Exporting {0} traces', total), cancellable: true }, async (progress, token) => {
       const file = await fs.open(tmp, 'w');
       let n = 0;
       try {
@@ -51,7 +51,7 @@ export function exportCommands(c: ExportCommandContext): Record<ExportCommandId,
           if (token.isCancellationRequested) break;
           await file.write(`${format === 'jsonl' ? jsonlText(line) : Buffer.from(otlpJson([line.trace], opts)).toString('utf8')}\n`);
           n += 1;
-          if (total) progress.report({ increment: 100 / total, message: `${n} of ${total}` });
+          if (total) progress.report({ increment: 100 / total, message: vscode.l10n.t('{0} of {1}', n, total) });
         }
         await file.sync();
       } finally {
@@ -69,8 +69,8 @@ export function exportCommands(c: ExportCommandContext): Record<ExportCommandId,
 
   const importFrom = async (path: string): Promise<ImportResult> => {
     const store = await c.session.getStore();
-    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CODI: Importing ${basename(path)}` }, (progress) =>
-      importTraces(store, createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity }), (r) => progress.report({ message: `${r.imported} imported, ${r.skipped} already there` })),
+    return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CODI: Importing {0}', basename(path)) }, (progress) =>
+      importTraces(store, createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity }), (r) => progress.report({ message: vscode.l10n.t('{0} imported, {1} already there', r.imported, r.skipped) })),
     );
   };
 
@@ -82,10 +82,10 @@ export function exportCommands(c: ExportCommandContext): Record<ExportCommandId,
         (
           await vscode.window.showQuickPick(
             [
-              { label: 'JSONL', description: 'lossless; CODI can import it again (prompt versions included)', format: 'jsonl' as const },
-              { label: 'OTLP JSON', description: 'OpenTelemetry GenAI spans for AI Toolkit, Phoenix or any OTLP backend (secrets redacted)', format: 'otlp' as const },
+              { label: 'JSONL', description: vscode.l10n.t('lossless; CODI can import it again (prompt versions included)'), format: 'jsonl' as const },
+              { label: 'OTLP JSON', description: vscode.l10n.t('OpenTelemetry GenAI spans for AI Toolkit, Phoenix or any OTLP backend (secrets redacted)'), format: 'otlp' as const },
             ],
-            { title: `CODI: Export Traces${isFiltered(c.tree.filter) ? ` (${describeFilter(c.tree.filter)})` : ''}` },
+            { title: isFiltered(c.tree.filter) ? vscode.l10n.t('CODI: Export Traces ({0})', describeFilter(c.tree.filter)) : vscode.l10n.t('CODI: Export Traces') },
           )
         )?.format;
       if (!format) return undefined;
@@ -93,32 +93,32 @@ export function exportCommands(c: ExportCommandContext): Record<ExportCommandId,
         given.path ??
         (
           await vscode.window.showSaveDialog({
-            title: 'CODI: Export Traces',
+            title: vscode.l10n.t('CODI: Export Traces'),
             defaultUri: vscode.Uri.file(join(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir(), `codi-traces-${today()}${format === 'otlp' ? '.otlp' : ''}.jsonl`)),
-            filters: { 'JSON Lines': ['jsonl'], 'All files': ['*'] },
+            filters: { [vscode.l10n.t('JSON Lines')]: ['jsonl'], [vscode.l10n.t('All files')]: ['*'] },
           })
         )?.fsPath;
       if (!path) return undefined;
       const n = await exportTo(format, path);
       if (n === undefined) {
-        void vscode.window.showInformationMessage('CODI: Export cancelled; no file was written.');
+        void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Export cancelled; no file was written.'));
         return undefined;
       }
       c.log.info(`export: ${plural(n, 'trace')} as ${format} to ${path}`);
-      void vscode.window.showInformationMessage(`CODI: Exported ${plural(n, 'trace')} to ${basename(path)}.`, 'Open File').then((a) => a && vscode.window.showTextDocument(vscode.Uri.file(path)));
+      void vscode.window.showInformationMessage(n === 1 ? vscode.l10n.t('CODI: Exported 1 trace to {0}.', basename(path)) : vscode.l10n.t('CODI: Exported {0} traces to {1}.', n, basename(path)), vscode.l10n.t('Open File')).then((a) => (a ? vscode.window.showTextDocument(vscode.Uri.file(path)) : undefined));
       return n;
     },
     'codi.importTraces': async (arg?: unknown) => {
       const path =
         argOf(arg).path ??
-        (await vscode.window.showOpenDialog({ title: 'CODI: Import Traces', canSelectMany: false, openLabel: 'Import', filters: { 'CODI JSONL export': ['jsonl', 'json'], 'All files': ['*'] } }))?.[0]?.fsPath;
+        (await vscode.window.showOpenDialog({ title: vscode.l10n.t('CODI: Import Traces'), canSelectMany: false, openLabel: vscode.l10n.t('Import'), filters: { [vscode.l10n.t('CODI JSONL export')]: ['jsonl', 'json'], [vscode.l10n.t('All files')]: ['*'] } }))?.[0]?.fsPath;
       if (!path) return undefined;
       const r = await importFrom(path);
       c.tree.refresh();
       for (const b of r.bad) c.log.warn(`import ${basename(path)}: line ${b.line}: ${b.message}`);
       c.log.info(`import ${path}: ${describeImport(r, 0)}`);
-      const msg = `CODI: ${basename(path)}: ${describeImport(r, 3)}.`;
-      if (r.bad.length) void vscode.window.showWarningMessage(msg, 'Show Log').then((a) => a && c.log.show(true));
+      const msg = vscode.l10n.t('CODI: {0}: {1}.', basename(path), describeImport(r, 3));
+      if (r.bad.length) void vscode.window.showWarningMessage(msg, vscode.l10n.t('Show Log')).then((a) => a && c.log.show(true));
       else void vscode.window.showInformationMessage(msg);
       return r;
     },

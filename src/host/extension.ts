@@ -142,7 +142,7 @@ export function activate(context: vscode.ExtensionContext): void {
     log.info(`CODI activated in ${activationMs.toFixed(1)} ms (store: ${session.storeDir})`);
   } catch (err) {
     log.error(`CODI failed to activate: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
-    void vscode.window.showErrorMessage(`CODI failed to start: ${err instanceof Error ? err.message : String(err)}`, 'Show Log').then((a) => a && log.show());
+    void vscode.window.showErrorMessage(vscode.l10n.t('CODI failed to start: {0}', err instanceof Error ? err.message : String(err)), vscode.l10n.t('Show Log')).then((a) => a && log.show());
   }
 }
 

@@ -14,15 +14,15 @@ export async function openModelLink(raw: string, log: vscode.LogOutputChannel): 
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:') {
     log.warn(`link from a model answer refused (${url.protocol} links never open): ${raw.slice(0, 200)}`);
-    void vscode.window.showWarningMessage(`CODI: The answer links to a ${url.protocol} address; only http and https links can be opened.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('CODI: The answer links to a {0} address; only http and https links can be opened.', url.protocol));
     return { opened: false };
   }
   // The normalised form shows the host in punycode, so a look-alike domain is visible as what it is.
   const shown = url.href;
-  const open = 'Open Link';
+  const open = vscode.l10n.t('Open Link');
   const picked = await vscode.window.showWarningMessage(
-    'Open a link from the model\'s answer?',
-    { modal: true, detail: `${shown}\n\nHost: ${url.host}\nThe answer is written by a model: check the address before you open it.` },
+    vscode.l10n.t("Open a link from the model's answer?"),
+    { modal: true, detail: vscode.l10n.t('{0}\n\nHost: {1}\nThe answer is written by a model: check the address before you open it.', shown, url.host) },
     open,
   );
   if (picked !== open) return { opened: false };

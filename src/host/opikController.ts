@@ -1,4 +1,3 @@
-import { plural } from '../shared/text';
 import * as vscode from 'vscode';
 import type { OpikExport } from '../core/opik/exporter';
 import { experimentExportStatus, exportStatus, startOpikExport } from '../core/opik/exporter';
@@ -57,7 +56,7 @@ export class OpikController extends Disposable {
     private readonly clientVersion: string,
   ) {
     super();
-    this.item.name = 'CODI Opik export';
+    this.item.name = vscode.l10n.t('CODI Opik export');
     this.item.command = 'codi.syncOpikNow';
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.opik') && void this.restart()));
     this._register(secrets.onDidChange((key) => key === 'codi.opikApiKey' && void this.restart()));
@@ -123,9 +122,11 @@ export class OpikController extends Disposable {
     settle();
     for (const p of this.exp.problems) this.log.warn(`opik: ${p}`);
     if (!this.exp.worker && this.exp.problems.length) {
-      const pick = await vscode.window.showWarningMessage(`CODI: Opik export is on but cannot start: ${this.exp.problems[0]}`, 'Set Opik API Key', 'Open Settings');
-      if (pick === 'Set Opik API Key') void vscode.commands.executeCommand('codi.setOpikApiKey');
-      if (pick === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
+      const setKey = vscode.l10n.t('Set Opik API Key');
+      const settings = vscode.l10n.t('Open Settings');
+      const pick = await vscode.window.showWarningMessage(vscode.l10n.t('CODI: Opik export is on but cannot start: {0}', this.exp.problems[0] ?? ''), setKey, settings);
+      if (pick === setKey) void vscode.commands.executeCommand('codi.setOpikApiKey');
+      if (pick === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.opik');
     }
     this.exp.worker?.start();
     await this.render();
@@ -137,7 +138,7 @@ export class OpikController extends Disposable {
     const worker = this.exp.worker;
     if (!worker) {
       this.item.text = '$(warning) Opik';
-      this.item.tooltip = `Opik export is on but not configured: ${this.exp.problems.join(' ')}`;
+      this.item.tooltip = vscode.l10n.t('Opik export is on but not configured: {0}', this.exp.problems.join(' '));
       this.item.show();
       this.rendered = true;
       return;
@@ -145,7 +146,9 @@ export class OpikController extends Disposable {
     const pending = await worker.pendingCount();
     const err = worker.lastError;
     this.item.text = err ? `$(cloud-offline) Opik ${pending}` : pending ? `$(cloud-upload) Opik ${pending}` : '$(cloud) Opik';
-    this.item.tooltip = `${err ? `Opik export: ${err}\n` : ''}${plural(pending, 'trace')} waiting to be sent to ${this.exp.config?.project ?? 'Opik'}. Click to sync now.`;
+    const project = this.exp.config?.project ?? 'Opik';
+    const waiting = pending === 1 ? vscode.l10n.t('1 trace waiting to be sent to {0}. Click to sync now.', project) : vscode.l10n.t('{0} traces waiting to be sent to {1}. Click to sync now.', pending, project);
+    this.item.tooltip = err ? vscode.l10n.t('Opik export: {0}\n{1}', err, waiting) : waiting;
     this.item.show();
     this.rendered = true;
   }
@@ -182,10 +185,14 @@ export class OpikController extends Disposable {
       return;
     }
     if (!s) {
-      void vscode.window.showInformationMessage('CODI: This experiment was not exported to Opik (export was off when it ran).');
+      void vscode.window.showInformationMessage(vscode.l10n.t('CODI: This experiment was not exported to Opik (export was off when it ran).'));
       return;
     }
-    const pick = await vscode.window.showWarningMessage(`CODI: This experiment is ${s.state === 'failed' ? 'not accepted by Opik' : 'not sent to Opik yet'}.${s.lastError ? ` Last error: ${s.lastError}` : ''}`, 'Sync Now');
+    const failed = s.state === 'failed';
+    const what = s.lastError
+      ? failed ? vscode.l10n.t('CODI: This experiment is not accepted by Opik. Last error: {0}', s.lastError) : vscode.l10n.t('CODI: This experiment is not sent to Opik yet. Last error: {0}', s.lastError)
+      : failed ? vscode.l10n.t('CODI: This experiment is not accepted by Opik.') : vscode.l10n.t('CODI: This experiment is not sent to Opik yet.');
+    const pick = await vscode.window.showWarningMessage(what, vscode.l10n.t('Sync Now'));
     if (pick) await this.syncNow();
   }
 
@@ -218,15 +225,17 @@ export class OpikController extends Disposable {
   async syncNow(): Promise<void> {
     const worker = this.exp?.worker;
     if (!worker) {
-      const pick = await vscode.window.showInformationMessage('CODI: Opik export is off.', 'Enable Opik Export');
+      const pick = await vscode.window.showInformationMessage(vscode.l10n.t('CODI: Opik export is off.'), vscode.l10n.t('Enable Opik Export'));
       if (pick) await vscode.commands.executeCommand('codi.enableOpikExport');
       return;
     }
-    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'CODI: Syncing to Opik…' }, () => worker.syncNow());
+    const r = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CODI: Syncing to Opik…') }, () => worker.syncNow());
     await this.render();
     this.changed.fire(null);
-    const msg = `CODI: Opik sync — ${r.sent} sent, ${r.pending} pending${r.permanentlyFailed ? `, ${r.permanentlyFailed} failed permanently` : ''}.`;
-    if (r.lastError && r.pending) void vscode.window.showWarningMessage(`${msg} Last error: ${r.lastError}`, 'Show Log').then((a) => a && this.log.show());
+    const msg = r.permanentlyFailed
+      ? vscode.l10n.t('CODI: Opik sync — {0} sent, {1} pending, {2} failed permanently.', r.sent, r.pending, r.permanentlyFailed)
+      : vscode.l10n.t('CODI: Opik sync — {0} sent, {1} pending.', r.sent, r.pending);
+    if (r.lastError && r.pending) void vscode.window.showWarningMessage(vscode.l10n.t('{0} Last error: {1}', msg, r.lastError), vscode.l10n.t('Show Log')).then((a) => a && this.log.show());
     else void vscode.window.showInformationMessage(msg);
   }
 
@@ -238,12 +247,15 @@ export class OpikController extends Disposable {
       return;
     }
     if (s.state === 'off') {
-      const pick = await vscode.window.showInformationMessage('CODI: This trace was not exported to Opik (export is off, or it ran before export was on).', 'Enable Opik Export');
+      const pick = await vscode.window.showInformationMessage(vscode.l10n.t('CODI: This trace was not exported to Opik (export is off, or it ran before export was on).'), vscode.l10n.t('Enable Opik Export'));
       if (pick) await vscode.commands.executeCommand('codi.enableOpikExport');
       return;
     }
-    const why = s.lastError ? ` Last error: ${s.lastError}` : '';
-    const pick = await vscode.window.showWarningMessage(`CODI: This trace is ${s.state === 'failed' ? 'not accepted by Opik' : 'not sent to Opik yet'}.${why}`, 'Sync Now');
+    const failed = s.state === 'failed';
+    const what = s.lastError
+      ? failed ? vscode.l10n.t('CODI: This trace is not accepted by Opik. Last error: {0}', s.lastError) : vscode.l10n.t('CODI: This trace is not sent to Opik yet. Last error: {0}', s.lastError)
+      : failed ? vscode.l10n.t('CODI: This trace is not accepted by Opik.') : vscode.l10n.t('CODI: This trace is not sent to Opik yet.');
+    const pick = await vscode.window.showWarningMessage(what, vscode.l10n.t('Sync Now'));
     if (pick) await this.syncNow();
   }
 }

@@ -1,7 +1,6 @@
 import * as vscode from 'vscode';
 import { OtlpPusher } from '../core/export/otlpPush';
 import { createRedactor } from '../core/redact/redact';
-import { plural } from '../shared/text';
 import { Disposable } from './disposable';
 import type { Session } from './session';
 import { readSettings } from './settings';
@@ -68,7 +67,7 @@ export class OtlpController extends Disposable {
       } catch (e) {
         const msg = e instanceof Error ? e.message : String(e);
         this.last = { ...this.last, lastError: msg };
-        const pick = await vscode.window.showWarningMessage(`CODI: The OTLP push is off: ${msg}`, 'Open Settings');
+        const pick = await vscode.window.showWarningMessage(vscode.l10n.t('CODI: The OTLP push is off: {0}', msg), vscode.l10n.t('Open Settings'));
         if (pick) void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.otlp.endpoint');
         return;
       }
@@ -88,9 +87,12 @@ export class OtlpController extends Disposable {
     }
     if (this.warned) return;
     this.warned = true; // once per outage, not once per retry
-    void vscode.window.showWarningMessage(`CODI: ${s.lastError} (${plural(s.pending, 'trace')} queued.)`, 'Open Settings', 'Show Log').then((a) => {
-      if (a === 'Open Settings') void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.otlp.endpoint');
-      if (a === 'Show Log') this.log.show(true);
+    const settings = vscode.l10n.t('Open Settings');
+    const showLog = vscode.l10n.t('Show Log');
+    const text = s.pending === 1 ? vscode.l10n.t('CODI: {0} (1 trace queued.)', s.lastError) : vscode.l10n.t('CODI: {0} ({1} traces queued.)', s.lastError, s.pending);
+    void vscode.window.showWarningMessage(text, settings, showLog).then((a) => {
+      if (a === settings) void vscode.commands.executeCommand('workbench.action.openSettings', 'codi.otlp.endpoint');
+      if (a === showLog) this.log.show(true);
     });
   }
 

@@ -75,7 +75,7 @@ export class Session extends Disposable {
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (!e.affectsConfiguration('codi.storePath') || !this.store) return;
         void vscode.window
-          .showInformationMessage(`CODI keeps using the trace store in ${this.storeDirInUse ?? 'its current folder'} until the window is reloaded.`, 'Reload Window')
+          .showInformationMessage(this.storeDirInUse ? vscode.l10n.t('CODI keeps using the trace store in {0} until the window is reloaded.', this.storeDirInUse) : vscode.l10n.t('CODI keeps using the trace store in its current folder until the window is reloaded.'), vscode.l10n.t('Reload Window'))
           .then((a) => a && vscode.commands.executeCommand('workbench.action.reloadWindow'));
       }),
     );
@@ -128,12 +128,12 @@ export class Session extends Disposable {
     const from = this.legacyStoreDir;
     try {
       const r = await moveLegacyStore({ from, to, wasmPath, logger });
-      if (r && (r.unreadable.length || r.problems.length)) throw new Error('part of the old store is damaged (see the log)');
+      if (r && (r.unreadable.length || r.problems.length)) throw new Error(vscode.l10n.t('part of the old store is damaged (see the log)'));
     } catch (err) {
       const why = err instanceof Error ? err.message : String(err);
       this.log.error(`store: moving ${from} into ${to.dir} failed: ${why}`);
       void vscode.window
-        .showWarningMessage(`CODI could not move all earlier traces into the shared store ${to.dir} (${why}). They are kept in ${from}; CODI tries again at the next start.`, 'Show Log')
+        .showWarningMessage(vscode.l10n.t('CODI could not move all earlier traces into the shared store {0} ({1}). They are kept in {2}; CODI tries again at the next start.', to.dir, why, from), vscode.l10n.t('Show Log'))
         .then((a) => a && this.log.show());
     }
   }
@@ -225,7 +225,7 @@ export class Session extends Disposable {
       this.log.error(`store: cannot open ${this.storeDir}: ${failure}`);
       return null;
     });
-    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(`the trace store could not be opened (${failure})`)) };
+    const sink: TraceSink = store ?? { saveTrace: () => Promise.reject(new Error(vscode.l10n.t('the trace store could not be opened ({0})', String(failure)))) };
     const tracer = new Tracer(
       sink,
       undefined,
@@ -237,7 +237,7 @@ export class Session extends Disposable {
     );
     let gated: GeminiClient | undefined;
     const gemini = (): GeminiClient => {
-      if (!key) throw new CodiError('no-key', 'No Gemini API key is set.');
+      if (!key) throw new CodiError('no-key', vscode.l10n.t('No Gemini API key is set.'));
       const fingerprint = JSON.stringify([key, settings.apiBaseUrl, settings.apiVersion, settings.requestTimeoutSeconds, settings.retryMaxAttempts, settings.fallbackModel]);
       const create = (): GeminiClient =>
         createGeminiClient({

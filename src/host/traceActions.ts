@@ -32,7 +32,7 @@ export class TraceActions {
   readonly show = async (traceId: string): Promise<void> => {
     const trace = await (await this.session.getStore()).get(traceId);
     if (!trace) {
-      void vscode.window.showWarningMessage(`CODI: Trace ${traceId} is not in the local history (it may have been deleted).`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('CODI: Trace {0} is not in the local history (it may have been deleted).', traceId));
       return;
     }
     TracePanel.show(this.extensionUri, this.log, { trace, opik: await this.opik.status(traceId), labels: readAnnotationLabels() }, this);
@@ -50,7 +50,7 @@ export class TraceActions {
     const store = await this.session.getStore();
     if (!(await store.get(traceId))) {
       await this.refreshPanels(traceId);
-      throw new Error('This trace was deleted from the local history, so the rating cannot be stored.');
+      throw new Error(vscode.l10n.t('This trace was deleted from the local history, so the rating cannot be stored.'));
     }
     await store.addScores(traceId, [ratingScore(rating)]);
     this.log.info(`rated ${traceId}: ${rating.kind} ${rating.value}`);
@@ -68,7 +68,7 @@ export class TraceActions {
     const store = await this.session.getStore();
     if (!(await store.get(traceId))) {
       await this.refreshPanels(traceId);
-      throw new Error('This trace was deleted from the local history, so the review cannot be stored.');
+      throw new Error(vscode.l10n.t('This trace was deleted from the local history, so the review cannot be stored.'));
     }
     const a = await store.annotations().update(traceId, change);
     this.log.info(`annotated ${traceId}: review ${a.review ?? 'none'}, ${a.labels.length} label(s), note ${a.note ? 'set' : 'empty'}`);
@@ -81,12 +81,12 @@ export class TraceActions {
     const trace = await (await this.session.getStore()).get(traceId);
     const where = trace ? codeLocation(trace) : null;
     if (!where) {
-      void vscode.window.showInformationMessage('CODI: This trace does not come from a file (it was run on a prompt alone).');
+      void vscode.window.showInformationMessage(vscode.l10n.t('CODI: This trace does not come from a file (it was run on a prompt alone).'));
       return;
     }
     const uri = await this.resolve(where.file);
     if (!uri) {
-      void vscode.window.showWarningMessage(`CODI: ${where.file} is not in this workspace (the trace may come from another folder or the CLI).`);
+      void vscode.window.showWarningMessage(vscode.l10n.t('CODI: {0} is not in this workspace (the trace may come from another folder or the CLI).', where.file));
       return;
     }
     const doc = await vscode.workspace.openTextDocument(uri);
@@ -97,13 +97,13 @@ export class TraceActions {
 
   readonly copyId = async (traceId: string): Promise<void> => {
     await vscode.env.clipboard.writeText(traceId);
-    void vscode.window.setStatusBarMessage(`CODI: trace ID ${traceId} copied`, 3000);
+    void vscode.window.setStatusBarMessage(vscode.l10n.t('CODI: trace ID {0} copied', traceId), 3000);
   };
 
   /** Deletes one trace after a confirmation; open panels showing it say so. */
   readonly delete = async (traceId: string, name: string): Promise<void> => {
-    const yes = 'Delete Trace';
-    const pick = await vscode.window.showWarningMessage(`Delete the trace "${name}"?`, { modal: true, detail: 'A copy already exported to Opik stays there.' }, yes);
+    const yes = vscode.l10n.t('Delete Trace');
+    const pick = await vscode.window.showWarningMessage(vscode.l10n.t('Delete the trace "{0}"?', name), { modal: true, detail: vscode.l10n.t('A copy already exported to Opik stays there.') }, yes);
     if (pick !== yes) return;
     const { deleted } = await (await this.session.getStore()).deleteTraces([traceId]);
     this.log.info(`deleted trace ${traceId} (${deleted})`);

@@ -42,11 +42,11 @@ export class WorkspaceGate extends Disposable {
     try {
       const lines = pending.map((p) => describeWithheld(p.key, p.r.withheld));
       this.log.warn(`workspace settings withheld until allowed: ${lines.join('; ')}`);
-      const allow = 'Allow for this Workspace';
-      const show = 'Show Settings';
-      const keep = 'Keep Mine';
+      const allow = vscode.l10n.t('Allow for this Workspace');
+      const show = vscode.l10n.t('Show Settings');
+      const keep = vscode.l10n.t('Keep Mine');
       const picked = await vscode.window.showWarningMessage(
-        `CODI: This workspace's settings want to change how CODI prompts and prices: ${lines.join('; ')}. They are not applied until you allow them.`,
+        vscode.l10n.t("CODI: This workspace's settings want to change how CODI prompts and prices: {0}. They are not applied until you allow them.", lines.join('; ')),
         allow,
         show,
         keep,

@@ -38,12 +38,13 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
     if (typeof arg === 'string' && arg) return store().get(arg);
     const all = (await store().all()).filter((e) => e.runId !== exclude);
     if (!all.length) {
-      const run = 'Run Experiment';
-      void vscode.window.showInformationMessage(`CODI: ${exclude ? 'There is no other experiment run to compare with.' : 'No experiment runs yet.'} Run a dataset first.`, run).then((a) => a && vscode.commands.executeCommand('codi.runExperiment'));
+      const run = vscode.l10n.t('Run Experiment');
+      const text = exclude ? vscode.l10n.t('CODI: There is no other experiment run to compare with. Run a dataset first.') : vscode.l10n.t('CODI: No experiment runs yet. Run a dataset first.');
+      void vscode.window.showInformationMessage(text, run).then((a) => a && vscode.commands.executeCommand('codi.runExperiment'));
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(
-      all.map((e) => ({ label: e.name, description: `${Math.round(e.passRate * 100)}% of ${e.cases.length} · ${new Date(e.startedAt).toLocaleString()}${e.status === 'cancelled' ? ' · cancelled' : ''}`, detail: `${e.dataset.name}@${e.dataset.hash.slice(0, 8)} · ${e.models.model} · run ${e.runId}`, e })),
+      all.map((e) => ({ label: e.name, description: e.status === 'cancelled' ? vscode.l10n.t('{0}% of {1} · {2} · cancelled', Math.round(e.passRate * 100), e.cases.length, new Date(e.startedAt).toLocaleString()) : vscode.l10n.t('{0}% of {1} · {2}', Math.round(e.passRate * 100), e.cases.length, new Date(e.startedAt).toLocaleString()), detail: vscode.l10n.t('{0}@{1} · {2} · run {3}', e.dataset.name, e.dataset.hash.slice(0, 8), e.models.model, e.runId), e })),
       { title, placeHolder, matchOnDetail: true },
     );
     return pick?.e;
@@ -62,13 +63,13 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
       return e.runId;
     },
     'codi.openExperiment': async (arg?: unknown) => {
-      const e = await pickRun(arg, 'CODI: Open Experiment', 'Experiment run to open');
+      const e = await pickRun(arg, vscode.l10n.t('CODI: Open Experiment'), vscode.l10n.t('Experiment run to open'));
       if (e) await open(e, await store().previous(e), 'run');
     },
     'codi.compareExperiments': async (a?: unknown, b?: unknown) => {
-      const base = await pickRun(a, 'CODI: Compare Runs (1/2)', 'Baseline run (A)');
+      const base = await pickRun(a, vscode.l10n.t('CODI: Compare Runs (1/2)'), vscode.l10n.t('Baseline run (A)'));
       if (!base) return;
-      const next = await pickRun(b, 'CODI: Compare Runs (2/2)', `Run to compare with ${base.name} (B)`, base.runId);
+      const next = await pickRun(b, vscode.l10n.t('CODI: Compare Runs (2/2)'), vscode.l10n.t('Run to compare with {0} (B)', base.name), base.runId);
       if (next) await open(next, base, 'compare');
     },
     'codi.refreshExperiments': () => c.tree.refresh(),
@@ -79,13 +80,13 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
         const list = traces.list({ limit: 200 }).filter((t) => isPipelineKind(t.type));
         const pick = await vscode.window.showQuickPick(
           list.map((t) => ({ label: t.name, description: [t.type, t.model ?? '', t.score === null ? '' : t.score.toFixed(2)].filter(Boolean).join(' · '), detail: new Date(t.startTime).toLocaleString(), id: t.id })),
-          { title: 'CODI: Replay with Another Model', placeHolder: 'Trace to replay', matchOnDescription: true },
+          { title: vscode.l10n.t('CODI: Replay with Another Model'), placeHolder: vscode.l10n.t('Trace to replay'), matchOnDescription: true },
         );
         id = pick?.id;
       }
       if (!id) return undefined;
       const original = await traces.get(id);
-      if (!original) throw new CodiError('bad-input', `Trace ${id} is not in the local store (it may have been cleared).`);
+      if (!original) throw new CodiError('bad-input', vscode.l10n.t('Trace {0} is not in the local store (it may have been cleared).', id));
       const model = typeof modelArg === 'string' && modelArg ? modelArg : await askReplayModel(requestedModelOf(original));
       if (!model) return undefined;
       return (await runReplay(original, model, deps, c.replayDocs))?.id;

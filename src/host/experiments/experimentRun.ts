@@ -24,12 +24,12 @@ export async function pickDataset(arg: unknown): Promise<vscode.Uri | undefined>
   const rank = (u: vscode.Uri) => (active && u.toString() === active.toString() ? 0 : /(^|\/)datasets\//.test(vscode.workspace.asRelativePath(u, false)) ? 1 : 2);
   const files = [...(active && isDatasetFile(active) ? [active] : []), ...found.filter((u) => !active || u.toString() !== active.toString())].sort((a, b) => rank(a) - rank(b));
   if (!files.length) {
-    void vscode.window.showWarningMessage('CODI: No dataset found in this workspace. A dataset is a .jsonl, .csv or .yaml file of cases (see the README, "Datasets"); put it under a "datasets" folder.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('CODI: No dataset found in this workspace. A dataset is a .jsonl, .csv or .yaml file of cases (see the README, "Datasets"); put it under a "datasets" folder.'));
     return undefined;
   }
   const pick = await vscode.window.showQuickPick(
-    files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri, false), description: rank(uri) === 0 ? 'open in the editor' : undefined, uri })),
-    { title: 'CODI: Run Experiment', placeHolder: 'Dataset to run' },
+    files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri, false), description: rank(uri) === 0 ? vscode.l10n.t('open in the editor') : undefined, uri })),
+    { title: vscode.l10n.t('CODI: Run Experiment'), placeHolder: vscode.l10n.t('Dataset to run') },
   );
   return pick?.uri;
 }
@@ -43,15 +43,15 @@ export async function runExperimentFrom(uri: vscode.Uri, deps: RunDeps, onSaved:
   // Throws a bad-input CodiError listing the problems (with line numbers); the command wrapper shows it.
   const dataset: Dataset = loadDataset(uri.fsPath);
   if (!dataset.cases.length) {
-    void vscode.window.showWarningMessage(`CODI: ${vscode.workspace.asRelativePath(uri, false)} has no cases.`);
+    void vscode.window.showWarningMessage(vscode.l10n.t('CODI: {0} has no cases.', vscode.workspace.asRelativePath(uri, false)));
     return undefined;
   }
   // Without a key every case would fail the same way: say it once, with its next step.
-  if (!(await deps.session.getApiKey())) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
+  if (!(await deps.session.getApiKey())) throw new CodiError('no-key', vscode.l10n.t('No Gemini API key is set. Run "CODI: Set Gemini API Key".'));
   if (!(await confirmTrust())) return undefined;
   const concurrency = Math.max(1, Math.min(16, Math.round(vscode.workspace.getConfiguration('codi.experiments').get<number>('concurrency', 4))));
   const experiment = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `CODI: Experiment ${dataset.name}`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CODI: Experiment {0}', dataset.name), cancellable: true },
     async (progress, token) => {
       const abort = new AbortController();
       const sub = token.onCancellationRequested(() => abort.abort());
@@ -60,7 +60,7 @@ export async function runExperimentFrom(uri: vscode.Uri, deps: RunDeps, onSaved:
         const { config, settings: _settings, ...ctx } = await deps.session.modelContext(abort.signal, new RateGate());
         const total = dataset.cases.length;
         let passed = 0;
-        progress.report({ message: `case 0/${total} · ${config.model}, concurrency ${concurrency}` });
+        progress.report({ message: vscode.l10n.t('case 0/{0} · {1}, concurrency {2}', total, config.model, concurrency) });
         return await runExperiment(dataset, config, {
           concurrency,
           codiVersion: deps.extensionVersion,
@@ -68,7 +68,7 @@ export async function runExperimentFrom(uri: vscode.Uri, deps: RunDeps, onSaved:
           context: () => ({ ...ctx, clientVersion: `vscode-codi/${deps.extensionVersion}` }),
           onProgress: (done, all, last) => {
             if (last.pass) passed++;
-            progress.report({ increment: 100 / all, message: `case ${done}/${all} · ${passed} passed · ${last.id} ${last.pass ? 'passed' : 'failed'}` });
+            progress.report({ increment: 100 / all, message: last.pass ? vscode.l10n.t('case {0}/{1} · {2} passed · {3} passed', done, all, passed, last.id) : vscode.l10n.t('case {0}/{1} · {2} passed · {3} failed', done, all, passed, last.id) });
           },
         });
       } finally {
@@ -82,6 +82,6 @@ export async function runExperimentFrom(uri: vscode.Uri, deps: RunDeps, onSaved:
   await deps.experimentFinished?.(experiment.runId).catch((e: unknown) => deps.log.warn(`after experiment ${experiment.runId}: ${String(e)}`));
   const pct = Math.round(experiment.passRate * 100);
   deps.log.info(`experiment ${experiment.runId} (${dataset.name}): ${experiment.status}, ${experiment.passed}/${experiment.cases.length} passed`);
-  if (experiment.status === 'cancelled') void vscode.window.showInformationMessage(`CODI: Experiment ${dataset.name} cancelled after ${experiment.cases.length} of ${dataset.cases.length} cases (${pct}% of them passed). The finished cases are kept.`);
+  if (experiment.status === 'cancelled') void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Experiment {0} cancelled after {1} of {2} cases ({3}% of them passed). The finished cases are kept.', dataset.name, experiment.cases.length, dataset.cases.length, pct));
   return experiment;
 }

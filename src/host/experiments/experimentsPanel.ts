@@ -30,7 +30,7 @@ export class ExperimentsPanel extends Disposable {
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel('codi.experiments', 'CODI Experiment', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel('codi.experiments', vscode.l10n.t('CODI Experiment'), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(extensionUri), retainContextWhenHidden: false });
     ExperimentsPanel.current = new ExperimentsPanel(panel, extensionUri, log, state, actions);
     return ExperimentsPanel.current;
   }
@@ -59,7 +59,7 @@ export class ExperimentsPanel extends Disposable {
     // The run's Opik state changes after the panel opened (queued → sent): re-read it then.
     this._register(actions.opik.onDidChange((id) => (id === null ? void this.refreshOpik() : undefined)));
     this.setTitle();
-    panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'experiments', title: 'CODI Experiment' });
+    panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri, panel: 'experiments', title: vscode.l10n.t('CODI Experiment') });
     void this.refreshOpik();
   }
 
@@ -88,7 +88,7 @@ export class ExperimentsPanel extends Disposable {
 
   private setTitle(): void {
     const s = this.state;
-    this.panel.title = s.mode === 'compare' && s.other ? `CODI Compare · ${s.other.name} → ${s.run.name}` : `CODI Experiment · ${s.run.name}`;
+    this.panel.title = s.mode === 'compare' && s.other ? vscode.l10n.t('CODI Compare · {0} → {1}', s.other.name, s.run.name) : vscode.l10n.t('CODI Experiment · {0}', s.run.name);
   }
 
   override dispose(): void {

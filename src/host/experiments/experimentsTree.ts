@@ -26,11 +26,13 @@ export class ExperimentsTree extends Disposable implements vscode.TreeDataProvid
     const all = e.passRate >= 1 - 1e-9;
     item.iconPath = e.status === 'cancelled' ? new vscode.ThemeIcon('circle-slash', new vscode.ThemeColor('disabledForeground')) : new vscode.ThemeIcon(all ? 'pass-filled' : 'error', new vscode.ThemeColor(all ? 'testing.iconPassed' : 'testing.iconFailed'));
     const date = new Date(e.startedAt).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' });
-    item.description = [`${pct} of ${e.cases}`, e.status === 'cancelled' ? 'cancelled' : '', date].filter(Boolean).join(' · ');
-    item.tooltip = `${e.name} · dataset ${e.dataset}\n${pct} of ${e.cases} cases passed${e.status === 'cancelled' ? ' (cancelled)' : ''}\n${new Date(e.startedAt).toLocaleString()}\nrun ${e.runId}`;
+    item.description = [vscode.l10n.t('{0} of {1}', pct, e.cases), e.status === 'cancelled' ? vscode.l10n.t('cancelled') : '', date].filter(Boolean).join(' · ');
+    item.tooltip = e.status === 'cancelled'
+      ? vscode.l10n.t('{0} · dataset {1}\n{2} of {3} cases passed (cancelled)\n{4}\nrun {5}', e.name, e.dataset, pct, e.cases, new Date(e.startedAt).toLocaleString(), e.runId)
+      : vscode.l10n.t('{0} · dataset {1}\n{2} of {3} cases passed\n{4}\nrun {5}', e.name, e.dataset, pct, e.cases, new Date(e.startedAt).toLocaleString(), e.runId);
     item.contextValue = 'experiment';
-    item.command = { command: 'codi.openExperiment', title: 'Open Experiment', arguments: [e.runId] };
-    item.accessibilityInformation = { label: `${e.name}, ${pct} passed, ${date}` };
+    item.command = { command: 'codi.openExperiment', title: vscode.l10n.t('Open Experiment'), arguments: [e.runId] };
+    item.accessibilityInformation = { label: vscode.l10n.t('{0}, {1} passed, {2}', e.name, pct, date) };
     return item;
   }
 }

@@ -69,7 +69,7 @@ export class DashboardPanel extends Disposable {
         deps.log,
       ),
     );
-    panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri: deps.extensionUri, panel: 'dashboard', title: 'CODI Dashboard' });
+    panel.webview.html = renderWebviewHtml({ webview: panel.webview, extensionUri: deps.extensionUri, panel: 'dashboard', title: vscode.l10n.t('CODI Dashboard') });
     this.setPolling();
   }
 
@@ -110,7 +110,7 @@ export class DashboardPanel extends Disposable {
         this.deps.log.info(`dashboard ${range}: ${data.current.traces} traces, computed in ${data.computeMs.toFixed(1)} ms`);
       } catch (e) {
         this.deps.log.error(`dashboard: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}`);
-        this.state = { ...this.state, error: `The trace store could not be read (${e instanceof Error ? e.message : String(e)}).` };
+        this.state = { ...this.state, error: vscode.l10n.t('The trace store could not be read ({0}).', e instanceof Error ? e.message : String(e)) };
       }
       this.post();
     };
@@ -138,7 +138,7 @@ export class Dashboard extends Disposable {
       this.current.reveal();
       return this.current;
     }
-    const panel = vscode.window.createWebviewPanel('codi.dashboard', 'CODI Dashboard', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(this.deps.extensionUri), retainContextWhenHidden: false });
+    const panel = vscode.window.createWebviewPanel('codi.dashboard', vscode.l10n.t('CODI Dashboard'), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, { ...webviewOptions(this.deps.extensionUri), retainContextWhenHidden: false });
     this.current = new DashboardPanel(panel, this.deps);
     return this.current;
   }

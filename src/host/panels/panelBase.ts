@@ -61,6 +61,6 @@ export abstract class PanelBase extends Disposable {
 /** Copies text for a panel's Copy buttons, with a short confirmation in the status bar. */
 export async function copyToClipboard(text: string): Promise<{ ok: true }> {
   await vscode.env.clipboard.writeText(text);
-  void vscode.window.setStatusBarMessage('CODI: copied to the clipboard', 2000);
+  void vscode.window.setStatusBarMessage(vscode.l10n.t('CODI: copied to the clipboard'), 2000);
   return { ok: true };
 }

@@ -121,7 +121,7 @@ export class ResultPanel extends PanelBase {
   }
 
   private updateTitle(): void {
-    this.panel.title = `CODI · ${this.state.title}`;
+    this.panel.title = vscode.l10n.t('CODI · {0}', this.state.title);
   }
 
   override dispose(): void {

@@ -64,7 +64,7 @@ export function registerPanelSerializers(d: SerializerDeps): vscode.Disposable {
       const restored: ResultViewState = {
         ...saved,
         status: busy ? 'cancelled' : saved.status,
-        warning: busy ? 'The window reloaded while this ran; what had arrived is shown. Run the command again for a full answer.' : (saved.warning ?? null),
+        warning: busy ? vscode.l10n.t('The window reloaded while this ran; what had arrived is shown. Run the command again for a full answer.') : (saved.warning ?? null),
         canRerun: false,
         deleted: saved.traceId !== null && !busy && !stored,
         opik: stored ? await d.opikStatus(stored.id) : null,

@@ -27,14 +27,14 @@ export async function selectedFiles(clicked: unknown, selected: unknown): Promis
  */
 export async function runBatchSummarize(files: vscode.Uri[], deps: RunDeps): Promise<BatchSummary | undefined> {
   if (!files.length) {
-    void vscode.window.showWarningMessage('CODI: Select one or more files in the Explorer to summarize (folders are skipped).');
+    void vscode.window.showWarningMessage(vscode.l10n.t('CODI: Select one or more files in the Explorer to summarize (folders are skipped).'));
     return undefined;
   }
   // Without a key every case would fail the same way: say it once, with its next step.
-  if (!(await deps.session.getApiKey())) throw new CodiError('no-key', 'No Gemini API key is set. Run "CODI: Set Gemini API Key".');
+  if (!(await deps.session.getApiKey())) throw new CodiError('no-key', vscode.l10n.t('No Gemini API key is set. Run "CODI: Set Gemini API Key".'));
   if (!(await confirmTrust())) return undefined;
   const items: BatchItem[] = [];
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `CODI: Summarize ${files.length} files`, cancellable: true }, async (progress, token) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: files.length === 1 ? vscode.l10n.t('CODI: Summarize 1 file') : vscode.l10n.t('CODI: Summarize {0} files', files.length), cancellable: true }, async (progress, token) => {
     const abort = new AbortController();
     const sub = token.onCancellationRequested(() => abort.abort());
     try {
@@ -42,7 +42,7 @@ export async function runBatchSummarize(files: vscode.Uri[], deps: RunDeps): Pro
       for (const [i, uri] of files.entries()) {
         if (abort.signal.aborted) break;
         const label = vscode.workspace.asRelativePath(uri, false);
-        progress.report({ increment: i ? 100 / files.length : 0, message: `file ${i + 1}/${files.length} · ${label}` });
+        progress.report({ increment: i ? 100 / files.length : 0, message: vscode.l10n.t('file {0}/{1} · {2}', i + 1, files.length, label) });
         try {
           const input = documentInput(await vscode.workspace.openTextDocument(uri));
           const r = await runPipeline('summarize', input, config, { ...ctx, tracer: ctx.tracer.with({ tags: ['batch'] }), clientVersion: `vscode-codi/${deps.extensionVersion}` });
@@ -64,6 +64,6 @@ export async function runBatchSummarize(files: vscode.Uri[], deps: RunDeps): Pro
   deps.log.info(`batch summarize: ${s.text}`);
   const failed = s.failed.filter((g) => g.kind !== 'cancelled').length > 0;
   const show = failed ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(`CODI: ${s.text}`, 'Show Log').then((a) => a && deps.log.show(true));
+  void show(vscode.l10n.t('CODI: {0}', s.text), vscode.l10n.t('Show Log')).then((a) => a && deps.log.show(true));
   return s;
 }

@@ -9,16 +9,16 @@ import { runInPanel } from './runner';
  * function or symbol around the cursor, which gets selected so the user sees what is sent. Null (after a
  * message) when there is no editor or nothing around the cursor.
  */
-export async function selectionInput(editor: vscode.TextEditor | undefined, verb: string): Promise<ExplainInput | null> {
+export async function selectionInput(editor: vscode.TextEditor | undefined, verb: 'explain' | 'summarize'): Promise<ExplainInput | null> {
   if (!editor) {
-    void vscode.window.showWarningMessage(`CODI: Open a file and select the code to ${verb}.`);
+    void vscode.window.showWarningMessage(verb === 'explain' ? vscode.l10n.t('CODI: Open a file and select the code to explain.') : vscode.l10n.t('CODI: Open a file and select the code to summarize.'));
     return null;
   }
   let sel: vscode.Selection = editor.selection;
   if (sel.isEmpty) {
     const around = await enclosingRange(editor.document, sel.active);
     if (!around) {
-      void vscode.window.showWarningMessage(`CODI: There is no function or block around the cursor. Select the code to ${verb}.`);
+      void vscode.window.showWarningMessage(verb === 'explain' ? vscode.l10n.t('CODI: There is no function or block around the cursor. Select the code to explain.') : vscode.l10n.t('CODI: There is no function or block around the cursor. Select the code to summarize.'));
       return null;
     }
     sel = new vscode.Selection(around.start, around.end);
@@ -42,7 +42,7 @@ export function runExplain(input: ExplainInput, deps: RunDeps): Promise<ExplainR
   return runInPanel(
     {
       kind: 'explain',
-      title: `Explain ${input.file}:${input.startLine}-${input.endLine}`,
+      title: vscode.l10n.t('Explain {0}:{1}-{2}', input.file, input.startLine, input.endLine),
       thread: { kind: 'explain', file: input.file, where: `${input.startLine}-${input.endLine}` },
       input,
       check: (settings) => ({ text: input.code, maxChars: settings.maxInputChars }),

@@ -30,12 +30,12 @@ export async function askGenerateRequest(editor: vscode.TextEditor | undefined):
   const line = editor ? editor.selection.active.line : 0;
   const comment = doc ? commentAt(doc.getText(), line + 1) : null;
   const prompt = await vscode.window.showInputBox({
-    title: 'CODI: Generate Code',
-    prompt: comment ? 'Generate from the comment at the cursor, or describe something else.' : 'Describe the code to generate. The current file is sent as context.',
+    title: vscode.l10n.t('CODI: Generate Code'),
+    prompt: comment ? vscode.l10n.t('Generate from the comment at the cursor, or describe something else.') : vscode.l10n.t('Describe the code to generate. The current file is sent as context.'),
     value: comment ?? '',
-    placeHolder: 'e.g. a function that parses ISO durations like "PT1H30M" into milliseconds',
+    placeHolder: vscode.l10n.t('e.g. a function that parses ISO durations like "PT1H30M" into milliseconds'),
     ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'Describe what to generate.'),
+    validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe what to generate.')),
   });
   if (prompt === undefined) return null;
   if (!doc) return { input: { prompt }, target: null };
@@ -61,11 +61,10 @@ export class GenerateSession {
 export async function runGenerate(req: GenerateRequest, deps: RunDeps, session: GenerateSession): Promise<GenerateResult | null> {
   session.proposal = null;
   session.generated = null;
-  const where = req.input.file ? ` for ${req.input.file}:${req.input.cursorLine}` : '';
   const result = await runInPanel(
     {
       kind: 'generate',
-      title: `Generate${where}`,
+      title: req.input.file ? vscode.l10n.t('Generate for {0}:{1}', req.input.file, req.input.cursorLine ?? '') : vscode.l10n.t('Generate'),
       thread: { kind: 'generate', file: req.input.file ?? '', where: req.input.prompt.trim() },
       input: req.input,
       hooks: (panel) => ({ onChecks: (g) => panel.patch({ generated: { ...g, state: 'proposed' } }) }),

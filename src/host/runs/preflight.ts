@@ -22,15 +22,16 @@ export async function preflight(session: Session, input: InputCheck | null): Pro
     } catch (err) {
       if (!(err instanceof CodiError)) throw err;
       const tooLarge = input.text.length > input.maxChars;
-      const pick = await vscode.window.showWarningMessage(`CODI: ${err.message}`, ...(tooLarge ? ['Open Settings'] : []));
+      const pick = await vscode.window.showWarningMessage(vscode.l10n.t('CODI: {0}', err.message), ...(tooLarge ? [vscode.l10n.t('Open Settings')] : []));
       if (pick) await vscode.commands.executeCommand('workbench.action.openSettings', 'codi.maxInputChars');
       return false;
     }
   }
   if (await session.getApiKey()) return true;
-  const set = 'Set API Key';
-  const pick = await vscode.window.showWarningMessage('CODI needs a Gemini API key to call the model. Get one free at Google AI Studio.', set, 'Get a Key');
-  if (pick === 'Get a Key') await vscode.env.openExternal(vscode.Uri.parse('https://aistudio.google.com/apikey'));
+  const set = vscode.l10n.t('Set API Key');
+  const getKey = vscode.l10n.t('Get a Key');
+  const pick = await vscode.window.showWarningMessage(vscode.l10n.t('CODI needs a Gemini API key to call the model. Get one free at Google AI Studio.'), set, getKey);
+  if (pick === getKey) await vscode.env.openExternal(vscode.Uri.parse('https://aistudio.google.com/apikey'));
   if (pick !== set) return false;
   await vscode.commands.executeCommand('codi.setGeminiApiKey');
   return !!(await session.getApiKey());

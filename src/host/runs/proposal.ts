@@ -53,7 +53,7 @@ export class Proposals extends Disposable implements vscode.TextDocumentContentP
 
   async showDiff(p: Proposal): Promise<void> {
     const name = p.target.path.split('/').pop();
-    await vscode.commands.executeCommand('vscode.diff', p.target, p.proposedUri, `${name} ↔ CODI proposal`, { preview: true, viewColumn: vscode.ViewColumn.One });
+    await vscode.commands.executeCommand('vscode.diff', p.target, p.proposedUri, vscode.l10n.t('{0} ↔ CODI proposal', name ?? ''), { preview: true, viewColumn: vscode.ViewColumn.One });
   }
 
   /** Applies the proposal to the document (unsaved, undoable). Returns false when the file changed underneath. */

@@ -22,7 +22,7 @@ export class ReplayDocuments implements vscode.TextDocumentContentProvider {
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.path) ?? '(this replay output is no longer available; replay the trace again)';
+    return this.texts.get(uri.path) ?? vscode.l10n.t('(this replay output is no longer available; replay the trace again)');
   }
 }
 
@@ -30,22 +30,22 @@ export class ReplayDocuments implements vscode.TextDocumentContentProvider {
 export async function askReplayModel(current: string | undefined): Promise<string | undefined> {
   type Item = vscode.QuickPickItem & { model?: string };
   const items: Item[] = [
-    ...REPLAY_MODELS.map((m) => ({ label: m, model: m, description: m === current ? 'the original run’s model' : undefined })),
-    { label: '$(edit) Other…', description: 'type a model id' },
+    ...REPLAY_MODELS.map((m) => ({ label: m, model: m, description: m === current ? vscode.l10n.t('the original run’s model') : undefined })),
+    { label: `$(edit) ${vscode.l10n.t('Other…')}`, description: vscode.l10n.t('type a model id') },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'CODI: Replay with Another Model', placeHolder: `Model to run this trace's input with${current ? ` (it ran on ${current})` : ''}` });
+  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CODI: Replay with Another Model'), placeHolder: current ? vscode.l10n.t("Model to run this trace's input with (it ran on {0})", current) : vscode.l10n.t("Model to run this trace's input with") });
   if (!pick) return undefined;
   if (pick.model) return pick.model;
-  const typed = await vscode.window.showInputBox({ title: 'CODI: Replay with Another Model', prompt: 'A Gemini model id, e.g. gemini-2.5-pro', validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : 'A model id has letters, digits, dots and dashes only.') });
+  const typed = await vscode.window.showInputBox({ title: vscode.l10n.t('CODI: Replay with Another Model'), prompt: vscode.l10n.t('A Gemini model id, e.g. gemini-2.5-pro'), validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : vscode.l10n.t('A model id has letters, digits, dots and dashes only.')) });
   return typed?.trim() || undefined;
 }
 
 /** The input of a trace to run again, or a bad-input error that says why it cannot be replayed. */
 export function replayInput(original: TraceRecord): { kind: PipelineKind; input: unknown } {
   const kind = original.type;
-  if (!isPipelineKind(kind)) throw new CodiError('bad-input', `A ${kind} trace cannot be replayed (explain, summarize and generate traces can).`);
+  if (!isPipelineKind(kind)) throw new CodiError('bad-input', vscode.l10n.t('A {0} trace cannot be replayed (explain, summarize and generate traces can).', kind));
   const input = pipelines[kind].inputFromTrace(original);
-  if (!input) throw new CodiError('bad-input', `Trace ${original.id} does not keep the input it was run on (recorded by an older CODI?), so it cannot be replayed.`);
+  if (!input) throw new CodiError('bad-input', vscode.l10n.t('Trace {0} does not keep the input it was run on (recorded by an older CODI?), so it cannot be replayed.', original.id));
   return { kind, input };
 }
 
@@ -59,7 +59,7 @@ export async function runReplay(original: TraceRecord, model: string, deps: RunD
     {
       kind,
       input: input as never,
-      title: `Replay ${original.name} with ${model}`,
+      title: vscode.l10n.t('Replay {0} with {1}', original.name, model),
       configure: (c) => ({ ...c, model }),
       trace: { tags: ['replay'], metadata: { replayOf: original.id } },
     },
@@ -71,12 +71,14 @@ export async function runReplay(original: TraceRecord, model: string, deps: RunD
   if (result.error) return t;
   const left = docs.set(t.id, `original-${requestedModelOf(original) ?? 'model'}`, traceOutputText(original));
   const right = docs.set(t.id, `replay-${model}`, traceOutputText(t));
-  await vscode.commands.executeCommand('vscode.diff', left, right, `Replay: ${requestedModelOf(original) ?? 'original'} ↔ ${model}`, { preview: true, viewColumn: vscode.ViewColumn.Active });
+  await vscode.commands.executeCommand('vscode.diff', left, right, vscode.l10n.t('Replay: {0} ↔ {1}', requestedModelOf(original) ?? vscode.l10n.t('original'), model), { preview: true, viewColumn: vscode.ViewColumn.Active });
   const line = describeReplay(t, replayDiff(original, t));
   deps.log.info(`replay ${t.id} of ${original.id} with ${model}: ${line}`);
-  void vscode.window.showInformationMessage(`CODI: Replay with ${model}: ${line}`, 'Show Trace', 'Show Original').then((a) => {
-    if (a === 'Show Trace') void vscode.commands.executeCommand('codi.showTrace', t.id);
-    if (a === 'Show Original') void vscode.commands.executeCommand('codi.showTrace', original.id);
+  const showTrace = vscode.l10n.t('Show Trace');
+  const showOriginal = vscode.l10n.t('Show Original');
+  void vscode.window.showInformationMessage(vscode.l10n.t('CODI: Replay with {0}: {1}', model, line), showTrace, showOriginal).then((a) => {
+    if (a === showTrace) void vscode.commands.executeCommand('codi.showTrace', t.id);
+    if (a === showOriginal) void vscode.commands.executeCommand('codi.showTrace', original.id);
   });
   return t;
 }

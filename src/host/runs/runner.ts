@@ -79,10 +79,10 @@ function threadIdFor(subject: Omit<ThreadSubject, 'workspace'> | undefined): str
 /** Asks once per window before sending code from an untrusted workspace to a model. */
 export async function confirmTrust(): Promise<boolean> {
   if (vscode.workspace.isTrusted || trustConfirmed) return true;
-  const send = 'Send to Gemini';
+  const send = vscode.l10n.t('Send to Gemini');
   const picked = await vscode.window.showWarningMessage(
-    'This workspace is not trusted. Send code from it to Gemini?',
-    { modal: true, detail: 'CODI sends the code to the Gemini API. Nothing is sent unless you agree.' },
+    vscode.l10n.t('This workspace is not trusted. Send code from it to Gemini?'),
+    { modal: true, detail: vscode.l10n.t('CODI sends the code to the Gemini API. Nothing is sent unless you agree.') },
     send,
   );
   trustConfirmed = picked === send;
@@ -120,7 +120,7 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
   let result: PipelineResults[K];
   try {
     result = await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `CODI: ${spec.title}`, cancellable: true },
+      { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t('CODI: {0}', spec.title), cancellable: true },
       async (progress, token) => {
         const abort = new AbortController();
         activeRun = abort;
@@ -186,13 +186,13 @@ export async function runInPanel<K extends PipelineKind>(spec: RunSpec<K>, deps:
     judgeError: result.judgeError?.message ?? null,
     error: e && e.kind !== 'cancelled' ? { ...e.toInfo(), actions: actionsFor(e.kind) } : null,
     warning: notSaved
-      ? `The trace of this run could not be saved (${notSaved}). The answer above is complete; check the log ("CODI: Show Log") and the store folder.`
+      ? vscode.l10n.t('The trace of this run could not be saved ({0}). The answer above is complete; check the log ("CODI: Show Log") and the store folder.', notSaved)
       : typeof t.metadata.warning === 'string' ? t.metadata.warning : null,
     redactions: typeof t.metadata.redactions === 'number' ? t.metadata.redactions : null,
     ...(spec.finish ? spec.finish(result) : {}),
   });
   if (notSaved) {
-    void vscode.window.showWarningMessage(`CODI: The trace of "${spec.title}" could not be saved: ${notSaved}. The result is shown; the trace is not in the Traces view.`, 'Show Log')
+    void vscode.window.showWarningMessage(vscode.l10n.t('CODI: The trace of "{0}" could not be saved: {1}. The result is shown; the trace is not in the Traces view.', spec.title, notSaved), vscode.l10n.t('Show Log'))
       .then((a) => a && deps.log.show());
   } else {
     await deps.finished?.(t.id).catch((err: unknown) => deps.log.warn(`after ${t.id}: ${String(err)}`));

@@ -8,7 +8,7 @@ import { runInPanel } from './runner';
 /** The whole active file as summarize input; null (after a message) without an editor. */
 export function fileInput(editor: vscode.TextEditor | undefined): SummarizeInput | null {
   if (!editor) {
-    void vscode.window.showWarningMessage('CODI: Open the file to summarize first.');
+    void vscode.window.showWarningMessage(vscode.l10n.t('CODI: Open the file to summarize first.'));
     return null;
   }
   return documentInput(editor.document);
@@ -25,7 +25,7 @@ export function runSummarize(input: SummarizeInput, deps: RunDeps): Promise<Summ
   return runInPanel(
     {
       kind: 'summarize',
-      title: `Summarize ${input.file}${whole ? '' : `:${input.startLine}-${input.endLine}`}`,
+      title: whole ? vscode.l10n.t('Summarize {0}', input.file) : vscode.l10n.t('Summarize {0}:{1}-{2}', input.file, input.startLine, input.endLine),
       thread: { kind: 'summarize', file: input.file, where: `${input.startLine}-${input.endLine}` },
       input,
       check: () => ({ text: input.code, maxChars: SUMMARIZE_DEFAULTS.maxInputChars }),

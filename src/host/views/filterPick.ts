@@ -5,7 +5,7 @@ import type { FilterChoices } from './traceFilter';
 import { formatDateRange, parseDateRange } from './traceFilter';
 import { traceLabel } from './tracesTree';
 
-type Item = vscode.QuickPickItem & { apply: (c: FilterChoices) => void; on: (c: FilterChoices) => boolean; range?: true };
+type Item = vscode.QuickPickItem & { apply: (c: FilterChoices) => void; on: (c: FilterChoices) => boolean; range?: true; score?: 'low' | 'good' };
 
 /** What the store holds, for the pick to offer: tags, answering models, and the latest threads with a title each. */
 export interface FilterOffer {
@@ -42,35 +42,35 @@ function items(current: FilterChoices, offer: FilterOffer, labels: readonly stri
   const models = [...new Set([...(current.models ?? []), ...offer.models])];
   const threads = current.thread && !offer.threads.some((t) => t.id === current.thread!.id) ? [current.thread, ...offer.threads] : offer.threads;
   const list: Item[] = [
-    sep('Outcome'),
-    { label: '$(error) Errors only', apply: (c) => (c.errors = true), on: (c) => !!c.errors },
-    { label: '$(warning) Low scores', description: 'below 0.6', apply: (c) => (c.score = 'low'), on: (c) => c.score === 'low' },
-    { label: '$(pass) Good scores', description: '0.8 and above', apply: (c) => (c.score = 'good'), on: (c) => c.score === 'good' },
-    sep('Type'),
-    typeItem('explain', 'comment-discussion', 'Explain'),
-    typeItem('summarize', 'list-flat', 'Summarize'),
-    typeItem('generate', 'wand', 'Generate'),
-    sep('When'),
-    since('today', 'Today'),
-    since('7d', 'Last 7 days'),
-    since('30d', 'Last 30 days'),
-    since('90d', 'Last 90 days'),
+    sep(vscode.l10n.t('Outcome')),
+    { label: `$(error) ${vscode.l10n.t('Errors only')}`, apply: (c) => (c.errors = true), on: (c) => !!c.errors },
+    { label: `$(warning) ${vscode.l10n.t('Low scores')}`, description: vscode.l10n.t('below 0.6'), score: 'low', apply: (c) => (c.score = 'low'), on: (c) => c.score === 'low' },
+    { label: `$(pass) ${vscode.l10n.t('Good scores')}`, description: vscode.l10n.t('0.8 and above'), score: 'good', apply: (c) => (c.score = 'good'), on: (c) => c.score === 'good' },
+    sep(vscode.l10n.t('Type')),
+    typeItem('explain', 'comment-discussion', vscode.l10n.t('Explain')),
+    typeItem('summarize', 'list-flat', vscode.l10n.t('Summarize')),
+    typeItem('generate', 'wand', vscode.l10n.t('Generate')),
+    sep(vscode.l10n.t('When')),
+    since('today', vscode.l10n.t('Today')),
+    since('7d', vscode.l10n.t('Last 7 days')),
+    since('30d', vscode.l10n.t('Last 30 days')),
+    since('90d', vscode.l10n.t('Last 90 days')),
     {
-      label: '$(calendar) Date range…',
-      description: current.range ? formatDateRange(current.range) : 'asks for the days after Enter',
+      label: `$(calendar) ${vscode.l10n.t('Date range…')}`,
+      description: current.range ? formatDateRange(current.range) : vscode.l10n.t('asks for the days after Enter'),
       range: true,
       apply: (c) => current.range && (c.range = current.range),
       on: (c) => !!c.range,
     },
-    sep('Review'),
-    { label: '$(eye) To review', description: 'in the review queue', apply: (c) => (c.toReview = true), on: (c) => !!c.toReview },
-    ...labels.map((l): Item => ({ label: `$(bookmark) ${l}`, description: 'label', apply: (c) => (c.labels = [...(c.labels ?? []), l]), on: (c) => !!c.labels?.includes(l) })),
+    sep(vscode.l10n.t('Review')),
+    { label: `$(eye) ${vscode.l10n.t('To review')}`, description: vscode.l10n.t('in the review queue'), apply: (c) => (c.toReview = true), on: (c) => !!c.toReview },
+    ...labels.map((l): Item => ({ label: `$(bookmark) ${l}`, description: vscode.l10n.t('label'), apply: (c) => (c.labels = [...(c.labels ?? []), l]), on: (c) => !!c.labels?.includes(l) })),
   ];
-  if (tags.length) list.push(sep('Tag (any of)'), ...tags.map((t) => listItem('tags', 'tag', t)));
-  if (models.length) list.push(sep('Model (any of)'), ...models.map((m) => listItem('models', 'hubot', m)));
+  if (tags.length) list.push(sep(vscode.l10n.t('Tag (any of)')), ...tags.map((t) => listItem('tags', 'tag', t)));
+  if (models.length) list.push(sep(vscode.l10n.t('Model (any of)')), ...models.map((m) => listItem('models', 'hubot', m)));
   if (threads.length) {
     list.push(
-      sep('Thread (re-asks on the same code)'),
+      sep(vscode.l10n.t('Thread (re-asks on the same code)')),
       ...threads.map((t): Item => ({ label: `$(comment-discussion) ${t.label}`, description: t.id.slice(0, 8), apply: (c) => (c.thread = { id: t.id, label: t.label }), on: (c) => c.thread?.id === t.id })),
     );
   }
@@ -80,11 +80,11 @@ function items(current: FilterChoices, offer: FilterOffer, labels: readonly stri
 /** Asks for the days of "Date range…"; undefined when dismissed. */
 async function askRange(current: FilterChoices['range']): Promise<FilterChoices['range'] | undefined> {
   const text = await vscode.window.showInputBox({
-    title: 'CODI: Filter Traces by Date',
-    prompt: 'First and last day, both included (one day alone is fine)',
-    placeHolder: '2026-11-01..2026-11-20',
+    title: vscode.l10n.t('CODI: Filter Traces by Date'),
+    prompt: vscode.l10n.t('First and last day, both included (one day alone is fine)'),
+    placeHolder: vscode.l10n.t('2026-11-01..2026-11-20'),
     value: current ? formatDateRange(current) : '',
-    validateInput: (v) => (parseDateRange(v) ? undefined : 'Type the days as YYYY-MM-DD..YYYY-MM-DD, the first not after the last, e.g. 2026-11-01..2026-11-20'),
+    validateInput: (v) => (parseDateRange(v) ? undefined : vscode.l10n.t('Type the days as YYYY-MM-DD..YYYY-MM-DD, the first not after the last, e.g. 2026-11-01..2026-11-20')),
   });
   return text === undefined ? undefined : (parseDateRange(text) ?? undefined);
 }
@@ -96,8 +96,8 @@ async function askRange(current: FilterChoices['range']): Promise<FilterChoices[
  */
 export function pickFilter(current: FilterChoices, offer: FilterOffer = { tags: [], models: [], threads: [] }, labels: readonly string[] = []): Promise<FilterChoices | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
-  qp.title = 'CODI: Filter Traces';
-  qp.placeholder = 'Type words to search titles, inputs and outputs; tick filters to combine; Enter applies';
+  qp.title = vscode.l10n.t('CODI: Filter Traces');
+  qp.placeholder = vscode.l10n.t('Type words to search titles, inputs and outputs; tick filters to combine; Enter applies');
   qp.canSelectMany = true;
   qp.matchOnDescription = false;
   qp.items = items(current, offer, [...new Set([...labels, ...(current.labels ?? [])])]);
@@ -110,9 +110,9 @@ export function pickFilter(current: FilterChoices, offer: FilterOffer = { tags: 
       const text = qp.value.trim();
       if (text) next.text = text;
       for (const i of qp.selectedItems) i.apply(next);
-      const picked = (word: string) => qp.selectedItems.some((i) => i.label.includes(word));
+      const picked = (score: Item['score']) => qp.selectedItems.some((i) => i.score === score);
       // Low and good scores exclude each other; both ticked means no score filter.
-      if (picked('Low scores') && picked('Good scores')) delete next.score;
+      if (picked('low') && picked('good')) delete next.score;
       // Two threads ticked: the last one wins (a trace belongs to one thread).
       const wantsRange = qp.selectedItems.some((i) => i.range);
       done = true;

@@ -9,11 +9,11 @@ type Item = vscode.QuickPickItem & { tag: string };
  */
 export function pickTags(traceName: string, current: readonly string[], known: readonly string[]): Promise<{ add: string[]; remove: string[] } | undefined> {
   const qp = vscode.window.createQuickPick<Item>();
-  qp.title = `CODI: Edit Tags — ${traceName}`;
-  qp.placeholder = 'Tick the tags this trace keeps; type new tags (comma between several), Enter applies';
+  qp.title = vscode.l10n.t('CODI: Edit Tags — {0}', traceName);
+  qp.placeholder = vscode.l10n.t('Tick the tags this trace keeps; type new tags (comma between several), Enter applies');
   qp.canSelectMany = true;
   const all = [...new Set([...current, ...known])];
-  qp.items = all.map((tag) => ({ label: tag, tag, alwaysShow: true, ...(current.includes(tag) ? { description: 'on this trace' } : {}) }));
+  qp.items = all.map((tag) => ({ label: tag, tag, alwaysShow: true, ...(current.includes(tag) ? { description: vscode.l10n.t('on this trace') } : {}) }));
   qp.selectedItems = qp.items.filter((i) => current.includes(i.tag));
   return new Promise((resolve) => {
     let done = false;

@@ -4,7 +4,6 @@ import type { TraceAnnotation } from '../../shared/annotation';
 import type { TraceSummary } from '../../shared/types';
 import { scoreBand } from '../../shared/types';
 import { annotationLine } from '../../shared/annotation';
-import { plural } from '../../shared/text';
 import { Disposable } from '../disposable';
 import type { FilterChoices } from './traceFilter';
 import { describeFilter, filterFor, isFiltered, parseChoices } from './traceFilter';
@@ -117,7 +116,7 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
   /** The view's description says what narrows the list: "this workspace", "filtered". */
   private describe(): void {
     if (!this.viewRef) return;
-    const parts = [this.scopeValue === 'workspace' ? 'this workspace' : '', isFiltered(this.choices) ? 'filtered' : ''].filter(Boolean);
+    const parts = [this.scopeValue === 'workspace' ? vscode.l10n.t('this workspace') : '', isFiltered(this.choices) ? vscode.l10n.t('filtered') : ''].filter(Boolean);
     this.viewRef.description = parts.length ? parts.join(' · ') : undefined;
   }
 
@@ -158,22 +157,22 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     const on = isFiltered(this.choices);
     if (scoped && !on && total === 0) {
       // Never mistaken for an empty history: the CLI's and other workspaces' traces are one click away.
-      if (this.viewRef) this.viewRef.message = 'This workspace only: no trace was recorded in this workspace yet.';
-      return [{ kind: 'action', label: 'Show Traces of All Workspaces', icon: 'root-folder-opened', command: 'codi.showAllWorkspacesTraces' }];
+      if (this.viewRef) this.viewRef.message = vscode.l10n.t('This workspace only: no trace was recorded in this workspace yet.');
+      return [{ kind: 'action', label: vscode.l10n.t('Show Traces of All Workspaces'), icon: 'root-folder-opened', command: 'codi.showAllWorkspacesTraces' }];
     }
     // Filtered: say what is shown, so an empty or short list is never mistaken for an empty history.
-    if (this.viewRef) this.viewRef.message = on ? `Filter: ${describeFilter(this.choices)} — ${total === 0 ? 'no trace matches' : plural(total, 'match', 'matches')}` : undefined;
+    if (this.viewRef) this.viewRef.message = on ? (total === 0 ? vscode.l10n.t('Filter: {0} — no trace matches', describeFilter(this.choices)) : total === 1 ? vscode.l10n.t('Filter: {0} — 1 match', describeFilter(this.choices)) : vscode.l10n.t('Filter: {0} — {1} matches', describeFilter(this.choices), total.toLocaleString('en-US'))) : undefined;
     if (on && total === 0) {
       return [
-        { kind: 'action', label: 'Change Filter…', icon: 'filter', command: 'codi.filterTraces' },
-        { kind: 'action', label: 'Clear Filter', icon: 'clear-all', command: 'codi.clearTracesFilter' },
+        { kind: 'action', label: vscode.l10n.t('Change Filter…'), icon: 'filter', command: 'codi.filterTraces' },
+        { kind: 'action', label: vscode.l10n.t('Clear Filter'), icon: 'clear-all', command: 'codi.clearTracesFilter' },
       ];
     }
     const groups = new Map<string, Node & { kind: 'day' }>();
     for (const t of traces) {
       const key = this.grouping === 'day' ? dayLabel(t.startTime) : (t.threadId ?? '');
       let g = groups.get(key);
-      if (!g) groups.set(key, (g = { kind: 'day', key, label: this.grouping === 'day' ? key : key ? t.name : 'Not in a thread', traces: [], annotations }));
+      if (!g) groups.set(key, (g = { kind: 'day', key, label: this.grouping === 'day' ? key : key ? t.name : vscode.l10n.t('Not in a thread'), traces: [], annotations }));
       g.traces.push(t);
     }
     const list = [...groups.values()];
@@ -193,7 +192,7 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     if (node.kind === 'day') {
       const item = new vscode.TreeItem(node.label, this.grouping === 'day' ? vscode.TreeItemCollapsibleState.Expanded : vscode.TreeItemCollapsibleState.Collapsed);
       item.id = `${this.grouping}:${node.key}`;
-      item.description = plural(node.traces.length, 'trace');
+      item.description = node.traces.length === 1 ? vscode.l10n.t('1 trace') : vscode.l10n.t('{0} traces', node.traces.length.toLocaleString('en-US'));
       item.contextValue = 'day';
       return item;
     }
@@ -209,14 +208,15 @@ export class TracesTree extends Disposable implements vscode.TreeDataProvider<No
     const md = new vscode.MarkdownString(undefined, true);
     md.appendMarkdown(`$(${TYPE_ICONS[t.type]}) **${t.type}** · \`${t.id}\`\n\n`);
     md.appendText(`${t.name}\n`);
-    md.appendMarkdown(`\n| | |\n|---|---|\n| Score | ${score ?? '—'} |\n| Duration | ${formatDuration(t.durationMs) || '—'} |\n| Model | ${t.model ?? '—'}${t.tags.includes('fallback') ? ' (fallback model)' : ''} |\n| Tokens | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| Cost | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
+    const model = t.model === null ? '—' : t.tags.includes('fallback') ? vscode.l10n.t('{0} (fallback model)', t.model) : t.model;
+    md.appendMarkdown(`\n| | |\n|---|---|\n| ${vscode.l10n.t('Score')} | ${score ?? '—'} |\n| ${vscode.l10n.t('Duration')} | ${formatDuration(t.durationMs) || '—'} |\n| ${vscode.l10n.t('Model')} | ${model} |\n| ${vscode.l10n.t('Tokens')} | ${t.totalTokens?.toLocaleString() ?? '—'} |\n| ${vscode.l10n.t('Cost')} | ${t.costUsd === null ? '—' : `$${t.costUsd.toFixed(5)}`} |\n`);
     if (t.error) md.appendMarkdown(`\n$(error) **${t.error.kind}**: `).appendText(t.error.message);
     const review = annotationLine(node.annotation, 200);
-    if (review) md.appendMarkdown(`\n\n$(${node.annotation?.review === 'queued' ? 'eye' : 'tag'}) **Review**: `).appendText(review);
+    if (review) md.appendMarkdown(`\n\n$(${node.annotation?.review === 'queued' ? 'eye' : 'tag'}) **${vscode.l10n.t('Review')}**: `).appendText(review);
     item.tooltip = md;
     item.contextValue = t.error ? 'trace.error' : 'trace';
-    item.command = { command: 'codi.showTrace', title: 'Show Trace', arguments: [t.id] };
-    item.accessibilityInformation = { label: `${t.type} ${title}, ${t.error ? `failed: ${t.error.kind}` : `score ${score ?? 'none'}`}, ${formatDuration(t.durationMs)}` };
+    item.command = { command: 'codi.showTrace', title: vscode.l10n.t('Show Trace'), arguments: [t.id] };
+    item.accessibilityInformation = { label: t.error ? vscode.l10n.t('{0} {1}, failed: {2}, {3}', t.type, title, t.error.kind, formatDuration(t.durationMs)) : vscode.l10n.t('{0} {1}, score {2}, {3}', t.type, title, score ?? vscode.l10n.t('none'), formatDuration(t.durationMs)) };
     return item;
   }
 }
