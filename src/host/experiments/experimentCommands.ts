@@ -6,6 +6,7 @@ import { isPipelineKind } from '../../core/run/registry';
 import { requestedModelOf } from '../../core/run/replay';
 import type { TraceSummary } from '../../shared/types';
 import type { CommandId } from '../commandIds';
+import { pickOne } from '../pickers';
 import { runBatchSummarize, selectedFiles } from '../runs/batchRun';
 import { askReplayModel, runReplay } from '../runs/replayRun';
 import type { ReplayDocuments } from '../runs/replayRun';
@@ -42,7 +43,7 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
       void vscode.window.showInformationMessage(`CODI: ${exclude ? 'There is no other experiment run to compare with.' : 'No experiment runs yet.'} Run a dataset first.`, run).then((a) => a && vscode.commands.executeCommand('codi.runExperiment'));
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(
+    const pick = await pickOne(
       all.map((e) => ({ label: e.name, description: `${Math.round(e.passRate * 100)}% of ${e.cases.length} · ${new Date(e.startedAt).toLocaleString()}${e.status === 'cancelled' ? ' · cancelled' : ''}`, detail: `${e.dataset.name}@${e.dataset.hash.slice(0, 8)} · ${e.models.model} · run ${e.runId}`, e })),
       { title, placeHolder, matchOnDetail: true },
     );
@@ -77,7 +78,7 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
       let id = traceIdOf(arg);
       if (!id) {
         const list = traces.list({ limit: 200 }).filter((t) => isPipelineKind(t.type));
-        const pick = await vscode.window.showQuickPick(
+        const pick = await pickOne(
           list.map((t) => ({ label: t.name, description: [t.type, t.model ?? '', t.score === null ? '' : t.score.toFixed(2)].filter(Boolean).join(' · '), detail: new Date(t.startTime).toLocaleString(), id: t.id })),
           { title: 'CODI: Replay with Another Model', placeHolder: 'Trace to replay', matchOnDescription: true },
         );

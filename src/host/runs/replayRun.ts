@@ -4,6 +4,7 @@ import { isPipelineKind, pipelines } from '../../core/run/registry';
 import type { PipelineKind } from '../../core/run/registry';
 import { describeReplay, replayDiff, requestedModelOf, traceOutputText } from '../../core/run/replay';
 import type { TraceRecord } from '../../shared/types';
+import { askText, pickOne } from '../pickers';
 import { runInPanel } from './runner';
 import type { RunDeps } from './runner';
 
@@ -33,10 +34,10 @@ export async function askReplayModel(current: string | undefined): Promise<strin
     ...REPLAY_MODELS.map((m) => ({ label: m, model: m, description: m === current ? 'the original run’s model' : undefined })),
     { label: '$(edit) Other…', description: 'type a model id' },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: 'CODI: Replay with Another Model', placeHolder: `Model to run this trace's input with${current ? ` (it ran on ${current})` : ''}` });
+  const pick = await pickOne(items, { title: 'CODI: Replay with Another Model', placeHolder: `Model to run this trace's input with${current ? ` (it ran on ${current})` : ''}` });
   if (!pick) return undefined;
   if (pick.model) return pick.model;
-  const typed = await vscode.window.showInputBox({ title: 'CODI: Replay with Another Model', prompt: 'A Gemini model id, e.g. gemini-2.5-pro', validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : 'A model id has letters, digits, dots and dashes only.') });
+  const typed = await askText({ title: 'CODI: Replay with Another Model', prompt: 'A Gemini model id, e.g. gemini-2.5-pro', validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : 'A model id has letters, digits, dots and dashes only.') });
   return typed?.trim() || undefined;
 }
 
