@@ -9,19 +9,59 @@ import { makeTrace } from '../../support/fixtures';
 import { decodeOtlpJson } from '../../support/otlpStandIn';
 import { check, expect, main, quickInput, runCommand, shoot, step } from './harness';
 
-/** Answers VS Code's file dialog (a quick input in the browser) with an absolute path. */
-async function answerFileDialog(page: Page, path: string): Promise<void> {
+/**
+ * Answers VS Code's file dialog (in the browser, a quick input titled by the command) with an absolute path.
+ * Waited for by state, not time: the dialog itself (its title, not the palette or the format picker still
+ * closing in the same widget), its folder listed (until then it rewrites the value and ignores Enter), the
+ * path in its box; then Enter until it closes (an Enter that lands while it lists a folder is dropped).
+ */
+async function answerFileDialog(page: Page, title: string, path: string): Promise<void> {
+  const dialog = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
+  await check(`the "${title}" file dialog opens`, () => dialog.waitFor({ state: 'visible', timeout: 15_000 }));
+  await check('the file dialog lists the workspace folder', () => dialog.locator('.monaco-list-row').first().waitFor({ timeout: 15_000 }));
   const input = quickInput(page);
-  await check('the file dialog opens', () => input.waitFor({ state: 'visible', timeout: 15_000 }));
   await input.fill(path);
-  await page.waitForTimeout(300);
-  await page.keyboard.press('Enter');
+  await check(`the file dialog holds ${path}`, async () => {
+    for (const deadline = Date.now() + 10_000; (await input.inputValue()) !== path; await page.waitForTimeout(100)) {
+      if (Date.now() > deadline) throw new Error(`it holds "${await input.inputValue()}"`);
+    }
+  });
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Enter');
+    if (await dialog.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+    const value = await input.inputValue().catch(() => '');
+    if (attempt === 3) throw new Error(`UI step failed: the "${title}" file dialog closes on Enter (still open, holding "${value}")`);
+    if (value !== path) await input.fill(path);
+    step(`the "${title}" file dialog was still open after Enter (busy listing a folder); Enter again`);
+  }
 }
 
-async function toast(page: Page, text: RegExp, what: string): Promise<string> {
+/** Polls the file system (the durable result of an export) until `path` holds `lines` non-empty lines. */
+async function fileLines(page: Page, path: string, lines: number, what: string): Promise<string[]> {
+  const read = () => (existsSync(path) ? readFileSync(path, 'utf8').split('\n').filter(Boolean) : []);
+  await check(what, async () => {
+    for (const deadline = Date.now() + 30_000; read().length !== lines; await page.waitForTimeout(250)) {
+      if (Date.now() > deadline) throw new Error(`${path}: ${existsSync(path) ? `${read().length} line(s)` : 'not written'} after 30 s, ${lines} expected`);
+    }
+  });
+  return read();
+}
+
+/**
+ * A notification's text: its toast, or (an info toast hides itself after 10 s) the notification center,
+ * where it stays until cleared.
+ */
+async function notification(page: Page, text: RegExp, what: string): Promise<string> {
   const t = page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
-  await check(what, () => t.waitFor({ timeout: 30_000 }));
-  const s = (await t.innerText()).replace(/\s+/g, ' ').trim();
+  let s = await t.innerText({ timeout: 15_000 }).catch(() => '');
+  if (!s) {
+    await runCommand(page, 'Notifications: Show Notifications');
+    const item = page.locator('.notifications-center .notification-list-item', { hasText: text }).first();
+    s = await check(what, () => item.innerText({ timeout: 15_000 }));
+    step('(read in the notification center: its toast had already hidden)');
+    await runCommand(page, 'Notifications: Hide Notifications');
+  }
+  s = s.replace(/\s+/g, ' ').trim();
   step(`notification: ${s}`);
   return s;
 }
@@ -33,8 +73,8 @@ main('export-import', async ({ page, shots, workspace }) => {
   writeFileSync(mixed, `${line(a)}\n${line(b)}\n{"format":"codi.trace/1","trace":{"id":"not-a-trace"}}\n`);
 
   await check('run "CODI: Import Traces…"', () => runCommand(page, 'CODI: Import Traces…'));
-  await answerFileDialog(page, mixed);
-  const summary = await toast(page, /team-traces\.jsonl: \d+ imported/, 'the import summary appears');
+  await answerFileDialog(page, 'CODI: Import Traces', mixed);
+  const summary = await notification(page, /team-traces\.jsonl: \d+ imported/, 'the import summary appears');
   expect(/2 imported, 0 already in the store, 1 bad line not imported \(line 3: trace\.id must be a trace id/.test(summary), `import summary: ${summary}`);
   await shoot(page, shots, 'export-01-import-summary.png');
 
@@ -52,18 +92,20 @@ main('export-import', async ({ page, shots, workspace }) => {
   await check('the format picker offers JSONL and OTLP JSON', () => page.locator('.quick-input-widget .monaco-list-row', { hasText: /^OTLP JSON/ }).first().waitFor({ timeout: 10_000 }));
   await shoot(page, shots, 'export-03-format-picker.png');
   await jsonlRow.click();
-  await answerFileDialog(page, out);
-  await toast(page, /Exported 2 traces to exported\.jsonl/, 'the export notification appears');
+  await answerFileDialog(page, 'CODI: Export Traces', out);
+  const exported = await fileLines(page, out, 2, 'exported.jsonl is written, one line per trace');
+  expect(exported.every((l) => (JSON.parse(l) as { format?: string }).format === 'codi.trace/1'), 'exported.jsonl holds codi.trace/1 lines');
+  await notification(page, /Exported 2 traces to exported\.jsonl/, 'the export notification appears');
   await shoot(page, shots, 'export-04-exported.png');
-  expect(existsSync(out) && readFileSync(out, 'utf8').trim().split('\n').length === 2, 'exported.jsonl has one line per trace');
   await runCommand(page, 'Notifications: Clear All Notifications');
 
   const otlp = join(workspace, 'exported.otlp.jsonl');
   await check('run "CODI: Export Traces…" (OTLP)', () => runCommand(page, 'CODI: Export Traces…'));
   await check('pick OTLP JSON', () => page.locator('.quick-input-widget .monaco-list-row', { hasText: /^OTLP JSON/ }).first().click({ timeout: 10_000 }));
-  await answerFileDialog(page, otlp);
-  await toast(page, /Exported 2 traces to exported\.otlp\.jsonl/, 'the OTLP export notification appears');
-  const spans = readFileSync(otlp, 'utf8').trim().split('\n').flatMap((l) => decodeOtlpJson(l));
+  await answerFileDialog(page, 'CODI: Export Traces', otlp);
+  const otlpLines = await fileLines(page, otlp, 2, 'exported.otlp.jsonl is written, one line per trace');
+  await notification(page, /Exported 2 traces to exported\.otlp\.jsonl/, 'the OTLP export notification appears');
+  const spans = otlpLines.flatMap((l) => decodeOtlpJson(l));
   step(`OTLP file: ${spans.length} spans, ${spans.filter((s) => s.parentSpanId === null).length} root spans`);
   expect(spans.filter((s) => s.parentSpanId === null).length === 2, 'one root span per exported trace');
 });
