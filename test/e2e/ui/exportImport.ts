@@ -10,29 +10,31 @@ import { decodeOtlpJson } from '../../support/otlpStandIn';
 import { check, expect, main, quickInput, runCommand, shoot, step } from './harness';
 
 /**
- * Answers VS Code's file dialog (in the browser, a quick input titled by the command) with an absolute path.
- * Waited for by state, not time: the dialog itself (its title, not the palette or the format picker still
- * closing in the same widget), its folder listed (until then it rewrites the value and ignores Enter), the
- * path in its box; then Enter until it closes (an Enter that lands while it lists a folder is dropped).
+ * Answers VS Code's file dialog (in the browser, a quick input) with an absolute path in the workspace.
+ * Waited for by state, not time. The dialog is known by its value (a path: the format picker before it has
+ * the same title and an empty box) and is ready once it lists the workspace folder (README.md): until then
+ * it rewrites its box with the default name and ignores Enter, which is how the export used to land in
+ * codi-traces-<date>.jsonl. Then the path in its box, and Enter until it closes.
  */
-async function answerFileDialog(page: Page, title: string, path: string): Promise<void> {
-  const dialog = page.locator('.quick-input-widget', { has: page.locator('.quick-input-title', { hasText: title }) });
-  await check(`the "${title}" file dialog opens`, () => dialog.waitFor({ state: 'visible', timeout: 15_000 }));
-  await check('the file dialog lists the workspace folder', () => dialog.locator('.monaco-list-row').first().waitFor({ timeout: 15_000 }));
+async function answerFileDialog(page: Page, path: string): Promise<void> {
+  const widget = page.locator('.quick-input-widget');
   const input = quickInput(page);
-  await input.fill(path);
-  await check(`the file dialog holds ${path}`, async () => {
-    for (const deadline = Date.now() + 10_000; (await input.inputValue()) !== path; await page.waitForTimeout(100)) {
-      if (Date.now() > deadline) throw new Error(`it holds "${await input.inputValue()}"`);
+  const valueIs = async (ok: (v: string) => boolean, what: string, ms = 15_000) => check(what, async () => {
+    for (const deadline = Date.now() + ms; !ok(await input.inputValue().catch(() => '')); await page.waitForTimeout(100)) {
+      if (Date.now() > deadline) throw new Error(`its box holds "${await input.inputValue().catch(() => '?')}"`);
     }
   });
+  await valueIs((v) => v.startsWith('/'), 'the file dialog opens (a path in its box)');
+  await check('the file dialog lists the workspace folder', () => widget.locator('.monaco-list-row', { hasText: /^README\.md/ }).first().waitFor({ timeout: 15_000 }));
+  await input.fill(path);
+  await valueIs((v) => v === path, `the file dialog holds ${path}`, 10_000);
   for (let attempt = 1; ; attempt++) {
     await page.keyboard.press('Enter');
-    if (await dialog.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
+    if (await widget.waitFor({ state: 'hidden', timeout: 5_000 }).then(() => true, () => false)) return;
     const value = await input.inputValue().catch(() => '');
-    if (attempt === 3) throw new Error(`UI step failed: the "${title}" file dialog closes on Enter (still open, holding "${value}")`);
+    if (attempt === 3) throw new Error(`UI step failed: the file dialog closes on Enter (still open, holding "${value}")`);
     if (value !== path) await input.fill(path);
-    step(`the "${title}" file dialog was still open after Enter (busy listing a folder); Enter again`);
+    step(`the file dialog was still open after Enter (holding "${value}"); Enter again`);
   }
 }
 
@@ -73,7 +75,7 @@ main('export-import', async ({ page, shots, workspace }) => {
   writeFileSync(mixed, `${line(a)}\n${line(b)}\n{"format":"codi.trace/1","trace":{"id":"not-a-trace"}}\n`);
 
   await check('run "CODI: Import Traces…"', () => runCommand(page, 'CODI: Import Traces…'));
-  await answerFileDialog(page, 'CODI: Import Traces', mixed);
+  await answerFileDialog(page, mixed);
   const summary = await notification(page, /team-traces\.jsonl: \d+ imported/, 'the import summary appears');
   expect(/2 imported, 0 already in the store, 1 bad line not imported \(line 3: trace\.id must be a trace id/.test(summary), `import summary: ${summary}`);
   await shoot(page, shots, 'export-01-import-summary.png');
@@ -92,7 +94,7 @@ main('export-import', async ({ page, shots, workspace }) => {
   await check('the format picker offers JSONL and OTLP JSON', () => page.locator('.quick-input-widget .monaco-list-row', { hasText: /^OTLP JSON/ }).first().waitFor({ timeout: 10_000 }));
   await shoot(page, shots, 'export-03-format-picker.png');
   await jsonlRow.click();
-  await answerFileDialog(page, 'CODI: Export Traces', out);
+  await answerFileDialog(page, out);
   const exported = await fileLines(page, out, 2, 'exported.jsonl is written, one line per trace');
   expect(exported.every((l) => (JSON.parse(l) as { format?: string }).format === 'codi.trace/1'), 'exported.jsonl holds codi.trace/1 lines');
   await notification(page, /Exported 2 traces to exported\.jsonl/, 'the export notification appears');
@@ -102,7 +104,7 @@ main('export-import', async ({ page, shots, workspace }) => {
   const otlp = join(workspace, 'exported.otlp.jsonl');
   await check('run "CODI: Export Traces…" (OTLP)', () => runCommand(page, 'CODI: Export Traces…'));
   await check('pick OTLP JSON', () => page.locator('.quick-input-widget .monaco-list-row', { hasText: /^OTLP JSON/ }).first().click({ timeout: 10_000 }));
-  await answerFileDialog(page, 'CODI: Export Traces', otlp);
+  await answerFileDialog(page, otlp);
   const otlpLines = await fileLines(page, otlp, 2, 'exported.otlp.jsonl is written, one line per trace');
   await notification(page, /Exported 2 traces to exported\.otlp\.jsonl/, 'the OTLP export notification appears');
   const spans = otlpLines.flatMap((l) => decodeOtlpJson(l));
