@@ -18,9 +18,6 @@
 //      menu, a filter with no match, both panels back after a reload).
 //      test/e2e/ui/dashboard.ts (the dashboard over a store seeded with 10,000 traces, three themes).
 //   One UI test alone, by hand: npm run package, then CODI_VSIX=codi-0.1.0.vsix node --import tsx test/e2e/ui/<name>.ts
-//   Out of the list while they are intermittent (both passed in one full CI run and failed in the next):
-//   experiments.ts at "the model QuickPick offers gemini-2.5-pro" (the replay model picker does not show) and
-//   exportImport.ts at "the export notification appears". Run them by hand until their waits are fixed.
 // CODI_E2E=host|ui runs one part only (default: both). CODI_KEEP_RUN=1 keeps the run folders.
 import { spawn } from 'node:child_process';
 import { chmodSync, existsSync, rmSync } from 'node:fs';
@@ -161,7 +158,7 @@ async function main() {
     let vsix;
     const packaged = await timed('package .vsix', async () => { vsix = await packageExtension(); });
     if (packaged) {
-      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI status', 'status.ts'], ['UI dashboard', 'dashboard.ts'], ['UI review', 'review.ts']]) {
+      for (const [part, file] of [['UI walkthrough', 'walkthrough.ts'], ['UI pipelines', 'pipelines.ts'], ['UI opik', 'opik.ts'], ['UI hostile', 'hostile.ts'], ['UI untrusted', 'untrusted.ts'], ['UI panels', 'panels.ts'], ['UI experiments', 'experiments.ts'], ['UI export-import', 'exportImport.ts'], ['UI status', 'status.ts'], ['UI dashboard', 'dashboard.ts'], ['UI review', 'review.ts']]) {
         await timed(part, () => run(process.execPath, ['--import', 'tsx', join(root, 'test/e2e/ui', file)], { ...process.env, CODI_VSIX: vsix }));
       }
     }

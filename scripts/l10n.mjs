@@ -12,8 +12,8 @@ import ts from 'typescript';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const bundlePath = join(root, 'l10n', 'bundle.l10n.json');
 
-/** Calls whose option properties are shown to the user (a literal there must go through l10n.t). */
-const optionCalls = new Set(['showInputBox', 'showQuickPick', 'withProgress', 'showSaveDialog', 'showOpenDialog']);
+/** Calls whose option properties are shown to the user (a literal there must go through l10n.t); pickOne and askText are src/host/pickers.ts. */
+const optionCalls = new Set(['showInputBox', 'showQuickPick', 'withProgress', 'showSaveDialog', 'showOpenDialog', 'pickOne', 'askText']);
 const shownProps = new Set(['title', 'prompt', 'placeHolder', 'openLabel', 'saveLabel', 'detail']);
 /**
  * Files whose strings wait for a change being made elsewhere (another branch edits the trace panel): their

@@ -9,6 +9,7 @@ import { otlpJson } from '../core/export/otlp';
 import { createRedactor } from '../core/redact/redact';
 import { plural } from '../shared/text';
 import type { CommandId } from './commandIds';
+import { pickOne } from './pickers';
 import type { Session } from './session';
 import { readSettings } from './settings';
 import { describeFilter, filterFor, isFiltered } from './views/traceFilter';
@@ -80,7 +81,7 @@ export function exportCommands(c: ExportCommandContext): Record<ExportCommandId,
       const format =
         given.format ??
         (
-          await vscode.window.showQuickPick(
+          await pickOne(
             [
               { label: 'JSONL', description: vscode.l10n.t('lossless; CODI can import it again (prompt versions included)'), format: 'jsonl' as const },
               { label: 'OTLP JSON', description: vscode.l10n.t('OpenTelemetry GenAI spans for AI Toolkit, Phoenix or any OTLP backend (secrets redacted)'), format: 'otlp' as const },

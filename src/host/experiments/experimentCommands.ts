@@ -6,6 +6,7 @@ import { isPipelineKind } from '../../core/run/registry';
 import { requestedModelOf } from '../../core/run/replay';
 import type { TraceSummary } from '../../shared/types';
 import type { CommandId } from '../commandIds';
+import { pickOne } from '../pickers';
 import { runBatchSummarize, selectedFiles } from '../runs/batchRun';
 import { askReplayModel, runReplay } from '../runs/replayRun';
 import type { ReplayDocuments } from '../runs/replayRun';
@@ -43,7 +44,7 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
       void vscode.window.showInformationMessage(text, run).then((a) => a && vscode.commands.executeCommand('codi.runExperiment'));
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(
+    const pick = await pickOne(
       all.map((e) => ({ label: e.name, description: e.status === 'cancelled' ? vscode.l10n.t('{0}% of {1} · {2} · cancelled', Math.round(e.passRate * 100), e.cases.length, new Date(e.startedAt).toLocaleString()) : vscode.l10n.t('{0}% of {1} · {2}', Math.round(e.passRate * 100), e.cases.length, new Date(e.startedAt).toLocaleString()), detail: vscode.l10n.t('{0}@{1} · {2} · run {3}', e.dataset.name, e.dataset.hash.slice(0, 8), e.models.model, e.runId), e })),
       { title, placeHolder, matchOnDetail: true },
     );
@@ -78,7 +79,7 @@ export function experimentCommands(c: ExperimentCommandContext): Record<Experime
       let id = traceIdOf(arg);
       if (!id) {
         const list = traces.list({ limit: 200 }).filter((t) => isPipelineKind(t.type));
-        const pick = await vscode.window.showQuickPick(
+        const pick = await pickOne(
           list.map((t) => ({ label: t.name, description: [t.type, t.model ?? '', t.score === null ? '' : t.score.toFixed(2)].filter(Boolean).join(' · '), detail: new Date(t.startTime).toLocaleString(), id: t.id })),
           { title: vscode.l10n.t('CODI: Replay with Another Model'), placeHolder: vscode.l10n.t('Trace to replay'), matchOnDescription: true },
         );

@@ -6,6 +6,7 @@ import type { Dataset } from '../../core/eval/dataset';
 import type { Experiment } from '../../core/eval/experiment';
 import { runExperiment } from '../../core/eval/experiment';
 import { RateGate } from '../../core/gemini/gate';
+import { pickOne } from '../pickers';
 import { confirmTrust } from '../runs/runner';
 import type { RunDeps } from '../runs/runner';
 
@@ -27,7 +28,7 @@ export async function pickDataset(arg: unknown): Promise<vscode.Uri | undefined>
     void vscode.window.showWarningMessage(vscode.l10n.t('CODI: No dataset found in this workspace. A dataset is a .jsonl, .csv or .yaml file of cases (see the README, "Datasets"); put it under a "datasets" folder.'));
     return undefined;
   }
-  const pick = await vscode.window.showQuickPick(
+  const pick = await pickOne(
     files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri, false), description: rank(uri) === 0 ? vscode.l10n.t('open in the editor') : undefined, uri })),
     { title: vscode.l10n.t('CODI: Run Experiment'), placeHolder: vscode.l10n.t('Dataset to run') },
   );

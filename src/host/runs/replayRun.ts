@@ -4,6 +4,7 @@ import { isPipelineKind, pipelines } from '../../core/run/registry';
 import type { PipelineKind } from '../../core/run/registry';
 import { describeReplay, replayDiff, requestedModelOf, traceOutputText } from '../../core/run/replay';
 import type { TraceRecord } from '../../shared/types';
+import { askText, pickOne } from '../pickers';
 import { runInPanel } from './runner';
 import type { RunDeps } from './runner';
 
@@ -33,10 +34,10 @@ export async function askReplayModel(current: string | undefined): Promise<strin
     ...REPLAY_MODELS.map((m) => ({ label: m, model: m, description: m === current ? vscode.l10n.t('the original run’s model') : undefined })),
     { label: `$(edit) ${vscode.l10n.t('Other…')}`, description: vscode.l10n.t('type a model id') },
   ];
-  const pick = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('CODI: Replay with Another Model'), placeHolder: current ? vscode.l10n.t("Model to run this trace's input with (it ran on {0})", current) : vscode.l10n.t("Model to run this trace's input with") });
+  const pick = await pickOne(items, { title: vscode.l10n.t('CODI: Replay with Another Model'), placeHolder: current ? vscode.l10n.t("Model to run this trace's input with (it ran on {0})", current) : vscode.l10n.t("Model to run this trace's input with") });
   if (!pick) return undefined;
   if (pick.model) return pick.model;
-  const typed = await vscode.window.showInputBox({ title: vscode.l10n.t('CODI: Replay with Another Model'), prompt: vscode.l10n.t('A Gemini model id, e.g. gemini-2.5-pro'), validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : vscode.l10n.t('A model id has letters, digits, dots and dashes only.')) });
+  const typed = await askText({ title: vscode.l10n.t('CODI: Replay with Another Model'), prompt: vscode.l10n.t('A Gemini model id, e.g. gemini-2.5-pro'), validateInput: (v) => (/^[\w.-]+$/.test(v.trim()) ? undefined : vscode.l10n.t('A model id has letters, digits, dots and dashes only.')) });
   return typed?.trim() || undefined;
 }
 

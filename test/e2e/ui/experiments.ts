@@ -110,18 +110,19 @@ main('experiments', async ({ page, gemini, shots, workspace }) => {
 
   const before = gemini.requests.length;
   await check('run "CODI: Replay with Another Model…"', () => runCommand(page, 'CODI: Replay with Another Model…'));
-  // Each picker is recognised by its placeholder, and its item chosen with the keyboard: a click can land on a
-  // row of the previous picker, or while the picker still animates in.
+  // Each picker is recognised by its placeholder before its row is clicked (the quick-input widget is reused: a
+  // row found earlier can belong to the previous picker), and chosen with the mouse: keyboard focus may be back
+  // in the Compare panel's webview, which is what used to close the model picker (the product now keeps its
+  // pickers open, src/host/pickers.ts; a picker lost again fails the waits below).
   await check('the trace QuickPick opens', () => picker(page, 'Trace to replay').waitFor({ timeout: 20_000 }));
-  const traceRow = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: /^(Explain|Summarize|Generate)/ }).first();
-  await check('the trace QuickPick lists traces, the newest focused', () => traceRow.waitFor({ timeout: 20_000 }));
+  const traceRow = page.locator('.quick-input-widget .monaco-list-row[data-index="0"]', { hasText: /^(Explain|Summarize|Generate)/ }).first();
+  await check('the trace QuickPick lists traces, the newest first', () => traceRow.waitFor({ timeout: 20_000 }));
   step(`replaying "${(await traceRow.innerText()).replace(/\s+/g, ' ').trim()}"`);
-  await page.keyboard.press('Enter');
+  await traceRow.click();
   await check('the model QuickPick opens', () => picker(page, 'Model to run this trace').waitFor({ timeout: 20_000 }));
-  await page.keyboard.type('gemini-2.5-pro');
-  const model = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: 'gemini-2.5-pro' }).first();
+  const model = page.locator('.quick-input-widget .monaco-list-row', { hasText: /^gemini-2\.5-pro/ }).first();
   await check('the model QuickPick offers gemini-2.5-pro', () => model.waitFor({ timeout: 10_000 }));
-  await page.keyboard.press('Enter');
+  await model.click();
   await check('the replay diff editor opens', () => page.locator('.monaco-diff-editor').first().waitFor({ timeout: 90_000 }));
   const diffTab = page.locator('.tabs-container .tab', { hasText: 'Replay: ' }).first();
   await check('the diff tab names both models', () => diffTab.waitFor({ timeout: 10_000 }));

@@ -50,15 +50,27 @@ export function escapeRegExp(s: string): string {
 /** The quick input's text box (palette, Quick Open, input boxes). */
 export const quickInput = (page: Page): Locator => page.locator('.quick-input-widget .quick-input-box input');
 
-/** F1, type the command's title, click its row (the top row is not always the one asked for). */
+/**
+ * F1, type the command's title, click its row (the top row is not always the one asked for). The palette
+ * opened right after another quick input closed over a webview can be closed by the focus the webview takes
+ * back (microsoft/vscode#93950): when it is gone before its row was clicked, it is opened again (nothing ran).
+ */
 export async function runCommand(page: Page, title: string): Promise<void> {
-  await page.keyboard.press('F1');
   const input = quickInput(page);
-  await input.waitFor({ state: 'visible', timeout: 15_000 });
-  await input.fill(`>${title}`);
   const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: new RegExp(`^${escapeRegExp(title)}`) }).first();
-  await row.waitFor({ timeout: 15_000 });
-  await row.click();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('F1');
+    await input.waitFor({ state: 'visible', timeout: 15_000 });
+    await input.fill(`>${title}`);
+    // Either the row shows, or the palette closes under us: wait for whichever comes first.
+    const shown = await Promise.race([
+      row.waitFor({ timeout: 15_000 }).then(() => true),
+      page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: 15_000 }).then(() => false, () => new Promise<boolean>(() => {})),
+    ]);
+    if (shown && (await row.click({ timeout: 5_000 }).then(() => true, () => false))) return;
+    if (attempt === 3) throw new Error(`the command palette closed three times before "${title}" could be picked`);
+    step(`the command palette closed before "${title}" was picked (focus went back to a webview); opening it again`);
+  }
 }
 
 export async function shoot(page: Page, dir: string, name: string): Promise<void> {
