@@ -25,11 +25,11 @@ import type { OutboxDepth } from '../core/health/opik';
 import type { LeaseHolder } from '../core/delivery/lease';
 import { describeHolder } from '../core/delivery/lease';
 import type { TraceStore } from '../core/store/traceStore';
-import { checkFlags, parseArgs, UsageError } from './args';
+import { checkFlags, intFlag, parseArgs, UsageError } from './args';
 import { adoptLegacyOutbox, salvagedOutbox } from './legacyOutbox';
 import { EXIT, note, openStore, print, storeDir, VERSION } from './common';
 
-export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--json]
+export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--wait SECONDS] [--json]
   codi opik status [--json]`;
 
 export interface OpikStatus {
@@ -346,9 +346,11 @@ export async function cmdOpik(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'status') return status(rest);
   if (sub !== 'sync') throw new UsageError(sub ? `unknown opik command "${sub}"` : 'opik needs a command: sync or status');
-  const args = parseArgs(rest, []);
-  checkFlags(args, ['json', 'retry-failed', 'drop-failed']);
+  const args = parseArgs(rest, ['wait']);
+  checkFlags(args, ['json', 'retry-failed', 'drop-failed', 'wait']);
   if (args.flags.has('retry-failed') && args.flags.has('drop-failed')) throw new UsageError('--retry-failed and --drop-failed exclude each other');
+  // How long to wait while VS Code (or another codi) is delivering the same outbox.
+  const waitS = intFlag(args, 'wait', 0, 3600) ?? SYNC_LOCK_MS / 1000;
   const problem = configProblem();
   if (problem) {
     note(`codi: Opik export is not configured: ${problem}`);
@@ -375,10 +377,10 @@ export async function cmdOpik(argv: string[]): Promise<number> {
       if (!worker) throw new Error('Opik export could not start.');
       const retried = args.flags.has('retry-failed') ? await worker.retryFailed() : 0;
       return { ...(await syncHonouringRetryAfter(store, worker)), retried, ...(dropped.length ? { dropped: dropped.length } : {}), outbox: traces.dir };
-    }, SYNC_LOCK_MS);
+    }, waitS * 1000);
   } catch (err) {
     if (!(err instanceof OutboxBusyError)) throw err;
-    note(`codi: ${err.message}, which sends the queued traces itself; nothing is lost. Waited ${SYNC_LOCK_MS / 1000} s for it to finish. \`codi opik status\` shows what is left; run \`codi opik sync\` again once it has finished (or close that CODI window to deliver from here).`);
+    note(`codi: ${err.message}, which sends the queued traces itself; nothing is lost. Waited ${waitS} s for it to finish. \`codi opik status\` shows what is left; run \`codi opik sync\` again once it has finished (or close that CODI window to deliver from here).`);
     return EXIT.model;
   } finally {
     await traces.close();
