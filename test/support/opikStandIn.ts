@@ -180,7 +180,7 @@ export class OpikStandIn {
     if (held && held.path.test(path) && held.g.skip-- === 0) {
       this.gate = null;
       held.g.arrived();
-      void held.g.released.then(() => (req.socket.destroyed ? (rec.status = -1) : this.respond(req, res, raw, rec)));
+      held.g.pass(() => (req.socket.destroyed ? void (rec.status = -1) : this.respond(req, res, raw, rec)));
       return;
     }
     this.respond(req, res, raw, rec);

@@ -175,7 +175,7 @@ export class OtlpStandIn {
       if (g && g.skip-- === 0) {
         this.gate = null;
         g.arrived();
-        void g.released.then(() => (req.socket.destroyed ? this.requests.push({ status: -1, spans: 0 }) : this.answer(req, res, chunks)));
+        g.pass(() => (req.socket.destroyed ? void this.requests.push({ status: -1, spans: 0 }) : this.answer(req, res, chunks)));
         return;
       }
       this.answer(req, res, chunks);
