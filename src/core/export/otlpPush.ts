@@ -8,6 +8,9 @@
  * Failures: connection refused / timeout / 429 / 5xx / 401 / 403 / 404 concern every trace (pause, keep
  * everything queued, say why with the next step in `lastError`); another 4xx refuses only this trace
  * (a batch is retried trace by trace; a single refused trace is marked failed for good).
+ *
+ * Timing, pauses and exclusivity are the shared DeliveryLoop's (delivery/loop.ts): each pass holds the
+ * store's OTLP delivery lease, so two processes on one store never push the same trace twice.
  */
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TraceRecord } from '../../shared/types';

@@ -17,6 +17,9 @@
  * `enqueueExperiment(runId)`; the worker loads the run and its cases (`loadExperiment`), sends the dataset,
  * its items, the experiment and its items (sender.ts `deliverExperiment`), and marks it sent with its Opik
  * link once every part was acknowledged. Failures are classified and retried exactly as for traces.
+ *
+ * Timing, pauses and exclusivity are the shared DeliveryLoop's (delivery/loop.ts): each pass holds the
+ * store's Opik delivery lease, so a VS Code window and a `codi` command never deliver the same entries at once.
  */
 import type { TraceRecord } from '../../shared/types';
 import type { OpikConfig } from './config';
