@@ -380,7 +380,7 @@ export async function cmdOpik(argv: string[]): Promise<number> {
     }, waitS * 1000);
   } catch (err) {
     if (!(err instanceof OutboxBusyError)) throw err;
-    note(`codi: ${err.message}, which sends the queued traces itself; nothing is lost. Waited ${waitS} s for it to finish. \`codi opik status\` shows what is left; run \`codi opik sync\` again once it has finished (or close that CODI window to deliver from here).`);
+    note(`codi: ${err.message}, which sends the queued traces itself; nothing is lost. Waited ${waitS} s for it to finish. \`codi opik status\` shows what is left; run \`codi opik sync\` again once it has finished${err.holder?.client === 'vscode' ? ' (or close that VS Code window to deliver from here)' : ''}.`);
     return EXIT.model;
   } finally {
     await traces.close();
