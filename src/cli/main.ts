@@ -42,7 +42,8 @@ Inputs are regular text files of at most 16 MB (UTF-8, or UTF-16/UTF-8 with a by
 Opik export (opt-in): with --opik or CODI_OPIK=1, explain/summarize/generate queue the saved trace in the
 outbox (in the trace store, shared with VS Code) and send it right away; if that fails, a note on stderr says so, the
 trace stays queued and the command keeps its own exit code. \`codi opik sync\` sends everything queued
-(plus the given traces, even ones recorded without --opik; --retry-failed re-queues traces Opik refused).
+(plus the given traces, even ones recorded without --opik; --retry-failed re-queues traces Opik refused);
+one CODI delivers at a time: while VS Code or another codi does, it waits up to --wait seconds (default 60).
 \`traces show\` reports each trace's export state: off, pending, sent (with its Opik link) or failed.
 
 Every prompt version a trace used is stored once with its template: \`prompts list\` shows them (name,

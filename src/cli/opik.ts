@@ -8,12 +8,12 @@
  * `opikStatusOf`, which reads the outbox from the store's index.
  *
  * The outbox is the trace store's (outboxRecords.ts), the one the extension delivers from: queuing is safe
- * from any number of processes. A delivery session holds a lock file in the store (delivery after a run
- * gives up quickly when another codi is delivering, leaving the trace queued; `opik sync` waits). The
+ * from any number of processes. A delivery session holds the store's Opik delivery lease, the one VS Code's
+ * worker takes for each pass (delivery after a run gives up after a few seconds when VS Code or another codi
+ * is delivering, leaving the trace to it; `opik sync` waits longer, then says who delivers). The
  * outbox file earlier versions kept (`opik-outbox.json`) is carried into the journal on first use and
  * renamed (legacyOutbox.ts).
  */
-import { join } from 'node:path';
 import type { OpikConfigInput } from '../core/opik/config';
 import { isOpikCloud, normalizeOpikUrl, OpikConfigError, opikInputFromEnv, opikRequestedByEnv, resolveOpikConfig } from '../core/opik/config';
 import type { OpikExport } from '../core/opik/exporter';
@@ -22,13 +22,14 @@ import { ExperimentStore } from '../core/eval/experimentStore';
 import type { JournalOutboxStore } from '../core/store/outboxRecords';
 import type { OpikExportState, SyncResult } from '../core/opik/outbox';
 import type { OutboxDepth } from '../core/health/opik';
-import { withFileLock } from '../core/store/fileLock';
+import type { LeaseHolder } from '../core/delivery/lease';
+import { describeHolder } from '../core/delivery/lease';
 import type { TraceStore } from '../core/store/traceStore';
-import { checkFlags, parseArgs, UsageError } from './args';
+import { checkFlags, intFlag, parseArgs, UsageError } from './args';
 import { adoptLegacyOutbox, salvagedOutbox } from './legacyOutbox';
 import { EXIT, note, openStore, print, storeDir, VERSION } from './common';
 
-export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--json]
+export const OPIK_USAGE = `codi opik sync [<trace id>...] [--retry-failed | --drop-failed] [--wait SECONDS] [--json]
   codi opik status [--json]`;
 
 export interface OpikStatus {
@@ -41,12 +42,9 @@ const OFF: OpikStatus = { state: 'off', url: null, lastError: null };
 /** Per-request limit for the SDK transport: after a command (the user waits for the prompt) and in sync. */
 const AFTER_RUN_TIMEOUT_MS = 15_000;
 const SYNC_TIMEOUT_MS = 30_000;
-/** How long to wait for the delivery lock: to deliver right after a run (the trace stays queued), to sync. */
+/** How long to wait for the delivery lease: to deliver right after a run (the trace stays queued), to sync. */
 const DELIVER_LOCK_MS = 5_000;
 const SYNC_LOCK_MS = 60_000;
-
-/** The lock a delivery session holds, so two codi processes do not deliver the same traces at once. */
-const deliveryLock = () => join(storeDir(), 'opik-delivery.lock');
 
 /** `--opik` or CODI_OPIK=1. */
 export function opikRequested(flag: boolean): boolean {
@@ -72,11 +70,17 @@ export function cliWording(message: string): string {
 
 const errText = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
-class OutboxBusyError extends Error {}
+/** Another process (VS Code, another codi) held the delivery lease for the whole wait. */
+class OutboxBusyError extends Error {
+  constructor(readonly holder: LeaseHolder | null) {
+    super(`the Opik outbox is being delivered by ${describeHolder(holder)}`);
+  }
+}
 
 /**
  * The store's outbox, with the outbox file of earlier versions carried in first. With `lockTimeoutMs`, `fn`
- * runs holding the delivery lock (OutboxBusyError when it is not free in time).
+ * runs holding the Opik delivery lease (OutboxBusyError when it is not free in time); the worker `fn`
+ * starts shares it (the store gives one lease per queue).
  */
 async function withOutbox<T>(traces: TraceStore, fn: (store: JournalOutboxStore) => Promise<T>, lockTimeoutMs?: number): Promise<T> {
   await adoptLegacyOutbox(traces);
@@ -89,13 +93,12 @@ async function withOutbox<T>(traces: TraceStore, fn: (store: JournalOutboxStore)
     }
   };
   if (lockTimeoutMs === undefined) return run();
-  let entered = false;
+  const lease = outbox.lease('cli');
+  if (!(await lease.acquire(lockTimeoutMs))) throw new OutboxBusyError(await lease.holder());
   try {
-    return await withFileLock(deliveryLock(), () => ((entered = true), run()), lockTimeoutMs);
-  } catch (err) {
-    // withFileLock throws a plain Error when the lock stays taken; file-system errors carry a code.
-    if (entered || (err as NodeJS.ErrnoException).code) throw err;
-    throw new OutboxBusyError(`the Opik outbox is being delivered by another codi process (lock ${deliveryLock()})`);
+    return await run();
+  } finally {
+    await lease.release();
   }
 }
 
@@ -175,7 +178,8 @@ export async function exportAfterRun(traces: TraceStore, traceId: string, delive
       return { status: await exportStatus(store, traceId, worker), sync };
     }, DELIVER_LOCK_MS);
   } catch (err) {
-    note(`Opik: queued (${errText(err)}); run \`codi opik sync\` later.`);
+    if (err instanceof OutboxBusyError) note(`Opik: queued; ${describeHolder(err.holder)} is delivering the outbox and sends it (\`codi opik status\` shows what is left).`);
+    else note(`Opik: queued (${errText(err)}); run \`codi opik sync\` later.`);
     return;
   }
   const { status, sync } = out;
@@ -293,12 +297,19 @@ async function status(rest: string[]): Promise<number> {
   checkFlags(args, ['json']);
   if (args.positionals.length) throw new UsageError(`unexpected argument ${args.positionals[0]}`);
   const traces = await openStore();
-  const out = await withOutbox(traces, async (store) => ({ outbox: traces.dir, pending: await store.pendingCount(), nextAttemptAt: await store.nextAttemptAt(), failed: await store.failedEntries() })).finally(() => traces.close());
+  const out = await withOutbox(traces, async (store) => ({
+    outbox: traces.dir,
+    pending: await store.pendingCount(),
+    nextAttemptAt: await store.nextAttemptAt(),
+    failed: await store.failedEntries(),
+    deliveredBy: await store.lease('cli').holder(),
+  })).finally(() => traces.close());
   if (args.flags.has('json')) {
     print(JSON.stringify(out, null, 2));
   } else {
     const when = out.nextAttemptAt && out.nextAttemptAt > Date.now() ? ` (next attempt after ${new Date(out.nextAttemptAt).toISOString()})` : '';
     const lines = [`Opik outbox (trace store ${out.outbox}): ${out.pending} pending${when}, ${out.failed.length} refused for good.`];
+    if (out.deliveredBy) lines.push(`Being delivered now by ${describeHolder(out.deliveredBy)}.`);
     for (const f of out.failed) lines.push(`  ${f.experiment ? 'experiment ' : ''}${f.traceId}  ${cliWording(f.lastError ?? 'refused')}`);
     if (out.failed.length) lines.push('`codi opik sync --retry-failed` tries them again; `codi opik sync --drop-failed` stops exporting them.');
     print(lines.join('\n'));
@@ -335,9 +346,11 @@ export async function cmdOpik(argv: string[]): Promise<number> {
   const [sub, ...rest] = argv;
   if (sub === 'status') return status(rest);
   if (sub !== 'sync') throw new UsageError(sub ? `unknown opik command "${sub}"` : 'opik needs a command: sync or status');
-  const args = parseArgs(rest, []);
-  checkFlags(args, ['json', 'retry-failed', 'drop-failed']);
+  const args = parseArgs(rest, ['wait']);
+  checkFlags(args, ['json', 'retry-failed', 'drop-failed', 'wait']);
   if (args.flags.has('retry-failed') && args.flags.has('drop-failed')) throw new UsageError('--retry-failed and --drop-failed exclude each other');
+  // How long to wait while VS Code (or another codi) is delivering the same outbox.
+  const waitS = intFlag(args, 'wait', 0, 3600) ?? SYNC_LOCK_MS / 1000;
   const problem = configProblem();
   if (problem) {
     note(`codi: Opik export is not configured: ${problem}`);
@@ -364,10 +377,10 @@ export async function cmdOpik(argv: string[]): Promise<number> {
       if (!worker) throw new Error('Opik export could not start.');
       const retried = args.flags.has('retry-failed') ? await worker.retryFailed() : 0;
       return { ...(await syncHonouringRetryAfter(store, worker)), retried, ...(dropped.length ? { dropped: dropped.length } : {}), outbox: traces.dir };
-    }, SYNC_LOCK_MS);
+    }, waitS * 1000);
   } catch (err) {
     if (!(err instanceof OutboxBusyError)) throw err;
-    note(`codi: ${err.message}; try again when it has finished.`);
+    note(`codi: ${err.message}, which sends the queued traces itself; nothing is lost. Waited ${waitS} s for it to finish. \`codi opik status\` shows what is left; run \`codi opik sync\` again once it has finished${err.holder?.client === 'vscode' ? ' (or close that VS Code window to deliver from here)' : ''}.`);
     return EXIT.model;
   } finally {
     await traces.close();

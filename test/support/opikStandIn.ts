@@ -20,11 +20,15 @@
  * Writes are counted per id, so a duplicate (the same id written twice) is visible in `writes`.
  *
  * Faults: `fail(…)` queues one-shot answers (500, 429 + Retry-After, 401, a dropped socket) for the next
- * requests; `down()` closes the port (connection refused) until `up()` reopens it on the same port.
+ * requests; `down()` closes the port (connection refused) until `up()` reopens it on the same port;
+ * `hold(path)` keeps a request unanswered and unprocessed until released (a sender killed meanwhile: it is
+ * recorded with status -1 and changes nothing).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { HttpError, NOT_MINE, OpikExperimentsApi, V7 } from './opikStandInExperiments';
+import type { Gate, HeldRequest } from './heldRequest';
+import { gate } from './heldRequest';
 
 export type Fault =
   | { kind: 'status'; status: number; body?: unknown; retryAfter?: string; path?: RegExp }
@@ -81,6 +85,7 @@ export class OpikStandIn {
   workspace: string;
   ingestionWindowMs: number;
   private faults: Fault[] = [];
+  private gate: { path: RegExp; g: Gate } | null = null;
   private server: http.Server;
   private port = 0;
   private projectSeq = 0;
@@ -110,6 +115,13 @@ export class OpikStandIn {
   /** One-shot faults for the next matching requests, in order. */
   fail(...faults: Fault[]): void {
     this.faults.push(...faults);
+  }
+
+  /** Lets `skip` requests to `path` through, then keeps the next one unanswered until `release()`. */
+  hold(path: RegExp, skip = 0): HeldRequest {
+    const g = gate(skip);
+    this.gate = { path, g: g.gate };
+    return g.held;
   }
 
   /** Closes the port: connections are refused until up(). */
@@ -164,6 +176,18 @@ export class OpikStandIn {
     const path = (req.url ?? '/').split('?')[0]!;
     const rec: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, raw, body: undefined, status: 0, at: Date.now() };
     this.requests.push(rec);
+    const held = this.gate;
+    if (held && held.path.test(path) && held.g.skip-- === 0) {
+      this.gate = null;
+      held.g.arrived();
+      held.g.pass(() => (req.socket.destroyed ? void (rec.status = -1) : this.respond(req, res, raw, rec)));
+      return;
+    }
+    this.respond(req, res, raw, rec);
+  }
+
+  private respond(req: http.IncomingMessage, res: http.ServerResponse, raw: string, rec: RecordedRequest): void {
+    const path = rec.path;
     const send = (status: number, body?: unknown, headers: Record<string, string> = {}): void => {
       rec.status = status;
       res.writeHead(status, body === undefined ? headers : { 'content-type': 'application/json', ...headers });

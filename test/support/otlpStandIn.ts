@@ -10,10 +10,13 @@
  * JSON. Responses are decoded by the package's own JsonTraceSerializer.deserializeResponse on the client side.
  *
  * Faults: `fail(status)` answers the next request with that status; `down()` closes the port (connection
- * refused) until `up()` reopens it on the same port.
+ * refused) until `up()` reopens it on the same port; `hold()` keeps a request unanswered until released
+ * (a sender killed meanwhile: the request is recorded with status -1 and its spans are not kept).
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Gate, HeldRequest } from './heldRequest';
+import { gate } from './heldRequest';
 
 export type AnyValue = string | number | boolean | null | AnyValue[] | { [k: string]: AnyValue };
 
@@ -115,6 +118,7 @@ export class OtlpStandIn {
   private server: http.Server | null = null;
   private port = 0;
   private faults: number[] = [];
+  private gate: Gate | null = null;
 
   get url(): string {
     return `http://127.0.0.1:${this.port}`;
@@ -151,6 +155,13 @@ export class OtlpStandIn {
     this.faults.push(status);
   }
 
+  /** Lets `skip` requests through, then keeps the next one unanswered until `release()`. */
+  hold(skip = 0): HeldRequest {
+    const g = gate(skip);
+    this.gate = g.gate;
+    return g.held;
+  }
+
   /** Spans of one CODI trace (by its OTLP trace id). */
   trace(traceId: string): ReceivedSpan[] {
     return this.spans.filter((s) => s.traceId === traceId);
@@ -160,21 +171,32 @@ export class OtlpStandIn {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      const answer = (status: number, body: unknown, spans = 0) => {
-        this.requests.push({ status, spans });
-        res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
-      };
-      if (req.method !== 'POST' || req.url !== '/v1/traces') return answer(404, { code: 5, message: 'not found' });
-      const fault = this.faults.shift();
-      if (fault) return answer(fault, { code: 14, message: 'unavailable' });
-      if (!String(req.headers['content-type']).startsWith('application/json')) return answer(415, { code: 3, message: 'only application/json' });
-      try {
-        const spans = decodeOtlpJson(Buffer.concat(chunks).toString('utf8'));
-        this.spans.push(...spans);
-        answer(200, { partialSuccess: {} }, spans.length);
-      } catch (e) {
-        answer(400, { code: 3, message: String(e) });
+      const g = this.gate;
+      if (g && g.skip-- === 0) {
+        this.gate = null;
+        g.arrived();
+        g.pass(() => (req.socket.destroyed ? void this.requests.push({ status: -1, spans: 0 }) : this.answer(req, res, chunks)));
+        return;
       }
+      this.answer(req, res, chunks);
     });
+  }
+
+  private answer(req: http.IncomingMessage, res: http.ServerResponse, chunks: Buffer[]): void {
+    const answer = (status: number, body: unknown, spans = 0) => {
+      this.requests.push({ status, spans });
+      res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+    };
+    if (req.method !== 'POST' || req.url !== '/v1/traces') return answer(404, { code: 5, message: 'not found' });
+    const fault = this.faults.shift();
+    if (fault) return answer(fault, { code: 14, message: 'unavailable' });
+    if (!String(req.headers['content-type']).startsWith('application/json')) return answer(415, { code: 3, message: 'only application/json' });
+    try {
+      const spans = decodeOtlpJson(Buffer.concat(chunks).toString('utf8'));
+      this.spans.push(...spans);
+      answer(200, { partialSuccess: {} }, spans.length);
+    } catch (e) {
+      answer(400, { code: 3, message: String(e) });
+    }
   }
 }

@@ -269,7 +269,7 @@ describe('codi CLI: Opik export (bundled, against the Opik and Gemini stand-ins)
       assert.equal(r.code, 2, args.join(' '));
     }
     const help = await codi(['--help']);
-    assert.match(help.stdout, /codi opik sync \[<trace id>\.\.\.\] \[--retry-failed \| --drop-failed\] \[--json\]/);
+    assert.match(help.stdout, /codi opik sync \[<trace id>\.\.\.\] \[--retry-failed \| --drop-failed\] \[--wait SECONDS\] \[--json\]/);
     assert.match(help.stdout, /codi opik status \[--json\]/);
     assert.match(help.stdout, /OPIK_URL_OVERRIDE/);
     assert.match(help.stdout, /`codi opik sync`: 0 only when the\s+outbox is empty/);

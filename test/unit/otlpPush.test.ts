@@ -13,6 +13,26 @@ function pusher(store: TraceStore, endpoint: string, now?: () => number): OtlpPu
   return new OtlpPusher({ endpoint, store: store.outbox('otlp'), loadTrace: (id) => store.get(id), otlp, now });
 }
 
+/** Runs `fn` on a store in a fresh temp folder, closed and removed after. */
+async function withStore(fn: (store: TraceStore) => Promise<void>): Promise<void> {
+  const d = tempDir();
+  const store = await open(d.dir);
+  try {
+    await fn(store);
+  } finally {
+    await store.close();
+    d.cleanup();
+  }
+}
+
+/** A finished trace saved and queued for the push: its id. */
+async function queuedTrace(store: TraceStore, p: OtlpPusher): Promise<string> {
+  const t = makeTrace({ startTime: Date.now() - 1000 });
+  await store.saveTrace(t);
+  await p.enqueue(t.id);
+  return t.id;
+}
+
 describe('OTLP live push through the durable outbox', () => {
   let receiver: OtlpStandIn;
   beforeEach(async () => {
@@ -27,28 +47,20 @@ describe('OTLP live push through the durable outbox', () => {
     assert.throws(() => tracesUrl('ftp://h'), /http\(s\)/);
   });
 
-  it('delivers a finished trace, decoded by the receiver, and marks it sent; the Opik queue stays untouched', async () => {
-    const d = tempDir();
-    const store = await open(d.dir);
-    try {
-      const t = makeTrace({ startTime: Date.now() - 1000 });
-      await store.saveTrace(t);
+  it('delivers a finished trace, decoded by the receiver, and marks it sent; the Opik queue stays untouched', () =>
+    withStore(async (store) => {
       const p = pusher(store, receiver.url);
-      await p.enqueue(t.id);
+      const id = await queuedTrace(store, p);
       const r = await p.syncNow();
       assert.deepEqual(r, { sent: 1, pending: 0, failed: 0, lastError: null });
-      const spans = receiver.trace(otlpTraceId(t.id));
+      const spans = receiver.trace(otlpTraceId(id));
       assert.equal(spans.length, 2, 'root + the LLM span');
       assert.equal(spans[1]!.attributes['gen_ai.provider.name'], 'gcp.gemini');
       assert.equal(spans[0]!.resource['codi.client'], 'vscode');
-      assert.equal((await store.outbox('otlp').state(t.id)).state, 'sent');
-      assert.equal((await store.outbox().state(t.id)).state, 'off', 'an OTLP entry is not an Opik entry');
+      assert.equal((await store.outbox('otlp').state(id)).state, 'sent');
+      assert.equal((await store.outbox().state(id)).state, 'off', 'an OTLP entry is not an Opik entry');
       assert.equal(await store.outbox().pendingCount(), 0);
-    } finally {
-      await store.close();
-      d.cleanup();
-    }
-  });
+    }));
 
   it('receiver down: queued with a clear message, kept across a restart, delivered once when it is back', async () => {
     const d = tempDir();
@@ -87,14 +99,10 @@ describe('OTLP live push through the durable outbox', () => {
     }
   });
 
-  it('a 5xx pauses and keeps the queue; a 400 refuses only that trace, for good', async () => {
-    const d = tempDir();
-    const store = await open(d.dir);
-    try {
-      const t = makeTrace({ startTime: Date.now() - 1000 });
-      await store.saveTrace(t);
+  it('a 5xx pauses and keeps the queue; a 400 refuses only that trace, for good', () =>
+    withStore(async (store) => {
       const p = pusher(store, receiver.url);
-      await p.enqueue(t.id);
+      const id = await queuedTrace(store, p);
       receiver.fail(503);
       const r1 = await p.syncNow();
       assert.equal(r1.pending, 1);
@@ -103,14 +111,10 @@ describe('OTLP live push through the durable outbox', () => {
       const r2 = await p.syncNow();
       assert.equal(r2.pending, 0);
       assert.equal(r2.failed, 1);
-      const st = await store.outbox('otlp').state(t.id);
+      const st = await store.outbox('otlp').state(id);
       assert.equal(st.state, 'failed');
       assert.match(st.lastError ?? '', /refused this trace \(HTTP 400/);
       assert.equal(await store.outbox('otlp').retryFailed(Date.now()), 1);
       assert.equal((await p.syncNow()).sent, 1);
-    } finally {
-      await store.close();
-      d.cleanup();
-    }
-  });
+    }));
 });

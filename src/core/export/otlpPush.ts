@@ -8,12 +8,17 @@
  * Failures: connection refused / timeout / 429 / 5xx / 401 / 403 / 404 concern every trace (pause, keep
  * everything queued, say why with the next step in `lastError`); another 4xx refuses only this trace
  * (a batch is retried trace by trace; a single refused trace is marked failed for good).
+ *
+ * Timing, pauses and exclusivity are the shared DeliveryLoop's (delivery/loop.ts): each pass holds the
+ * store's OTLP delivery lease, so two processes on one store never push the same trace twice.
  */
 import { JsonTraceSerializer } from '@opentelemetry/otlp-transformer';
 import type { TraceRecord } from '../../shared/types';
 import type { BackoffPolicy } from '../opik/sender';
 import { backoffDelay, RETRY_AFTER_CEILING_MS } from '../opik/sender';
 import type { OutboxStore } from '../opik/outboxPort';
+import type { DeliveryLease, LeaseHolder } from '../delivery/lease';
+import { DeliveryLoop } from '../delivery/loop';
 import type { OtlpOptions } from './otlp';
 import { otlpJson } from './otlp';
 
@@ -39,6 +44,10 @@ export interface OtlpPushOptions {
   log?(level: 'info' | 'warn' | 'error', message: string): void;
   /** After every drain: how many wait, and the failure that stopped delivery (null when all is well). */
   onDidChange?(state: { pending: number; lastError: string | null }): void;
+  /** Delivery lease shared with other processes on the store; default: the store's (`store.lease`). */
+  lease?: DeliveryLease | null;
+  /** Try the lease again this long after another process held it (default 15 s). */
+  leaseRetryMs?: number;
 }
 
 export interface PushResult {
@@ -46,6 +55,8 @@ export interface PushResult {
   pending: number;
   failed: number;
   lastError: string | null;
+  /** Set when nothing was sent because another process holds the delivery lease (lastError says so). */
+  deliveredBy?: LeaseHolder | null;
 }
 
 interface Failure {
@@ -73,16 +84,23 @@ function retryAfter(h: string | null): number | null {
 export class OtlpPusher {
   private readonly url: string;
   private readonly now: () => number;
-  private timer: NodeJS.Timeout | null = null;
-  private running: Promise<PushResult> | null = null;
-  private started = false;
-  private pausedUntil = 0;
-  private failures = 0;
-  private blocked: string | null = null;
+  private readonly loop: DeliveryLoop<PushResult>;
 
   constructor(private readonly opts: OtlpPushOptions) {
     this.url = tracesUrl(opts.endpoint);
     this.now = opts.now ?? Date.now;
+    this.loop = new DeliveryLoop<PushResult>({
+      label: 'OTLP push',
+      what: 'The OTLP outbox',
+      drain: (force, holds) => this.drain(force, holds),
+      elsewhere: async (message, holder) => ({ sent: 0, pending: await opts.store.pendingCount(), failed: 0, lastError: message, deliveredBy: holder }),
+      lease: opts.lease !== undefined ? opts.lease : (opts.store.lease?.(opts.otlp.client) ?? null),
+      pollMs: opts.pollMs ?? 60_000,
+      leaseRetryMs: opts.leaseRetryMs,
+      now: this.now,
+      log: opts.log,
+      onRun: (r) => opts.onDidChange?.({ pending: r.pending, lastError: r.lastError }),
+    });
   }
 
   get endpoint(): string {
@@ -91,66 +109,39 @@ export class OtlpPusher {
 
   /** Why delivery is stopped (receiver down, refusing…) with the next step, or null. */
   get lastError(): string | null {
-    return this.blocked;
+    return this.loop.lastError;
   }
 
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
-  async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Queues a finished trace (durably) and schedules delivery. */
   async enqueue(traceId: string): Promise<void> {
     await this.opts.store.enqueue(traceId, this.now());
-    if (this.started) this.schedule(Math.max(50, this.pausedUntil - this.now()));
+    this.loop.kick();
   }
 
-  /** Delivers everything queued now, ignoring backoff (stops at the first failure that concerns every trace). */
-  async syncNow(): Promise<PushResult> {
-    while (this.running) await this.running.catch(() => undefined);
-    return this.run(true);
+  /**
+   * Delivers everything queued now, ignoring backoff (stops at the first failure that concerns every trace).
+   * Waits up to `leaseWaitMs` (default 10 s) while another process delivers; then reports it in `deliveredBy`.
+   */
+  syncNow(leaseWaitMs?: number): Promise<PushResult> {
+    return this.loop.syncNow(leaseWaitMs);
   }
 
-  private schedule(ms: number): void {
-    if (!this.started) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run(false).catch((e: unknown) => this.opts.log?.('error', `OTLP push: ${String(e)}`));
-    }, Math.max(0, ms));
-    this.timer.unref?.();
-  }
-
-  private run(force: boolean): Promise<PushResult> {
-    if (this.running) return this.running;
-    const p = this.drain(force).finally(() => (this.running = null));
-    this.running = p;
-    void p.then(
-      (r) => {
-        this.opts.onDidChange?.({ pending: r.pending, lastError: r.lastError });
-        if (this.started && !this.timer && r.pending > 0) this.schedule(Math.max(this.pausedUntil - this.now(), this.opts.pollMs ?? 60_000));
-      },
-      () => undefined,
-    );
-    return p;
-  }
-
-  private async drain(force: boolean): Promise<PushResult> {
+  private async drain(force: boolean, holds: () => Promise<boolean>): Promise<PushResult> {
     const r: PushResult = { sent: 0, pending: 0, failed: 0, lastError: null };
     const store = this.opts.store;
     const seen = new Set<string>();
-    if (force || this.now() >= this.pausedUntil) {
+    if (this.loop.mayDeliver(force)) {
       for (;;) {
         const due = (await store.due(force ? FORCE_NOW : this.now(), this.opts.batchSize ?? 20)).filter((d) => !seen.has(d.traceId));
-        if (!due.length) break;
+        if (!due.length || !(await holds())) break;
         due.forEach((d) => seen.add(d.traceId));
         const traces: TraceRecord[] = [];
         for (const d of due) {
@@ -162,7 +153,7 @@ export class OtlpPusher {
       }
     }
     r.pending = await store.pendingCount();
-    r.lastError = this.blocked;
+    r.lastError = this.loop.lastError;
     return r;
   }
 
@@ -171,20 +162,14 @@ export class OtlpPusher {
     if (!traces.length) return true;
     const f = await this.post(traces);
     if (!f) {
-      this.failures = 0;
-      this.pausedUntil = 0;
-      this.blocked = null;
+      this.loop.delivered();
       for (const t of traces) await this.opts.store.markSent(t.id, { projectId: null, url: null, at: this.now() });
       r.sent += traces.length;
       return true;
     }
     if (f.global) {
-      this.failures += 1;
-      const delay = f.retryAfterMs !== null ? Math.min(RETRY_AFTER_CEILING_MS, f.retryAfterMs) : backoffDelay(this.failures, this.opts.backoff ?? OTLP_BACKOFF, this.opts.random);
-      this.pausedUntil = this.now() + delay;
-      this.blocked = f.message;
-      this.opts.log?.('warn', `OTLP push paused for ${Math.round(delay / 1000)} s: ${f.message}`);
-      for (const t of traces) await this.fail(t.id, f.message, this.pausedUntil, r);
+      const until = this.loop.pause(f.message, (n) => (f.retryAfterMs !== null ? Math.min(RETRY_AFTER_CEILING_MS, f.retryAfterMs) : backoffDelay(n, this.opts.backoff ?? OTLP_BACKOFF, this.opts.random)));
+      for (const t of traces) await this.fail(t.id, f.message, until, r);
       return false;
     }
     if (traces.length > 1) {

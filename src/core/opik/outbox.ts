@@ -17,6 +17,9 @@
  * `enqueueExperiment(runId)`; the worker loads the run and its cases (`loadExperiment`), sends the dataset,
  * its items, the experiment and its items (sender.ts `deliverExperiment`), and marks it sent with its Opik
  * link once every part was acknowledged. Failures are classified and retried exactly as for traces.
+ *
+ * Timing, pauses and exclusivity are the shared DeliveryLoop's (delivery/loop.ts): each pass holds the
+ * store's Opik delivery lease, so a VS Code window and a `codi` command never deliver the same entries at once.
  */
 import type { TraceRecord } from '../../shared/types';
 import type { OpikConfig } from './config';
@@ -25,6 +28,8 @@ import type { Redactor } from '../redact/redact';
 import type { BackoffPolicy, DeliveryFailure } from './sender';
 import { classifyFailure, DEFAULT_BACKOFF, OpikSender, pauseFor } from './sender';
 import type { OpikTransport } from './transport';
+import type { DeliveryLease, LeaseHolder } from '../delivery/lease';
+import { DeliveryLoop } from '../delivery/loop';
 
 export type { OpikExportState, OutboxTraceEntry, OutboxScoreEntry, OutboxStatus, DueTrace, DueScoreUpdate, DueExperiment, FailureMark, OutboxStore, SyncResult, OutboxChange } from './outboxPort';
 import type { FailureMark, OpikExportState, OutboxChange, OutboxStatus, OutboxStore, SyncResult } from './outboxPort';
@@ -51,6 +56,10 @@ export interface OutboxWorkerOptions {
   log?(level: 'info' | 'warn' | 'error', message: string): void;
   /** After every state change (status bar, tree items). */
   onDidChange?(change: OutboxChange): void;
+  /** Delivery lease shared with other processes on the store; default: the store's (`store.lease`), none without one. */
+  lease?: DeliveryLease | null;
+  /** Try the lease again this long after another process held it (default 15 s). */
+  leaseRetryMs?: number;
 }
 
 /** `due(FORCE_NOW, …)` returns every pending entry regardless of its backoff (Sync Now). */
@@ -60,41 +69,40 @@ export class OutboxWorker {
   private readonly store: OutboxStore;
   private readonly backoff: BackoffPolicy;
   private readonly batchSize: number;
-  private readonly pollMs: number;
   private readonly now: () => number;
   private readonly random: () => number;
+  private readonly loop: DeliveryLoop<SyncResult>;
   private sender: Promise<OpikSender> | null = null;
-  private running: Promise<SyncResult> | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private started = false;
-  private pausedUntil = 0;
-  private globalFailures = 0;
-  private blocked: string | null = null;
-  /** A timer fired while a drain was running: drain again right after it. */
-  private again = false;
+  /** The current pass's lease check: false once another process took the queue over (stop before the next request). */
+  private holds: () => Promise<boolean> = () => Promise.resolve(true);
 
   constructor(private readonly opts: OutboxWorkerOptions) {
     this.store = opts.store;
     this.backoff = opts.backoff ?? DEFAULT_BACKOFF;
     this.batchSize = Math.max(1, opts.batchSize ?? 20);
-    this.pollMs = opts.pollMs ?? 60_000;
     this.now = opts.now ?? Date.now;
     this.random = opts.random ?? Math.random;
+    this.loop = new DeliveryLoop<SyncResult>({
+      label: 'Opik export',
+      what: 'The Opik outbox',
+      drain: (force, holds) => this.drain(force, holds),
+      elsewhere: (message, holder) => this.leftTo(message, holder),
+      lease: opts.lease !== undefined ? opts.lease : (opts.store.lease?.(opts.client ?? 'codi') ?? null),
+      pollMs: opts.pollMs ?? 60_000,
+      leaseRetryMs: opts.leaseRetryMs,
+      now: this.now,
+      log: opts.log,
+    });
   }
 
   /** Starts timer-driven delivery (first drain right away). */
   start(): void {
-    if (this.started) return;
-    this.started = true;
-    this.schedule(0);
+    this.loop.start();
   }
 
   /** Stops the timer and waits for a drain in progress. The worker can be started again. */
-  async stop(): Promise<void> {
-    this.started = false;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
-    await this.running?.catch(() => undefined);
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   /** Queues a finished trace and schedules delivery (respecting a pause after a global failure). */
@@ -124,10 +132,12 @@ export class OutboxWorker {
     this.kick();
   }
 
-  /** Delivers everything pending now, ignoring backoff (stops at the first global failure). */
-  async syncNow(): Promise<SyncResult> {
-    while (this.running) await this.running.catch(() => undefined);
-    return this.run(true);
+  /**
+   * Delivers everything pending now, ignoring backoff (stops at the first global failure). Waits up to
+   * `leaseWaitMs` (default 10 s) while another process delivers; then reports it in `deliveredBy`.
+   */
+  syncNow(leaseWaitMs?: number): Promise<SyncResult> {
+    return this.loop.syncNow(leaseWaitMs);
   }
 
   async retryFailed(): Promise<number> {
@@ -151,48 +161,11 @@ export class OutboxWorker {
 
   /** The last global failure not yet followed by a successful delivery (status bar), or null. */
   get lastError(): string | null {
-    return this.blocked;
+    return this.loop.lastError;
   }
 
   private kick(): void {
-    if (!this.started) return;
-    this.schedule(Math.max(50, this.pausedUntil - this.now()));
-  }
-
-  private schedule(delayMs: number): void {
-    if (!this.started) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      void this.run(false).catch((err: unknown) => this.opts.log?.('error', `Opik export: ${String(err)}`));
-    }, Math.max(0, delayMs));
-    this.timer.unref?.();
-  }
-
-  private run(force: boolean): Promise<SyncResult> {
-    if (this.running) {
-      this.again = true;
-      return this.running;
-    }
-    const p = this.drain(force).finally(() => {
-      this.running = null;
-    });
-    this.running = p;
-    void p.then(
-      (r) => this.afterRun(r),
-      () => this.afterRun(null),
-    );
-    return p;
-  }
-
-  private afterRun(r: SyncResult | null): void {
-    const again = this.again;
-    this.again = false;
-    if (!this.started || this.timer) return;
-    const now = this.now();
-    if (this.pausedUntil > now) this.schedule(this.pausedUntil - now);
-    else if (again) this.schedule(0);
-    else if (r === null || r.pending > 0) this.schedule(this.pollMs);
+    this.loop.kick();
   }
 
   private getSender(): Promise<OpikSender> {
@@ -213,17 +186,19 @@ export class OutboxWorker {
 
   /** Records a global failure: pause, remember why; returns when to try again. */
   private pause(f: DeliveryFailure): number {
-    this.globalFailures += 1;
-    const delay = pauseFor(f, this.globalFailures, this.backoff, this.random);
-    this.pausedUntil = this.now() + delay;
-    this.blocked = f.message;
-    this.opts.log?.('warn', `Opik export paused for ${Math.round(delay / 1000)} s: ${f.message}`);
-    return this.pausedUntil;
+    return this.loop.pause(f.message, (n) => pauseFor(f, n, this.backoff, this.random));
   }
 
-  private async drain(force: boolean): Promise<SyncResult> {
+  /** A pass another process's lease kept from delivering: the counts, and who delivers. */
+  private async leftTo(message: string, holder: LeaseHolder | null): Promise<SyncResult> {
+    const [pending, permanentlyFailed] = [await this.store.pendingCount(), await this.store.failedCount()];
+    return { sent: 0, failed: 0, pending, permanentlyFailed, scoresSent: 0, experimentsSent: 0, lastError: message, deliveredBy: holder };
+  }
+
+  private async drain(force: boolean, holds: () => Promise<boolean>): Promise<SyncResult> {
     const result: SyncResult = { sent: 0, failed: 0, pending: 0, permanentlyFailed: 0, scoresSent: 0, experimentsSent: 0, lastError: null };
-    if ((force || this.now() >= this.pausedUntil) && (await this.hasWork(force))) {
+    this.holds = holds;
+    if (this.loop.mayDeliver(force) && (await this.hasWork(force))) {
       let sender: OpikSender | null = null;
       try {
         sender = await this.getSender();
@@ -235,7 +210,7 @@ export class OutboxWorker {
     }
     result.pending = await this.store.pendingCount();
     result.permanentlyFailed = await this.store.failedCount();
-    result.lastError = this.blocked;
+    result.lastError = this.loop.lastError;
     return result;
   }
 
@@ -251,6 +226,7 @@ export class OutboxWorker {
     for (;;) {
       const due = (await this.store.due(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(d.traceId));
       if (due.length === 0) return true;
+      if (!(await this.holds())) return false;
       due.forEach((d) => seen.add(d.traceId));
       const records: TraceRecord[] = [];
       for (const d of due) {
@@ -283,9 +259,7 @@ export class OutboxWorker {
       await this.fail(records[0]!.id, { error: f.message, nextAttemptAt: next, permanent, at: this.now() }, result);
       return true;
     }
-    this.globalFailures = 0;
-    this.pausedUntil = 0;
-    this.blocked = null;
+    this.loop.delivered();
     const projectId = await sender.resolveProjectId();
     for (const r of records) {
       await this.store.markSent(r.id, { projectId, url: sender.link(r.id, projectId), at: this.now() });
@@ -309,6 +283,7 @@ export class OutboxWorker {
       const due = (await this.store.dueScoreUpdates(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(`${d.traceId}:${d.seq}`));
       if (due.length === 0) return true;
       for (const d of due) {
+        if (!(await this.holds())) return false;
         seen.add(`${d.traceId}:${d.seq}`);
         const t = await this.opts.loadTrace(d.traceId);
         try {
@@ -332,6 +307,7 @@ export class OutboxWorker {
       const due = (await this.store.dueExperiments(force ? FORCE_NOW : this.now(), this.batchSize)).filter((d) => !seen.has(d.runId));
       if (due.length === 0) return;
       for (const d of due) {
+        if (!(await this.holds())) return;
         seen.add(d.runId);
         const mark = (m: Omit<FailureMark, 'at'>) => this.store.markExperimentFailed(d.runId, { ...m, at: this.now() });
         const x = this.opts.loadExperiment ? await this.opts.loadExperiment(d.runId) : null;

@@ -1,4 +1,5 @@
 /** The outbox port: entry types and the store interface that the journal and the file outbox implement. */
+import type { DeliveryLease, LeaseHolder } from '../delivery/lease';
 
 export type OpikExportState = 'off' | 'pending' | 'sent' | 'failed';
 
@@ -110,6 +111,11 @@ export interface OutboxStore {
   markExperimentFailed(runId: string, info: FailureMark): Promise<void>;
   /** 'off' with nulls for a run that was never enqueued. */
   experimentState(runId: string): Promise<OutboxStatus>;
+  /**
+   * The lease a deliverer of this queue holds (one per store and queue, shared by every process using the
+   * store; `client` names this one: 'vscode', 'cli'). Absent where one process owns the outbox.
+   */
+  lease?(client: string): DeliveryLease;
 }
 
 export interface SyncResult {
@@ -126,6 +132,8 @@ export interface SyncResult {
   experimentsSent: number;
   /** The last global failure (network, auth, …) not yet followed by a successful delivery, or null. */
   lastError: string | null;
+  /** Set when nothing was delivered because another process holds the delivery lease (lastError says so). */
+  deliveredBy?: LeaseHolder | null;
 }
 
 export interface OutboxChange {

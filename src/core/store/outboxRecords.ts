@@ -9,6 +9,8 @@ import type { OutboxBody } from './codec';
 import { applyOutbox, isScoreEntry, isTraceEntry, Q_EXPERIMENT, Q_SCORES, Q_TRACE, QUEUE_NAMES, QUEUES } from './outboxIndex';
 import { encodeRecord, RecordKind } from './codec';
 import { withFileLock } from './fileLock';
+import type { DeliveryLease } from '../delivery/lease';
+import { FileDeliveryLease } from './deliveryLease';
 import type { Located } from './journal';
 import type { Sql } from './sqljs';
 import type { TraceIndex } from './traceIndex';
@@ -65,6 +67,7 @@ const OFF: OutboxStatus = { state: 'off', url: null, lastError: null, attempts: 
 /** The OutboxStore kept in a TraceStore's journal: get it with `store.outbox()` (Opik) or `store.outbox('otlp')`. */
 export class JournalOutboxStore implements OutboxStore {
   private chain: Promise<unknown> = Promise.resolve();
+  private deliveryLease: DeliveryLease | null = null;
   /** The delivery queue's number (score updates belong to Opik's queue only). */
   private readonly q: number;
 
@@ -350,6 +353,11 @@ export class JournalOutboxStore implements OutboxStore {
   async experimentState(runId: string): Promise<OutboxStatus> {
     await this.fresh();
     return statusOf(this.current<OutboxTraceEntry>(runId, Q_EXPERIMENT)?.entry);
+  }
+
+  /** This queue's delivery lease (deliveryLease.ts), one per store instance: a second TraceStore on the folder is another deliverer. */
+  lease(client: string): DeliveryLease {
+    return (this.deliveryLease ??= new FileDeliveryLease(join(this.host.dir, `${this.queue === 'trace' ? 'opik' : this.queue}-delivery.lease`), client));
   }
 
   /** Waits for this process's pending outbox writes (tests). */
