@@ -89,16 +89,16 @@ export class TagsControl {
 
   private async remove(tag: string): Promise<void> {
     const index = this.tags.indexOf(tag);
-    const tags = await this.run((id) => this.send.remove(id, tag));
-    if (!tags || tags.includes(tag)) return;
-    // The removed chip had focus: give it to the next tag's remove button, else to "Edit Tags…".
-    const next = tags[Math.min(index, tags.length - 1)];
+    await this.run((id) => this.send.remove(id, tag));
+    // Keep the keyboard where it was: on this chip if it stayed (refused), else on the next one, else "Edit Tags…".
+    const next = this.tags.includes(tag) ? tag : this.tags[Math.min(index, this.tags.length - 1)];
     const target = next !== undefined ? this.chips.get(next)?.querySelector('button') : null;
-    (target ?? this.editButton).focus();
+    if (this.root.isConnected) (target && !target.hidden ? target : this.editButton).focus();
   }
 
   private async edit(): Promise<void> {
     await this.run((id) => this.send.edit(id));
+    if (this.root.isConnected && !this.editButton.hidden) this.editButton.focus();
   }
 
   /** Sends one request at a time; shows the tags the host answers with, or why it could not be asked. */
