@@ -85,7 +85,13 @@ main('review', async ({ page, shots, gemini }) => {
   const left = (await trace.locator('.tag-chip').allInnerTexts()).map((t) => t.trim());
   step(`tags left: ${left.join(', ')}`);
   expect(left.includes('explain'), `the other tags stay: ${left.join(', ')}`);
-  const focused = String(await trace.evaluate("(() => document.activeElement?.getAttribute('aria-label') ?? document.activeElement?.id ?? '')()"));
+  // The host answers after it re-sent the trace: focus moves once that answer is in.
+  const focusedControl = async () => String(await trace.evaluate("(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.id || document.activeElement?.tagName || '')()"));
+  let focused = await focusedControl();
+  for (let i = 0; i < 20 && !/^Remove tag |^trace-edit-tags$/.test(focused); i++) {
+    await page.waitForTimeout(250);
+    focused = await focusedControl();
+  }
   expect(/^Remove tag |^trace-edit-tags$/.test(focused), `focus moves to the next remove button or Edit Tags…, not the page: "${focused}"`);
   for (const theme of THEMES) {
     await pickTheme(page, theme);
