@@ -3,7 +3,8 @@
 // badge on CODI's activity bar item (screenshots in light, dark and high-contrast dark), open it from the
 // Review view, pick a label and write a note in the trace panel's Review section, "Mark Reviewed": the
 // queue empties, the badge goes, the trace keeps its note and labels (shown in the Traces view's tooltip);
-// × on a tag chip in the trace panel removes the tag (the tag row in light, dark and high-contrast dark).
+// × on a tag chip in the trace panel removes the tag (the tag row in light, dark and high-contrast dark);
+// "Edit Tags…" opens the tag picker and a typed tag shows as a chip.
 // Screenshots: test/e2e/screenshots/2x-review-*.png. Run: node --import tsx test/e2e/ui/review.ts (env: see harness.ts)
 import type { Page } from 'playwright-core';
 import { assertGeminiUsed, check, expect, frameWith, main, openFile, runCommand, setApiKey, shoot, step, pickTheme, THEME } from './harness';
@@ -99,6 +100,13 @@ main('review', async ({ page, shots, gemini }) => {
     await shoot(page, shots, `25-trace-tags-${theme.kind}.png`);
   }
   await pickTheme(page, THEMES[0]);
+  await check('click "Edit Tags…"', () => trace.locator('#trace-edit-tags').click({ timeout: 10_000 }));
+  await check('the Traces view\'s tag picker opens for this trace', () => page.locator('.quick-input-widget', { hasText: 'CODI: Edit Tags' }).waitFor({ timeout: 15_000 }));
+  await page.keyboard.type('flaky');
+  await shoot(page, shots, '26-trace-edit-tags-pick.png');
+  await page.keyboard.press('Enter');
+  await check('the typed tag shows as a chip', () => trace.locator('.tag-chip[data-tag="flaky"]').waitFor({ timeout: 15_000 }));
+  expect((await trace.locator('.tag-chip[data-tag="typescript"]').count()) === 0, 'the removed tag stays removed');
 
   await check('the Review view empties', () => queued.waitFor({ state: 'detached', timeout: 20_000 }));
   await waitForBadge(page, '');
