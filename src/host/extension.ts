@@ -12,6 +12,7 @@ import { TraceActions } from './traceActions';
 import { TracesTree } from './views/tracesTree';
 import { ReviewTree } from './views/reviewTree';
 import { ResultPanel } from './panels/resultPanel';
+import { TracePanel } from './panels/tracePanel';
 import { Dashboard } from './panels/dashboardPanel';
 import { AlertsController } from './alertsController';
 import { StatusController } from './statusController';
@@ -130,6 +131,9 @@ export function activate(context: vscode.ExtensionContext): void {
         vscode.commands.registerCommand('codi._test.experimentOpik', async (runId: string) => ({ status: await opik.experimentStatus(runId), panel: ExperimentsPanel.shownOpik() })),
         // The webview's `rate` request handler (TraceActions.rate), without a click in the webview.
         vscode.commands.registerCommand('codi._test.rate', (traceId: string, rating: UserRating) => traces.rate(traceId, rating)),
+        // The trace panel's state, and its answer to a message sent as its webview would (the tag chips' path).
+        vscode.commands.registerCommand('codi._test.tracePanelState', () => TracePanel.stateForTest()),
+        vscode.commands.registerCommand('codi._test.tracePanelRequest', (msg: unknown) => TracePanel.requestForTest(msg)),
         vscode.commands.registerCommand('codi._test.treeItems', async () => {
           const days = await tree.getChildren();
           const items = await Promise.all(days.map((d) => tree.getChildren(d)));

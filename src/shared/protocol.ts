@@ -135,6 +135,13 @@ export interface WebviewRequests {
   cancelRun: [Record<string, never>, { ok: true }];
   /** Open the file and lines the trace's input came from. */
   revealCode: [{ traceId: string }, { ok: true }];
+  /**
+   * Trace panel: remove one tag from the trace (through `codi.editTraceTags`). `tags` is the trace's tags
+   * afterwards, or null when nothing was stored (the trace is gone, or the tag was refused: the host said why).
+   */
+  removeTag: [{ traceId: string; tag: string }, { tags: string[] | null }];
+  /** Trace panel: "Edit Tags…", the Traces view's tag QuickPick for this trace; null when dismissed or refused. */
+  editTags: [{ traceId: string }, { tags: string[] | null }];
   /** Dashboard: show this range and filter (the host answers with a `dashboard/state` event). */
   dashboardQuery: [{ range: DashboardRange; filter: AnalysisFilter }, { ok: true }];
   /** Dashboard: show the matching traces in the Traces view. */
@@ -192,6 +199,9 @@ function isAnnotationChange(v: unknown): v is AnnotationChange {
   );
 }
 
+/** Longest tag text a webview may send (tags themselves are at most 64 characters; the host explains longer ones). */
+const TAG_MESSAGE_MAX_CHARS = 1_000;
+
 const TRACE_TYPES: readonly TraceType[] = ['explain', 'summarize', 'generate', 'judge', 'experiment'];
 const optString = (v: unknown) => v === undefined || isString(v, 500);
 const optTime = (v: unknown) => v === undefined || (typeof v === 'number' && Number.isFinite(v) && v >= 0);
@@ -221,6 +231,9 @@ const paramCheckers: { [M in WebviewMethod]: (p: Record<string, unknown>) => boo
   openLink: (p) => isString(p.url, 8_192),
   cancelRun: () => true,
   revealCode: (p) => isTraceId(p.traceId),
+  // Any bounded text: the host's normalizeTag says what is wrong with a tag, so the user reads why.
+  removeTag: (p) => isTraceId(p.traceId) && isString(p.tag, TAG_MESSAGE_MAX_CHARS),
+  editTags: (p) => isTraceId(p.traceId),
   dashboardQuery: (p) => DASHBOARD_RANGES.includes(p.range as DashboardRange) && isAnalysisFilter(p.filter),
   showTraces: (p) => isSelection(p.selection),
 };
@@ -239,6 +252,8 @@ const paramKeys: { [M in WebviewMethod]: readonly (keyof ParamsOf<M>)[] } = {
   openLink: ['url'],
   cancelRun: [],
   revealCode: ['traceId'],
+  removeTag: ['traceId', 'tag'],
+  editTags: ['traceId'],
   dashboardQuery: ['range', 'filter'],
   showTraces: ['selection'],
 };

@@ -62,6 +62,10 @@ describe('webview protocol: parseWebviewRequest', () => {
     { id: 60, method: 'annotate', params: { traceId: TRACE_ID, change: { review: 'queued' } } },
     { id: 61, method: 'annotate', params: { traceId: TRACE_ID, change: { review: null, note: 'Invents a method.', labels: ['hallucination', 'too long'] } } },
     { id: 62, method: 'annotate', params: { traceId: TRACE_ID, change: { review: 'reviewed', labels: [] } } },
+    { id: 70, method: 'removeTag', params: { traceId: TRACE_ID, tag: 'experiment:baseline' } },
+    // Text that is no tag still reaches the host, whose normalizeTag message tells the user what is wrong.
+    { id: 71, method: 'removeTag', params: { traceId: TRACE_ID, tag: 'a, b' } },
+    { id: 72, method: 'editTags', params: { traceId: TRACE_ID } },
   ];
   for (const msg of valid) {
     it(`accepts ${JSON.stringify(msg)}`, () => {
@@ -132,6 +136,14 @@ describe('webview protocol: parseWebviewRequest', () => {
     ['annotate with a non-string label', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { labels: ['ok', 3] } } }],
     ['annotate with 51 labels', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { labels: Array.from({ length: 51 }, (_, i) => `l${i}`) } } }],
     ['annotate with a too long label', { id: 1, method: 'annotate', params: { traceId: TRACE_ID, change: { labels: ['x'.repeat(61)] } } }],
+    ['removeTag without a tag', { id: 1, method: 'removeTag', params: { traceId: TRACE_ID } }],
+    ['removeTag with a list of tags', { id: 1, method: 'removeTag', params: { traceId: TRACE_ID, tag: ['a', 'b'] } }],
+    ['removeTag with a numeric tag', { id: 1, method: 'removeTag', params: { traceId: TRACE_ID, tag: 7 } }],
+    ['removeTag with 1,001 characters of tag', { id: 1, method: 'removeTag', params: { traceId: TRACE_ID, tag: 'x'.repeat(1_001) } }],
+    ['removeTag with a trace name instead of an id', { id: 1, method: 'removeTag', params: { traceId: 'Explain src/lru.ts', tag: 'ui' } }],
+    ['removeTag with an extra add key', { id: 1, method: 'removeTag', params: { traceId: TRACE_ID, tag: 'ui', add: ['x'] } }],
+    ['editTags without a trace id', { id: 1, method: 'editTags', params: {} }],
+    ['editTags with a change (the picker decides it)', { id: 1, method: 'editTags', params: { traceId: TRACE_ID, remove: ['ui'] } }],
   ];
   for (const [label, msg] of invalid) {
     it(`rejects ${label}`, () => {

@@ -22,6 +22,7 @@ import { connect, loadState, onEvent, request, saveState } from '../shared/rpc';
 import { collapsible, judgeSection, keyValues, spanDetail, splitJudgeScores } from './detail';
 import { flattenSpans, spanRow, timelineOf, waterfallHeader, type SpanNode } from './waterfall';
 import { ReviewControl } from './review';
+import { TagsControl } from './tags';
 
 interface SavedState {
   trace: TraceRecord;
@@ -56,6 +57,7 @@ function persist(): void {
 const opik = new OpikControl((traceId) => request('openInOpik', { traceId }));
 const rating = new RatingControl({ stars: true, label: 'Your rating', send: (traceId, r) => request('rate', { traceId, rating: r }) });
 const review = new ReviewControl((traceId, change) => request('annotate', { traceId, change }));
+const tags = new TagsControl({ remove: (traceId, tag) => request('removeTag', { traceId, tag }), edit: (traceId) => request('editTags', { traceId }) });
 
 /** Whether the trace ran on code from a file (explain, summarize, generate in an editor). */
 function hasCode(t: TraceRecord): boolean {
@@ -176,7 +178,6 @@ function renderWaterfall(t: TraceRecord): HTMLElement {
 function renderMetadata(t: TraceRecord): HTMLElement | null {
   const entries: [string, unknown][] = Object.entries(t.metadata);
   if (t.threadId) entries.unshift(['thread', t.threadId]);
-  if (t.tags.length) entries.unshift(['tags', t.tags.join(', ')]);
   if (!entries.length) return null;
   return h('div', { class: 'section' }, collapsible('Trace metadata', false, keyValues(entries, 'meta.'), { id: 'trace-metadata' }));
 }
@@ -202,6 +203,8 @@ function render(): void {
   const running = t.endTime === null && !t.error;
   if (running) app.append(h('div', { class: 'progress' }, h('vscode-progress-bar', { attrs: { 'aria-label': 'Trace running' } })));
   app.append(renderHeader(t), renderStats(t));
+  tags.update(deleted || running ? null : t.id, t.tags);
+  app.append(tags.root);
   if (deleted) {
     app.append(
       h(

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { AnnotationChange } from '../../shared/annotation';
-import type { TraceViewState, UserRating } from '../../shared/protocol';
+import type { HostResponse, TraceViewState, UserRating } from '../../shared/protocol';
+import type { TagChange } from '../../core/store/tags';
 import { ACTION_COMMANDS } from '../errors';
 import type { PanelHandlers } from './panelBase';
 import { copyToClipboard, PanelBase } from './panelBase';
@@ -13,6 +14,8 @@ export interface TracePanelActions {
   annotate(traceId: string, change: AnnotationChange): Promise<void>;
   /** Jumps to the file and lines the trace's input came from. */
   revealCode(traceId: string): Promise<void>;
+  /** Re-sends the trace as stored (or marks it deleted) to the panels that show it. */
+  refreshPanels(traceId: string | null): Promise<void>;
 }
 
 /** The trace panel: the span waterfall, inputs and outputs, judge criteria, rating, Opik link. One panel, reused. */
@@ -49,6 +52,17 @@ export class TracePanel extends PanelBase {
     if (p && !p.closed) p.setState(state);
   }
 
+  /** For the end-to-end suite: what the panel shows, and its answer to a message as the webview would send it. */
+  static stateForTest(): TraceViewState | null {
+    const p = TracePanel.current;
+    return p && !p.closed ? p.state : null;
+  }
+
+  static requestForTest(raw: unknown): Promise<HostResponse | null> {
+    const p = TracePanel.current;
+    return p && !p.closed ? p.channel.handleForTest(raw) : Promise.resolve(null);
+  }
+
   /** Marks the shown trace as deleted from the store (Clear History, Delete, another window). */
   static markDeleted(): void {
     const p = TracePanel.current;
@@ -77,7 +91,21 @@ export class TracePanel extends PanelBase {
       annotate: async ({ traceId, change }) => (await this.actions.annotate(traceId, change), ok),
       revealCode: async ({ traceId }) => (await this.actions.revealCode(traceId), ok),
       openLink: ({ url }) => openModelLink(url, this.log),
+      removeTag: async ({ traceId, tag }) => ({ tags: await this.editTags(traceId, { remove: [tag] }) }),
+      editTags: async ({ traceId }) => ({ tags: await this.editTags(traceId) }),
     };
+  }
+
+  /**
+   * Tags change through `codi.editTraceTags`, as from the Traces view: one QuickPick (no change given), one
+   * place that says why a change is refused (a trace no longer in the store, a tag normalizeTag rejects).
+   * Then the panel is brought in line with the store either way (new tags, or "deleted"); the Traces view
+   * follows the store's change event. Null: nothing was stored.
+   */
+  private async editTags(traceId: string, change?: TagChange): Promise<string[] | null> {
+    const tags = await vscode.commands.executeCommand<string[] | undefined>('codi.editTraceTags', traceId, ...(change ? [change] : []));
+    await this.actions.refreshPanels(traceId);
+    return tags ?? null;
   }
 
   protected onReady(): void {

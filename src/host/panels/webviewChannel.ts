@@ -1,5 +1,5 @@
 import type * as vscode from 'vscode';
-import type { HostEvent, HostEvents, HostMessage, ParamsOf, ResultOf, WebviewMethod } from '../../shared/protocol';
+import type { HostEvent, HostEvents, HostMessage, HostResponse, ParamsOf, ResultOf, WebviewMethod, WebviewRequest } from '../../shared/protocol';
 import { parseWebviewRequest } from '../../shared/protocol';
 import { Disposable } from '../disposable';
 
@@ -36,24 +36,33 @@ export class WebviewChannel extends Disposable {
       this.log.warn(`Ignored a malformed webview message: ${JSON.stringify(raw)?.slice(0, 200)}`);
       return;
     }
+    const response = await this.answer(req);
+    await this.webview.postMessage(response satisfies HostMessage);
+    if (req.method === 'ready' && 'result' in response) {
+      this.ready = true;
+      this.onReady();
+    }
+  }
+
+  /**
+   * Validates a message as if the webview had sent it and returns the answer (null when malformed) without
+   * posting it: the end-to-end suite drives a panel's message path with it, no click in the webview needed.
+   */
+  async handleForTest(raw: unknown): Promise<HostResponse | null> {
+    const req = parseWebviewRequest(raw);
+    return req && req.method !== 'ready' ? this.answer(req) : null;
+  }
+
+  private async answer(req: WebviewRequest): Promise<HostResponse> {
     try {
-      let result: ResultOf<WebviewMethod>;
-      if (req.method === 'ready') {
-        result = { ok: true };
-      } else {
-        const handler = this.handlers[req.method] as ((p: unknown) => Promise<ResultOf<WebviewMethod>> | ResultOf<WebviewMethod>) | undefined;
-        if (!handler) throw new Error(`This panel does not support "${req.method}".`);
-        result = await handler(req.params);
-      }
-      await this.webview.postMessage({ id: req.id, result } satisfies HostMessage);
-      if (req.method === 'ready') {
-        this.ready = true;
-        this.onReady();
-      }
+      if (req.method === 'ready') return { id: req.id, result: { ok: true } };
+      const handler = this.handlers[req.method] as ((p: unknown) => Promise<ResultOf<WebviewMethod>> | ResultOf<WebviewMethod>) | undefined;
+      if (!handler) throw new Error(`This panel does not support "${req.method}".`);
+      return { id: req.id, result: await handler(req.params) };
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       this.log.error(`Webview request ${req.method} failed: ${message}`);
-      await this.webview.postMessage({ id: req.id, error: { message } } satisfies HostMessage);
+      return { id: req.id, error: { message } };
     }
   }
 }

@@ -11,6 +11,7 @@ import { registerTrustTests } from './trust.test';
 import { registerExperimentTests } from './experiments.test';
 import { registerSharedStoreTests } from './sharedStore.test';
 import { registerExportTests } from './export.test';
+import { registerTagTests } from './tags.test';
 
 type MochaClass = typeof Mocha;
 
@@ -35,6 +36,7 @@ export function run(): Promise<void> {
     registerTrustTests();
   } else {
     registerExtensionTests();
+    registerTagTests();
     registerSharedStoreTests();
     registerPipelineTests();
     registerExperimentTests();

@@ -2,7 +2,9 @@
 // explain a selection, "Mark for Review" from the Traces item menu, the Review view lists it with a count
 // badge on CODI's activity bar item (screenshots in light, dark and high-contrast dark), open it from the
 // Review view, pick a label and write a note in the trace panel's Review section, "Mark Reviewed": the
-// queue empties, the badge goes, the trace keeps its note and labels (shown in the Traces view's tooltip).
+// queue empties, the badge goes, the trace keeps its note and labels (shown in the Traces view's tooltip);
+// × on a tag chip in the trace panel removes the tag (the tag row in light, dark and high-contrast dark);
+// "Edit Tags…" opens the tag picker and a typed tag shows as a chip.
 // Screenshots: test/e2e/screenshots/2x-review-*.png. Run: node --import tsx test/e2e/ui/review.ts (env: see harness.ts)
 import type { Page } from 'playwright-core';
 import { assertGeminiUsed, check, expect, frameWith, main, openFile, runCommand, setApiKey, shoot, step, pickTheme, THEME } from './harness';
@@ -74,6 +76,37 @@ main('review', async ({ page, shots, gemini }) => {
   await check('the panel offers "Review Again"', () => trace.locator('#review-queue', { hasText: 'Review Again' }).waitFor({ timeout: 10_000 }));
   expect((await trace.locator('#review-note').inputValue()).startsWith('Says get()'), 'the note stays in the panel');
   await shoot(page, shots, '23-review-panel-reviewed.png');
+
+  // Tags (issue 10 §3): × on the language tag's chip removes it; focus moves to the next control; the row in three themes.
+  const tsChip = trace.locator('.tag-chip[data-tag="typescript"]');
+  await check('the tag row shows the language tag "typescript"', () => tsChip.waitFor({ timeout: 10_000 }));
+  await trace.locator('#trace-tags').scrollIntoViewIfNeeded();
+  await check('click × ("Remove tag typescript")', () => tsChip.getByRole('button', { name: 'Remove tag typescript' }).click({ timeout: 10_000 }));
+  await check('the "typescript" chip is gone', () => tsChip.waitFor({ state: 'detached', timeout: 15_000 }));
+  const left = (await trace.locator('.tag-chip').allInnerTexts()).map((t) => t.trim());
+  step(`tags left: ${left.join(', ')}`);
+  expect(left.includes('explain'), `the other tags stay: ${left.join(', ')}`);
+  // The host answers after it re-sent the trace: focus moves once that answer is in.
+  const focusedControl = async () => String(await trace.evaluate("(() => document.activeElement?.getAttribute('aria-label') || document.activeElement?.id || document.activeElement?.tagName || '')()"));
+  let focused = await focusedControl();
+  for (let i = 0; i < 20 && !/^Remove tag |^trace-edit-tags$/.test(focused); i++) {
+    await page.waitForTimeout(250);
+    focused = await focusedControl();
+  }
+  expect(/^Remove tag |^trace-edit-tags$/.test(focused), `focus moves to the next remove button or Edit Tags…, not the page: "${focused}"`);
+  for (const theme of THEMES) {
+    await pickTheme(page, theme);
+    await trace.locator('#trace-tags').scrollIntoViewIfNeeded();
+    await shoot(page, shots, `25-trace-tags-${theme.kind}.png`);
+  }
+  await pickTheme(page, THEMES[0]);
+  await check('click "Edit Tags…"', () => trace.locator('#trace-edit-tags').click({ timeout: 10_000 }));
+  await check('the Traces view\'s tag picker opens for this trace', () => page.locator('.quick-input-widget', { hasText: 'CODI: Edit Tags' }).waitFor({ timeout: 15_000 }));
+  await page.keyboard.type('flaky');
+  await shoot(page, shots, '26-trace-edit-tags-pick.png');
+  await page.keyboard.press('Enter');
+  await check('the typed tag shows as a chip', () => trace.locator('.tag-chip[data-tag="flaky"]').waitFor({ timeout: 15_000 }));
+  expect((await trace.locator('.tag-chip[data-tag="typescript"]').count()) === 0, 'the removed tag stays removed');
 
   await check('the Review view empties', () => queued.waitFor({ state: 'detached', timeout: 20_000 }));
   await waitForBadge(page, '');
