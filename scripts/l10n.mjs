@@ -15,11 +15,6 @@ export const bundlePath = join(root, 'l10n', 'bundle.l10n.json');
 /** Calls whose option properties are shown to the user (a literal there must go through l10n.t); pickOne and askText are src/host/pickers.ts. */
 const optionCalls = new Set(['showInputBox', 'showQuickPick', 'withProgress', 'showSaveDialog', 'showOpenDialog', 'pickOne', 'askText']);
 const shownProps = new Set(['title', 'prompt', 'placeHolder', 'openLabel', 'saveLabel', 'detail']);
-/**
- * Files whose strings wait for a change being made elsewhere (another branch edits the trace panel): their
- * problems are listed apart, not as failures. Remove an entry once its file is converted.
- */
-export const deferred = new Set(['src/host/panels/tracePanel.ts']);
 
 /** Properties of quick picks, input boxes, tree views and status bar items that the user reads. */
 const shownAssignments = new Set(['title', 'placeholder', 'prompt', 'tooltip', 'message', 'description', 'name']);
@@ -50,17 +45,14 @@ function calleeName(e) {
  * Reads src/host: every l10n.t message (bundle order = file order, then source order) and every place a
  * user-facing literal skips l10n.t.
  * @param {string} [dir]
- * @returns {{ bundle: Record<string, string | { message: string, comment: string[] }>, problems: string[], deferredProblems: string[] }}
+ * @returns {{ bundle: Record<string, string | { message: string, comment: string[] }>, problems: string[] }}
  */
 export function extract(dir = join(root, 'src', 'host')) {
   /** @type {Record<string, string | { message: string, comment: string[] }>} */
   const bundle = {};
   /** @type {string[]} */
   const found = [];
-  /** @type {string[]} */
-  const deferredProblems = [];
   for (const file of tsFiles(dir)) {
-    const problems = deferred.has(relative(root, file).split('\\').join('/')) ? deferredProblems : found;
     const sf = ts.createSourceFile(file, readFileSync(file, 'utf8'), ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
     const at = (/** @type {ts.Node} */ n) => `${relative(root, file)}:${sf.getLineAndCharacterOfPosition(n.getStart(sf)).line + 1}`;
     /** @param {ts.Node} n */
@@ -74,7 +66,7 @@ export function extract(dir = join(root, 'src', 'host')) {
           if (!(rest.length === 1 && ts.isObjectLiteralExpression(rest[0]))) {
             const used = new Set([...first.text.matchAll(/\{(\d+)\}/g)].map((m) => Number(m[1])));
             for (let i = 0; i < Math.max(rest.length, ...[...used].map((u) => u + 1)); i++) {
-              if (!used.has(i) || i >= rest.length) problems.push(`${at(n)}: l10n.t('${first.text.slice(0, 40)}…') has ${rest.length} argument(s) but ${used.has(i) ? 'uses' : 'does not use'} {${i}}`);
+              if (!used.has(i) || i >= rest.length) found.push(`${at(n)}: l10n.t('${first.text.slice(0, 40)}…') has ${rest.length} argument(s) but ${used.has(i) ? 'uses' : 'does not use'} {${i}}`);
             }
           }
         }
@@ -85,22 +77,22 @@ export function extract(dir = join(root, 'src', 'host')) {
           const c = prop('comment');
           const comment = c && ts.isArrayLiteralExpression(c) ? c.elements : c ? [c] : [];
           if (!m || !(ts.isStringLiteral(m) || ts.isNoSubstitutionTemplateLiteral(m)) || !comment.every((x) => ts.isStringLiteral(x) || ts.isNoSubstitutionTemplateLiteral(x))) {
-            problems.push(`${at(n)}: l10n.t({message, comment}) needs literal strings`);
+            found.push(`${at(n)}: l10n.t({message, comment}) needs literal strings`);
           } else {
             const texts = comment.map((x) => /** @type {ts.StringLiteral} */ (x).text);
             if (texts.length) bundle[`${m.text}/${texts.join('')}`] = { message: m.text, comment: texts };
             else bundle[m.text] = m.text;
           }
-        } else problems.push(`${at(n)}: l10n.t needs a literal message (pass values as {0}… arguments, not \${…})`);
+        } else found.push(`${at(n)}: l10n.t needs a literal message (pass values as {0}… arguments, not \${…})`);
       } else if (ts.isBinaryExpression(n) && n.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(n.left) && shownAssignments.has(n.left.name.text) && isLiteralText(n.right) && /[a-z]{2}/i.test(n.right.getText(sf).replace(/\$\([\w-]+\)|\$\{[^}]*\}/g, ''))) {
-        problems.push(`${at(n)}: .${n.left.name.text} = ${n.right.getText(sf).slice(0, 60)} without l10n.t`);
+        found.push(`${at(n)}: .${n.left.name.text} = ${n.right.getText(sf).slice(0, 60)} without l10n.t`);
       } else if (ts.isCallExpression(n) && /^(show(Information|Warning|Error)Message|setStatusBarMessage)$/.test(calleeName(n.expression))) {
-        for (const a of n.arguments) if (isLiteralText(a)) problems.push(`${at(a)}: ${calleeName(n.expression)} shows ${a.getText(sf).slice(0, 60)} without l10n.t`);
+        for (const a of n.arguments) if (isLiteralText(a)) found.push(`${at(a)}: ${calleeName(n.expression)} shows ${a.getText(sf).slice(0, 60)} without l10n.t`);
       } else if (ts.isCallExpression(n) && optionCalls.has(calleeName(n.expression))) {
         for (const a of n.arguments) {
           if (!ts.isObjectLiteralExpression(a)) continue;
           for (const p of a.properties) {
-            if (ts.isPropertyAssignment(p) && shownProps.has(p.name.getText(sf)) && isLiteralText(p.initializer)) problems.push(`${at(p)}: ${calleeName(n.expression)} ${p.name.getText(sf)} ${p.initializer.getText(sf).slice(0, 60)} without l10n.t`);
+            if (ts.isPropertyAssignment(p) && shownProps.has(p.name.getText(sf)) && isLiteralText(p.initializer)) found.push(`${at(p)}: ${calleeName(n.expression)} ${p.name.getText(sf)} ${p.initializer.getText(sf).slice(0, 60)} without l10n.t`);
           }
         }
       }
@@ -108,7 +100,7 @@ export function extract(dir = join(root, 'src', 'host')) {
     };
     visit(sf);
   }
-  return { bundle, problems: found, deferredProblems };
+  return { bundle, problems: found };
 }
 
 /** The bundle file's text, as written. @param {Record<string, unknown>} bundle */
@@ -117,8 +109,7 @@ export function bundleText(bundle) {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const { bundle, problems, deferredProblems } = extract();
-  for (const p of deferredProblems) console.error(`[l10n] deferred: ${p}`);
+  const { bundle, problems } = extract();
   for (const p of problems) console.error(`[l10n] ${p}`);
   if (process.argv.includes('--check')) {
     let current = '';

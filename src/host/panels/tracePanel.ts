@@ -30,7 +30,7 @@ export class TracePanel extends PanelBase {
       existing.panel.reveal(undefined, false);
       return existing;
     }
-    const panel = vscode.window.createWebviewPanel(TracePanel.viewType, 'CODI Trace', { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {});
+    const panel = vscode.window.createWebviewPanel(TracePanel.viewType, vscode.l10n.t('CODI Trace'), { viewColumn: vscode.ViewColumn.Active, preserveFocus: false }, {});
     return TracePanel.adopt(panel, extensionUri, log, state, actions);
   }
 
@@ -76,7 +76,7 @@ export class TracePanel extends PanelBase {
     private state: TraceViewState,
     private readonly actions: TracePanelActions,
   ) {
-    super(panel, { extensionUri, log, kind: 'trace', title: 'CODI Trace' });
+    super(panel, { extensionUri, log, kind: 'trace', title: vscode.l10n.t('CODI Trace') });
     this.setTitle();
   }
 
@@ -119,7 +119,7 @@ export class TracePanel extends PanelBase {
   }
 
   private setTitle(): void {
-    this.panel.title = `CODI Trace · ${this.state.trace.name}${this.state.deleted ? ' (deleted)' : ''}`;
+    this.panel.title = this.state.deleted ? vscode.l10n.t('CODI Trace · {0} (deleted)', this.state.trace.name) : vscode.l10n.t('CODI Trace · {0}', this.state.trace.name);
   }
 
   override dispose(): void {
