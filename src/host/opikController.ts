@@ -38,7 +38,8 @@ const OFF: OpikLinkState = { state: 'off', url: null, lastError: null };
  */
 export class OpikController extends Disposable {
   private exp: OpikExport | null = null;
-  private outbox: Promise<OutboxStore> | null = null;
+  /** Export stopped because the store closed or could not be opened: it starts again when a store opens. */
+  private waitingForStore = false;
   private readonly item = this._register(vscode.window.createStatusBarItem('codi.opik', vscode.StatusBarAlignment.Right, 50));
   private readonly changed = this._register(new vscode.EventEmitter<string | null>());
   /** Fires with a trace id whose export state changed (null: many may have). */
@@ -61,6 +62,17 @@ export class OpikController extends Disposable {
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.opik') && void this.restart()));
     this._register(secrets.onDidChange((key) => key === 'codi.opikApiKey' && void this.restart()));
     this._register({ dispose: () => void this.exp?.worker?.stop() });
+    // The worker holds the store's outbox: it lets go before the store closes and follows the next one.
+    this._register(
+      session.beforeStoreCloses(async () => {
+        if (!this.exp) return;
+        const worker = this.exp.worker;
+        this.exp = null;
+        this.waitingForStore = true;
+        await worker?.stop();
+      }),
+    );
+    this._register(session.onDidOpenStore(() => this.waitingForStore && ((this.waitingForStore = false), void this.restart())));
   }
 
   get enabled(): boolean {
@@ -73,10 +85,9 @@ export class OpikController extends Disposable {
     return { text: this.item.text, tooltip: typeof tooltip === 'string' ? tooltip : (tooltip?.value ?? ''), visible: this.exp !== null && this.rendered, restarts: this.generation };
   }
 
-  private getOutbox(): Promise<OutboxStore> {
-    // The outbox lives in the trace store's journal: durable, shared with other windows on the same store.
-    this.outbox ??= this.session.getStore().then((s) => s.outbox());
-    return this.outbox;
+  private async getOutbox(): Promise<OutboxStore> {
+    // The outbox lives in the trace store's journal (one per open store): durable, shared with other windows.
+    return (await this.session.getStore()).outbox();
   }
 
   /** (Re)starts export from the current settings and key; with export off, stops and hides the status item. */
@@ -102,7 +113,16 @@ export class OpikController extends Disposable {
       this.changed.fire(null);
       return;
     }
-    const [apiKey, outbox, store] = await Promise.all([this.secrets.get('codi.opikApiKey'), this.getOutbox(), this.session.getStore()]);
+    let opened: [string | undefined, OutboxStore, Awaited<ReturnType<Session['getStore']>>];
+    try {
+      opened = await Promise.all([this.secrets.get('codi.opikApiKey'), this.getOutbox(), this.session.getStore()]);
+    } catch (e) {
+      if (gen !== this.generation) return;
+      this.waitingForStore = true;
+      this.log.warn(`opik: export waits for the trace store, which could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    const [apiKey, outbox, store] = opened;
     if (gen !== this.generation) return;
     this.exp = startOpikExport({
       settings: { enabled: true, url: settings.url || undefined, workspace: settings.workspace || undefined, project: settings.project, redact: settings.redact },

@@ -29,6 +29,8 @@ export class OtlpController extends Disposable {
   private settled: Promise<void> = Promise.resolve();
   private warned = false;
   private last: OtlpPushState = { endpoint: null, pending: 0, lastError: null };
+  /** The push stopped because the store closed or could not be opened: it starts again when a store opens. */
+  private waitingForStore = false;
 
   constructor(
     private readonly session: Session,
@@ -38,6 +40,17 @@ export class OtlpController extends Disposable {
     super();
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.otlp') && void this.restart()));
     this._register({ dispose: () => void this.pusher?.stop() });
+    // The pusher holds the store's outbox: it lets go before the store closes and follows the next one.
+    this._register(
+      session.beforeStoreCloses(async () => {
+        if (!this.pusher) return;
+        const p = this.pusher;
+        this.pusher = null;
+        this.waitingForStore = true;
+        await p.stop();
+      }),
+    );
+    this._register(session.onDidOpenStore(() => this.waitingForStore && ((this.waitingForStore = false), void this.restart())));
   }
 
   get state(): OtlpPushState {
@@ -53,7 +66,14 @@ export class OtlpController extends Disposable {
       const endpoint = readOtlpEndpoint();
       this.last = { endpoint: endpoint || null, pending: 0, lastError: null };
       if (!endpoint) return;
-      const store = await this.session.getStore();
+      let store: Awaited<ReturnType<Session['getStore']>>;
+      try {
+        store = await this.session.getStore();
+      } catch (e) {
+        this.waitingForStore = true;
+        this.log.warn(`otlp: the push waits for the trace store, which could not be opened: ${e instanceof Error ? e.message : String(e)}`);
+        return;
+      }
       try {
         this.pusher = new OtlpPusher({
           endpoint,

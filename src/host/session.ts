@@ -56,8 +56,12 @@ export class Session extends Disposable {
   /** The daily budget: per-run guards and the status bar item. */
   readonly budget: BudgetUi;
   private readonly storeOpened = this._register(new vscode.EventEmitter<void>());
-  /** Fires once the store is open (on first use, never at activation). */
+  /** Fires once the store is open (on first use, never at activation), and again when it opens after a close. */
   readonly onDidOpenStore = this.storeOpened.event;
+  /** Listeners and timers bound to the store open now: disposed when it closes, so none acts on a closed store. */
+  private storeScope: vscode.Disposable[] = [];
+  /** Awaited before the store closes (the delivery workers stop their passes on it). */
+  private readonly closeHooks = new Set<() => Promise<void>>();
 
   constructor(
     private readonly context: vscode.ExtensionContext,
@@ -69,7 +73,7 @@ export class Session extends Disposable {
     this.budget = this._register(new BudgetUi(log));
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.budget') && void this.refreshBudget()));
     this._register(this.onDidChangeTraces(() => void this.refreshBudget()));
-    this._register({ dispose: () => this.journalWatch?.dispose() });
+    this._register({ dispose: () => (this.journalWatch?.dispose(), this.storeScope.splice(0).forEach((d) => d.dispose())) });
     // The open store stays where it is (panels, the Opik worker and the budget hold it) until the window reloads.
     this._register(
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -107,7 +111,7 @@ export class Session extends Disposable {
     this.store ??= (this.closing ?? Promise.resolve()).then(() => TraceStore.open({ dir: this.storeDir, wasmPath, logger })).then(async (s) => {
       this.storeDirInUse = s.dir;
       if (this.storeDirOverride === null) await this.moveLegacy(s, wasmPath, logger);
-      this._register(s.onDidChange(() => this.storeChanged.fire()));
+      this.storeScope.push(s.onDidChange(() => this.storeChanged.fire()));
       this.journalWatch?.dispose();
       this.journalWatch = watchJournal(s, this.log);
       this.scheduleMaintenance(s);
@@ -169,18 +173,29 @@ export class Session extends Disposable {
     const daily = setInterval(() => void run(), 24 * 3600_000);
     first.unref?.();
     daily.unref?.();
-    this._register({ dispose: () => (clearTimeout(first), clearInterval(daily)) });
-    this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.history') && void run()));
+    this.storeScope.push({ dispose: () => (clearTimeout(first), clearInterval(daily)) });
+    this.storeScope.push(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.history') && void run()));
+  }
+
+  /**
+   * Runs `hook` before the store closes (awaited): a component holding the store (a delivery worker) lets go
+   * of it there, and takes the store again on `onDidOpenStore`.
+   */
+  beforeStoreCloses(hook: () => Promise<void>): vscode.Disposable {
+    this.closeHooks.add(hook);
+    return { dispose: () => this.closeHooks.delete(hook) };
   }
 
   /** Seals the journal segment and writes the index snapshot; awaited by deactivate(). */
   async closeStore(): Promise<void> {
     this.journalWatch?.dispose();
     this.journalWatch = undefined;
+    for (const d of this.storeScope.splice(0)) d.dispose();
     const open = this.store;
     this.store = null;
     const done = (async () => {
       const s = await open?.catch(() => null);
+      if (s) await Promise.all([...this.closeHooks].map((h) => h().catch((e: unknown) => this.log.warn(`store: before close: ${String(e)}`))));
       await s?.close();
     })();
     this.closing = done;

@@ -99,5 +99,25 @@ export function registerExportTests(): void {
       const r = await vscode.commands.executeCommand<ImportResult>('codi.importTraces', { path: jsonl });
       assert.deepEqual(r, { imported: 0, skipped: n, bad: [] });
     });
+
+    test('the push follows the store when it closes and opens again (another folder, then back): traces finished after each reopen reach the receiver once', async () => {
+      await setEndpoint(receiver.url);
+      await waitFor('the OTLP push to start', async () => ((await sync())?.endpoint ? true : undefined));
+      const elsewhere = join(dir, 'other-store');
+      try {
+        await vscode.commands.executeCommand('codi._test.storeDir', elsewhere);
+        const there = await explain();
+        const a = await waitFor('the trace saved in the other store at the receiver', async () => ((await sync(), receiver.trace(otlpTraceId(there))).length >= 2 ? receiver.trace(otlpTraceId(there)) : undefined));
+        assert.equal(new Set(a.map((x) => x.spanId)).size, a.length, 'delivered once');
+      } finally {
+        await vscode.commands.executeCommand('codi._test.storeDir', null);
+      }
+      const back = await explain();
+      const b = await waitFor('the trace saved back in the first store at the receiver', async () => ((await sync(), receiver.trace(otlpTraceId(back))).length >= 2 ? receiver.trace(otlpTraceId(back)) : undefined));
+      assert.equal(new Set(b.map((x) => x.spanId)).size, b.length, 'delivered once');
+      const state = await sync();
+      assert.deepEqual(state && { pending: state.pending, lastError: state.lastError }, { pending: 0, lastError: null });
+      await setEndpoint(undefined);
+    });
   });
 }
