@@ -33,6 +33,7 @@ import { exportCommands } from './exportCommands';
 import type { OtlpController } from './otlpController';
 import type { StatusController } from './statusController';
 import { showStatus } from './statusPick';
+import { askText, pickOne } from './pickers';
 
 export interface CommandContext {
   extension: vscode.ExtensionContext;
@@ -137,11 +138,10 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
   );
 
   const askKey = async (title: string, prompt: string, placeHolder: string, looksRight?: (key: string) => string | undefined): Promise<string | undefined> =>
-    vscode.window.showInputBox({
+    askText({
       title,
       prompt,
       password: true,
-      ignoreFocusOut: true,
       placeHolder,
       validateInput: (v) => {
         const key = v.trim();
@@ -319,7 +319,7 @@ export function commandTable(c: CommandContext): Record<CommandId, Handler> {
     },
     'codi.openDashboard': () => void c.dashboard.open(),
     'codi.groupTraces': async () => {
-      const pick = await vscode.window.showQuickPick(
+      const pick = await pickOne(
         [
           { label: `$(calendar) ${vscode.l10n.t('By day')}`, grouping: 'day' as const },
           { label: `$(comment-discussion) ${vscode.l10n.t('By thread')}`, description: vscode.l10n.t('re-asks on the same code'), grouping: 'thread' as const },

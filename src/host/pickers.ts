@@ -17,3 +17,10 @@ export function pickOne<T extends vscode.QuickPickItem>(items: readonly T[], opt
 export function askText(options: vscode.InputBoxOptions): Thenable<string | undefined> {
   return vscode.window.showInputBox({ ...options, ignoreFocusOut: true });
 }
+
+/** A QuickPick built by hand (many selections, buttons, live items), kept open for the same reason as `pickOne`. */
+export function createPicker<T extends vscode.QuickPickItem>(): vscode.QuickPick<T> {
+  const qp = vscode.window.createQuickPick<T>();
+  qp.ignoreFocusOut = true;
+  return qp;
+}

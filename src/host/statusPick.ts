@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { FixId, HealthCheck, HealthReport } from '../core/health/types';
 import type { StatusController } from './statusController';
+import { createPicker } from './pickers';
 
 /** What each fix runs in the editor: a CODI command, or the Settings editor on the right setting. */
 const FIXES: Record<FixId, { label: () => string; run: () => Thenable<unknown> }> = {
@@ -39,7 +40,7 @@ function itemsOf(report: HealthReport): CheckItem[] {
  * Resolves with the report the list shows (the end-to-end tests read it).
  */
 export async function showStatus(status: StatusController): Promise<HealthReport | null> {
-  const pick = vscode.window.createQuickPick<CheckItem>();
+  const pick = createPicker<CheckItem>();
   pick.title = vscode.l10n.t('CODI Status');
   pick.placeholder = vscode.l10n.t('Checking the key, the endpoint, Opik and the trace store…');
   pick.matchOnDetail = true;

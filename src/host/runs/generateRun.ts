@@ -5,6 +5,7 @@ import type { GeneratedCode } from '../../shared/types';
 import type { Proposal, Proposals } from './proposal';
 import type { RunDeps } from './runner';
 import { runInPanel } from './runner';
+import { askText } from '../pickers';
 
 export interface GenerateRequest {
   input: GenerateInput;
@@ -29,12 +30,11 @@ export async function askGenerateRequest(editor: vscode.TextEditor | undefined):
   const doc = editor?.document;
   const line = editor ? editor.selection.active.line : 0;
   const comment = doc ? commentAt(doc.getText(), line + 1) : null;
-  const prompt = await vscode.window.showInputBox({
+  const prompt = await askText({
     title: vscode.l10n.t('CODI: Generate Code'),
     prompt: comment ? vscode.l10n.t('Generate from the comment at the cursor, or describe something else.') : vscode.l10n.t('Describe the code to generate. The current file is sent as context.'),
     value: comment ?? '',
     placeHolder: vscode.l10n.t('e.g. a function that parses ISO durations like "PT1H30M" into milliseconds'),
-    ignoreFocusOut: true,
     validateInput: (v) => (v.trim() ? undefined : vscode.l10n.t('Describe what to generate.')),
   });
   if (prompt === undefined) return null;

@@ -4,6 +4,7 @@ import type { TraceStore } from '../../core/store/traceStore';
 import type { FilterChoices } from './traceFilter';
 import { formatDateRange, parseDateRange } from './traceFilter';
 import { traceLabel } from './tracesTree';
+import { askText, createPicker } from '../pickers';
 
 type Item = vscode.QuickPickItem & { apply: (c: FilterChoices) => void; on: (c: FilterChoices) => boolean; range?: true; score?: 'low' | 'good' };
 
@@ -79,7 +80,7 @@ function items(current: FilterChoices, offer: FilterOffer, labels: readonly stri
 
 /** Asks for the days of "Date range…"; undefined when dismissed. */
 async function askRange(current: FilterChoices['range']): Promise<FilterChoices['range'] | undefined> {
-  const text = await vscode.window.showInputBox({
+  const text = await askText({
     title: vscode.l10n.t('CODI: Filter Traces by Date'),
     prompt: vscode.l10n.t('First and last day, both included (one day alone is fine)'),
     placeHolder: vscode.l10n.t('2026-11-01..2026-11-20'),
@@ -95,7 +96,7 @@ async function askRange(current: FilterChoices['range']): Promise<FilterChoices[
  * filter ticked and its search typed in. Resolves with the new choices, or undefined when dismissed.
  */
 export function pickFilter(current: FilterChoices, offer: FilterOffer = { tags: [], models: [], threads: [] }, labels: readonly string[] = []): Promise<FilterChoices | undefined> {
-  const qp = vscode.window.createQuickPick<Item>();
+  const qp = createPicker<Item>();
   qp.title = vscode.l10n.t('CODI: Filter Traces');
   qp.placeholder = vscode.l10n.t('Type words to search titles, inputs and outputs; tick filters to combine; Enter applies');
   qp.canSelectMany = true;

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { createPicker } from '../pickers';
 
 type Item = vscode.QuickPickItem & { tag: string };
 
@@ -8,7 +9,7 @@ type Item = vscode.QuickPickItem & { tag: string };
  * tags to add and remove, or undefined when dismissed.
  */
 export function pickTags(traceName: string, current: readonly string[], known: readonly string[]): Promise<{ add: string[]; remove: string[] } | undefined> {
-  const qp = vscode.window.createQuickPick<Item>();
+  const qp = createPicker<Item>();
   qp.title = vscode.l10n.t('CODI: Edit Tags — {0}', traceName);
   qp.placeholder = vscode.l10n.t('Tick the tags this trace keeps; type new tags (comma between several), Enter applies');
   qp.canSelectMany = true;
