@@ -38,8 +38,8 @@ const OFF: OpikLinkState = { state: 'off', url: null, lastError: null };
  */
 export class OpikController extends Disposable {
   private exp: OpikExport | null = null;
-  /** Export stopped because the store closed or could not be opened: it starts again when a store opens. */
-  private waitingForStore = false;
+  /** Lets go of the store before it closes; restarts export when a store opens again. */
+  private readonly storeFollow: ReturnType<Session['followStore']>;
   private readonly item = this._register(vscode.window.createStatusBarItem('codi.opik', vscode.StatusBarAlignment.Right, 50));
   private readonly changed = this._register(new vscode.EventEmitter<string | null>());
   /** Fires with a trace id whose export state changed (null: many may have). */
@@ -63,16 +63,18 @@ export class OpikController extends Disposable {
     this._register(secrets.onDidChange((key) => key === 'codi.opikApiKey' && void this.restart()));
     this._register({ dispose: () => void this.exp?.worker?.stop() });
     // The worker holds the store's outbox: it lets go before the store closes and follows the next one.
-    this._register(
-      session.beforeStoreCloses(async () => {
-        if (!this.exp) return;
-        const worker = this.exp.worker;
-        this.exp = null;
-        this.waitingForStore = true;
-        await worker?.stop();
-      }),
+    this.storeFollow = this._register(
+      session.followStore(
+        async () => {
+          const worker = this.exp?.worker;
+          const held = this.exp !== null;
+          this.exp = null;
+          await worker?.stop();
+          return held;
+        },
+        () => this.restart(),
+      ),
     );
-    this._register(session.onDidOpenStore(() => this.waitingForStore && ((this.waitingForStore = false), void this.restart())));
   }
 
   get enabled(): boolean {
@@ -118,7 +120,7 @@ export class OpikController extends Disposable {
       opened = await Promise.all([this.secrets.get('codi.opikApiKey'), this.getOutbox(), this.session.getStore()]);
     } catch (e) {
       if (gen !== this.generation) return;
-      this.waitingForStore = true;
+      this.storeFollow.waitForStore();
       this.log.warn(`opik: export waits for the trace store, which could not be opened: ${e instanceof Error ? e.message : String(e)}`);
       return;
     }

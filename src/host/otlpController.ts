@@ -29,8 +29,8 @@ export class OtlpController extends Disposable {
   private settled: Promise<void> = Promise.resolve();
   private warned = false;
   private last: OtlpPushState = { endpoint: null, pending: 0, lastError: null };
-  /** The push stopped because the store closed or could not be opened: it starts again when a store opens. */
-  private waitingForStore = false;
+  /** Lets go of the store before it closes; restarts the push when a store opens again. */
+  private readonly storeFollow: ReturnType<Session['followStore']>;
 
   constructor(
     private readonly session: Session,
@@ -41,16 +41,17 @@ export class OtlpController extends Disposable {
     this._register(vscode.workspace.onDidChangeConfiguration((e) => e.affectsConfiguration('codi.otlp') && void this.restart()));
     this._register({ dispose: () => void this.pusher?.stop() });
     // The pusher holds the store's outbox: it lets go before the store closes and follows the next one.
-    this._register(
-      session.beforeStoreCloses(async () => {
-        if (!this.pusher) return;
-        const p = this.pusher;
-        this.pusher = null;
-        this.waitingForStore = true;
-        await p.stop();
-      }),
+    this.storeFollow = this._register(
+      session.followStore(
+        async () => {
+          const p = this.pusher;
+          this.pusher = null;
+          await p?.stop();
+          return p !== null;
+        },
+        () => this.restart(),
+      ),
     );
-    this._register(session.onDidOpenStore(() => this.waitingForStore && ((this.waitingForStore = false), void this.restart())));
   }
 
   get state(): OtlpPushState {
@@ -70,7 +71,7 @@ export class OtlpController extends Disposable {
       try {
         store = await this.session.getStore();
       } catch (e) {
-        this.waitingForStore = true;
+        this.storeFollow.waitForStore();
         this.log.warn(`otlp: the push waits for the trace store, which could not be opened: ${e instanceof Error ? e.message : String(e)}`);
         return;
       }

@@ -60,7 +60,7 @@ export class Session extends Disposable {
   readonly onDidOpenStore = this.storeOpened.event;
   /** Listeners and timers bound to the store open now: disposed when it closes, so none acts on a closed store. */
   private storeScope: vscode.Disposable[] = [];
-  /** Awaited before the store closes (the delivery workers stop their passes on it). */
+  /** Awaited before the store closes (followStore: the delivery workers stop their passes on it). */
   private readonly closeHooks = new Set<() => Promise<void>>();
 
   constructor(
@@ -178,12 +178,25 @@ export class Session extends Disposable {
   }
 
   /**
-   * Runs `hook` before the store closes (awaited): a component holding the store (a delivery worker) lets go
-   * of it there, and takes the store again on `onDidOpenStore`.
+   * For a component that holds the open store (a delivery worker): `letGo` runs before the store closes
+   * (awaited; true when it held something), and `restart` runs when a store opens after that, or after
+   * `waitForStore()` (the component could not get the store at all).
    */
-  beforeStoreCloses(hook: () => Promise<void>): vscode.Disposable {
+  followStore(letGo: () => Promise<boolean>, restart: () => Promise<void>): vscode.Disposable & { waitForStore(): void } {
+    let waiting = false;
+    const hook = async () => {
+      if (await letGo()) waiting = true;
+    };
     this.closeHooks.add(hook);
-    return { dispose: () => this.closeHooks.delete(hook) };
+    const opened = this.onDidOpenStore(() => {
+      if (!waiting) return;
+      waiting = false;
+      void restart();
+    });
+    return {
+      waitForStore: () => (waiting = true),
+      dispose: () => (this.closeHooks.delete(hook), opened.dispose()),
+    };
   }
 
   /** Seals the journal segment and writes the index snapshot; awaited by deactivate(). */
